@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs every Debian package sockrec's build, tests, demo and benchmarks
+# need. Non-interactive and idempotent: when everything is present it does
+# nothing (no network), otherwise one `apt-get update` then one install.
+#
+#   scripts/install-deps.sh          build + test + demo packages
+#   scripts/install-deps.sh --bench  also the benchmark tools
+set -euo pipefail
+
+build_pkgs=(
+	make gcc clang llvm pkg-config bpftool
+	libbpf-dev libelf-dev zlib1g-dev libzstd-dev libjansson-dev
+	libyaml-dev libpcap-dev libcmocka-dev libclang-rt-14-dev
+)
+test_pkgs=(
+	tshark nginx-light curl iproute2 procps psmisc python3
+	postgresql postgresql-client redis-server redis-tools memcached
+	nats-server mariadb-server mariadb-client golang-go
+	docker.io busybox-static graphviz zstd
+)
+bench_pkgs=(wrk tcpdump linux-perf hyperfine)
+
+want=("${build_pkgs[@]}" "${test_pkgs[@]}")
+[ "${1:-}" = "--bench" ] && want+=("${bench_pkgs[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$st" = installed ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages: ${missing[*]}" >&2
+	echo "install-deps: run as root (or: sudo $0)" >&2
+	exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer no.
+echo "wireshark-common wireshark-common/install-setuid boolean false" |
+	debconf-set-selections
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends \
+	-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+	"${missing[@]}" >&2
