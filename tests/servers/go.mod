@@ -1,0 +1,3 @@
+module sockrec.test/servers
+
+go 1.19
