@@ -18,7 +18,7 @@ test_pkgs=(
 	nats-server mariadb-server mariadb-client golang-go
 	docker.io busybox-static graphviz zstd
 )
-bench_pkgs=(wrk tcpdump linux-perf hyperfine)
+bench_pkgs=(wrk tcpdump linux-perf hyperfine time)
 
 want=("${build_pkgs[@]}" "${test_pkgs[@]}")
 [ "${1:-}" = "--bench" ] && want+=("${bench_pkgs[@]}")

@@ -1,0 +1,222 @@
+/* analyze.c - analyze_run(): pass 1 (model, integrity, counts), pass 2
+ * (engine), outputs. See analyze.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze.h"
+#include "engine.h"
+#include "input.h"
+#include "stats.h"
+#include "svcmap.h"
+
+void analyze_opts_init(struct analyze_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->body_limit = ANALYZE_DEFAULT_BODY_LIMIT;
+	o->raw_limit = ANALYZE_DEFAULT_RAW_LIMIT;
+}
+
+static char *text_dup(struct sr_bytes b)
+{
+	size_t n = b.len ? strnlen((const char *)b.ptr, b.len) : 0;
+	return xstrndup(b.len ? b.ptr : (const uint8_t *)"", n);
+}
+
+static void note_wall(bool *have, int64_t *first, int64_t *last, int64_t w)
+{
+	if (!*have || w < *first)
+		*first = w;
+	if (!*have || w > *last)
+		*last = w;
+	*have = true;
+}
+
+static void pass1_record(struct model *m, struct stats *st, struct an_src *src,
+			 const struct sr_record *r)
+{
+	struct archive_stats *a = &st->a[src->archive];
+	int64_t wall = record_wall(src, r);
+	uint64_t ts;
+
+	a->records++;
+	st->by_type[r->type < STATS_TYPES ? r->type : 0]++;
+	if (record_ts(r, &ts) || r->type == SR_REC_CAPTURE_HEADER) {
+		note_wall(&a->have_wall, &a->first_wall, &a->last_wall, wall);
+		note_wall(&st->have_wall, &st->first_wall, &st->last_wall, wall);
+	}
+	switch (r->type) {
+	case SR_REC_CAPTURE_HEADER:
+		if (!a->have_hdr) {
+			a->have_hdr = true;
+			a->hostname = text_dup(r->hdr.hostname);
+			a->tool_version = text_dup(r->hdr.tool_version);
+			a->kernel_release = text_dup(r->hdr.kernel_release);
+			a->snaplen = r->hdr.snaplen;
+			a->hdr_flags = r->hdr.flags;
+			a->start_wall_ns = r->hdr.start_wall_ns;
+			src->host = model_host(m, r->hdr.hostname.ptr, r->hdr.hostname.len);
+		}
+		break;
+	case SR_REC_DATA: {
+		const struct sr_data *d = &r->data;
+		st->bytes_moved += d->bytes;
+		st->bytes_captured += d->payload.len < d->bytes ? d->payload.len : d->bytes;
+		if (d->flags & SR_DATA_TRUNCATED)
+			st->data_truncated++;
+		if (d->flags & SR_DATA_NO_PAYLOAD)
+			st->data_no_payload++;
+		if (d->flags & SR_DATA_READ_FAULT)
+			st->data_fault++;
+		/* a socket on a service's port facing a client port is a listener */
+		if (d->family && service_port(d->lport) && !service_port(d->rport))
+			model_add_listener(m, src->host, d->family, d->laddr, d->lport, d->tgid);
+		break;
+	}
+	case SR_REC_CONN:
+		if (r->conn.kind == SR_CONN_ACCEPT && r->conn.ret >= 0 && r->conn.family)
+			model_add_listener(m, src->host, r->conn.family, r->conn.laddr,
+					   r->conn.lport, r->conn.tgid);
+		break;
+	case SR_REC_PROCESS:
+		model_add_process(m, src->host, src->archive, src->index, wall, &r->proc);
+		break;
+	case SR_REC_CONTAINER:
+		model_add_container(m, src->host, wall, &r->ctr);
+		break;
+	case SR_REC_LOSS: {
+		struct sr_loss_cpu c;
+		a->have_loss = true;
+		a->events = a->ring_full = a->read_fault = a->truncated = a->other = 0;
+		for (uint32_t i = 0; i < r->loss.ncpu && sr_loss_cpu_get(&r->loss, i, &c) == 0;
+		     i++) {
+			a->events += c.events;
+			a->ring_full += c.ring_full;
+			a->read_fault += c.read_fault;
+			a->truncated += c.truncated;
+			a->other += c.other;
+		}
+		a->proc_errors = r->loss.proc_errors;
+		a->user_dropped = r->loss.user_dropped;
+		break;
+	}
+	case SR_REC_END:
+		a->have_end = true;
+		a->end_reason = r->end.reason;
+		a->end_wall_ns = r->end.end_wall_ns;
+		break;
+	default:
+		break;
+	}
+}
+
+static void stats_free(struct stats *st)
+{
+	for (size_t i = 0; i < st->n; i++) {
+		free(st->a[i].hostname);
+		free(st->a[i].tool_version);
+		free(st->a[i].kernel_release);
+		free((char *)st->a[i].error);
+	}
+	free(st->a);
+}
+
+int analyze_run(const struct analyze_input *in, size_t n, const struct analyze_opts *o)
+{
+	struct model *m = model_create(o->env_out != NULL);
+	struct stats st;
+	struct an_inputs x;
+	const struct sr_record *r;
+	struct an_src *src;
+	uint32_t *hosts = xcalloc(n ? n : 1, sizeof(*hosts));
+	uint64_t total = 0;
+	bool damaged = false;
+	int status, werr = 0;
+	bool pass2 = o->http_out || o->map_out || o->nhooks;
+
+	memset(&st, 0, sizeof(st));
+	st.n = n;
+	st.a = xcalloc(n ? n : 1, sizeof(*st.a));
+
+	/* pass 1: model, counts, integrity */
+	inputs_open(&x, in, n);
+	for (size_t i = 0; i < n; i++)
+		x.s[i].host = model_host(m, (const uint8_t *)"", 0);
+	while (inputs_next(&x, &r, &src) == 1)
+		pass1_record(m, &st, src, r);
+	for (size_t i = 0; i < n; i++) {
+		struct an_src *s = &x.s[i];
+		struct archive_stats *a = &st.a[i];
+		hosts[i] = s->host;
+		a->name = s->name;
+		a->opened = s->opened;
+		a->damaged = s->damaged;
+		a->kind = s->a ? sr_archive_kind(s->a) : SR_FMT_UNKNOWN;
+		a->error_offset = s->err_off;
+		if (!s->opened || s->damaged)
+			a->error = xstrdup(s->err);
+		total += a->records;
+		if (!s->opened) {
+			damaged = true;
+			if (o->warn)
+				fprintf(o->warn, "sockrec-analyze: warning: %s: cannot read: %s\n",
+					s->name, s->err);
+		} else if (s->damaged) {
+			damaged = true;
+			if (o->warn)
+				fprintf(
+				    o->warn,
+				    "sockrec-analyze: warning: %s: damaged at offset %llu (%s); "
+				    "analyzed the %llu records before it\n",
+				    s->name, (unsigned long long)s->err_off, s->err,
+				    (unsigned long long)a->records);
+		}
+	}
+	inputs_close(&x);
+	model_seal(m);
+	status = total == 0 ? AN_EXIT_UNREADABLE : damaged ? AN_EXIT_DAMAGED : AN_EXIT_OK;
+
+	if (o->info_out && out_info_write(o->info_out, &st, m))
+		werr = 1;
+	if (status == AN_EXIT_UNREADABLE)
+		goto out;
+
+	if (pass2) {
+		struct out_http *oh = o->http_out ? out_http_create(o->http_out, o) : NULL;
+		struct svcmap *map = o->map_out ? svcmap_create() : NULL;
+		struct engine *e = engine_create(o, m, oh, map);
+		struct an_summary sum;
+
+		inputs_open(&x, in, n);
+		for (size_t i = 0; i < n; i++)
+			x.s[i].host = hosts[i];
+		while (inputs_next(&x, &r, &src) == 1)
+			engine_record(e, src, r);
+		inputs_close(&x);
+		engine_finish(e);
+		if (out_http_close(oh))
+			werr = 1;
+		if (map && svcmap_write(map, o->map_out, st.have_wall ? st.last_wall : 0))
+			werr = 1;
+		memset(&sum, 0, sizeof(sum));
+		sum.generated_at_ns = st.have_wall ? st.last_wall : 0;
+		sum.model = m;
+		sum.http_messages = engine_http_messages(e);
+		sum.connections = engine_connections(e);
+		for (size_t i = 0; i < o->nhooks; i++)
+			if (o->hooks[i]->end)
+				o->hooks[i]->end(o->hooks[i]->ctx, &sum);
+		engine_free(e);
+		svcmap_free(map);
+	}
+	if (o->env_out && out_env_write(o->env_out, m))
+		werr = 1;
+out:
+	if (werr && o->warn)
+		fprintf(o->warn, "sockrec-analyze: error: writing an output failed\n");
+	if (werr && status == AN_EXIT_OK)
+		status = AN_EXIT_UNREADABLE;
+	stats_free(&st);
+	model_free(m);
+	free(hosts);
+	return status;
+}

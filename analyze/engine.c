@@ -1,0 +1,979 @@
+/* engine.c - observations, links, HTTP and classification (see engine.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "schema.h"
+#include "stream.h"
+
+/* ---- intrusive hash tables (lookups only; never iterated for output) ---- */
+
+struct hnode {
+	struct hnode *next;
+	uint64_t hash;
+};
+
+struct htab {
+	struct hnode **b;
+	size_t cap, n;
+};
+
+static void htab_add(struct htab *t, struct hnode *x, uint64_t hash)
+{
+	x->hash = hash;
+	if (t->n + 1 > t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 256;
+		struct hnode **b = xcalloc(cap, sizeof(*b));
+		for (size_t i = 0; i < t->cap; i++) {
+			struct hnode *y = t->b[i], *next;
+			for (; y; y = next) {
+				next = y->next;
+				y->next = b[y->hash & (cap - 1)];
+				b[y->hash & (cap - 1)] = y;
+			}
+		}
+		free(t->b);
+		t->b = b;
+		t->cap = cap;
+	}
+	x->next = t->b[hash & (t->cap - 1)];
+	t->b[hash & (t->cap - 1)] = x;
+	t->n++;
+}
+
+static void htab_del(struct htab *t, struct hnode *x)
+{
+	struct hnode **pp = &t->b[x->hash & (t->cap - 1)];
+
+	for (; *pp; pp = &(*pp)->next) {
+		if (*pp == x) {
+			*pp = x->next;
+			t->n--;
+			return;
+		}
+	}
+}
+
+static struct hnode *htab_chain(const struct htab *t, uint64_t hash)
+{
+	return t->cap ? t->b[hash & (t->cap - 1)] : NULL;
+}
+
+/* ---- structures ---- */
+
+struct obs;
+
+struct link {
+	struct hnode h;
+	uint32_t scope;
+	uint8_t family;
+	uint8_t a[16], b[16];
+	uint16_t ap, bp;
+	struct obs *obs;  /* attached observations, by id */
+	bool observed[2]; /* an observation of end a / end b was attached */
+	int client_end;	  /* -1 unknown, 0 a, 1 b: from connect/accept records */
+};
+
+struct pent {
+	struct hnode h;
+	uint32_t host, pid;
+	struct obs *head, *tail; /* observations of this process, by id */
+};
+
+struct sctx {
+	struct obs *o;
+	int dir;
+};
+
+struct tuser {
+	json_t *req_schema, *resp_schema;
+	bool counts;
+};
+
+struct obs {
+	struct hnode h; /* by (host, tgid, sock_id) when sock_id != 0 */
+	bool hashed;
+	struct obs *pnext, *pprev; /* per process */
+	struct obs *lnext, *lprev; /* activity: least recent first */
+	struct obs *link_next;
+	struct pent *pe;
+	struct link *link;
+	int end; /* which end of the link is local */
+	struct engine *e;
+	uint64_t id;
+	uint32_t host, tgid;
+	int64_t b2w;
+	uint64_t sock_id;
+	int32_t fd;
+	bool have_addr;
+	uint8_t family, laddr[16], raddr[16];
+	uint16_t lport, rport;
+	char comm[SR_COMM_LEN + 1];
+	const struct an_process *proc;
+	enum an_role conn_role;
+	bool saw_start, any_data;
+	uint64_t first_ts, last_ts;
+	struct stream st[2]; /* 0: send, 1: recv */
+	struct sctx sc[2];
+	struct http_conn *http;
+	enum http_state hstate;
+	int req_dir;
+	uint8_t *prefix[2];
+	size_t plen[2];
+	bool pstop[2];
+	uint64_t moved[2];
+};
+
+struct engine {
+	const struct analyze_opts *o;
+	const struct model *m;
+	struct out_http *http;
+	struct svcmap *map;
+	struct htab obs_by_sock, pents, links;
+	struct obs *lru_head, *lru_tail;
+	size_t nobs;
+	uint64_t next_id, next_txn;
+	uint64_t nmsg, nconn;
+	struct http_limits lim;
+};
+
+static const struct stream_ops stream_ops;
+static const struct http_ops http_ops;
+
+/* ---- ports and roles ---- */
+
+static const uint16_t service_ports[] = {
+    80,	  443,	1433, 3306, 4222,  5432,  5671,	 5672,	6222,  6379,
+    8080, 8443, 9092, 9093, 11211, 19092, 26379, 27017, 29092,
+};
+
+bool service_port(uint16_t port)
+{
+	for (size_t i = 0; i < sizeof(service_ports) / sizeof(service_ports[0]); i++)
+		if (service_ports[i] == port)
+			return true;
+	return false;
+}
+
+enum an_role role_by_ports(uint16_t lport, uint16_t rport)
+{
+	bool ls = service_port(lport), rs = service_port(rport);
+
+	if (ls != rs)
+		return ls ? AN_ROLE_SERVER : AN_ROLE_CLIENT;
+	/* Linux's ephemeral ports start at 32768 */
+	if ((lport < 32768) != (rport < 32768))
+		return lport < 32768 ? AN_ROLE_SERVER : AN_ROLE_CLIENT;
+	return lport < rport ? AN_ROLE_SERVER : AN_ROLE_CLIENT;
+}
+
+static enum an_role obs_role(const struct engine *e, const struct obs *o)
+{
+	int rd = o->http ? http_conn_request_dir(o->http) : o->req_dir;
+
+	if (rd >= 0)
+		return rd == 0 ? AN_ROLE_CLIENT : AN_ROLE_SERVER;
+	if (o->conn_role)
+		return o->conn_role;
+	if (o->link && o->link->client_end >= 0)
+		return o->link->client_end == o->end ? AN_ROLE_CLIENT : AN_ROLE_SERVER;
+	if (o->have_addr) {
+		if (model_listener(e->m, o->host, o->family, o->laddr, o->lport) == o->tgid)
+			return AN_ROLE_SERVER;
+		if (model_listener(e->m, o->host, o->family, o->raddr, o->rport))
+			return AN_ROLE_CLIENT;
+	}
+	return role_by_ports(o->lport, o->rport);
+}
+
+/* ---- links ---- */
+
+static int end_cmp(const uint8_t *a, uint16_t ap, const uint8_t *b, uint16_t bp)
+{
+	int c = memcmp(a, b, 16);
+	if (c)
+		return c;
+	return ap < bp ? -1 : ap > bp;
+}
+
+static void link_attach(struct engine *e, struct obs *o)
+{
+	struct link key, *l = NULL;
+	uint64_t h;
+	bool swap = end_cmp(o->laddr, o->lport, o->raddr, o->rport) > 0;
+
+	memset(&key, 0, sizeof(key));
+	key.scope = ip_is_loopback(o->family, o->laddr) || ip_is_loopback(o->family, o->raddr)
+			? o->host
+			: UINT32_MAX;
+	key.family = o->family;
+	memcpy(key.a, swap ? o->raddr : o->laddr, 16);
+	key.ap = swap ? o->rport : o->lport;
+	memcpy(key.b, swap ? o->laddr : o->raddr, 16);
+	key.bp = swap ? o->lport : o->rport;
+	h = hash_bytes(HASH_SEED, &key.scope, sizeof(key.scope));
+	h = hash_bytes(h, key.a, 16);
+	h = hash_bytes(h, &key.ap, 2);
+	h = hash_bytes(h, key.b, 16);
+	h = hash_bytes(h, &key.bp, 2);
+	for (struct hnode *n = htab_chain(&e->links, h); n; n = n->next) {
+		struct link *x = (struct link *)n;
+		if (n->hash == h && x->scope == key.scope && !memcmp(x->a, key.a, 16) &&
+		    x->ap == key.ap && !memcmp(x->b, key.b, 16) && x->bp == key.bp) {
+			l = x;
+			break;
+		}
+	}
+	if (!l) {
+		l = xmalloc(sizeof(*l));
+		*l = key;
+		l->client_end = -1;
+		l->obs = NULL;
+		htab_add(&e->links, &l->h, h);
+	}
+	o->link = l;
+	o->end = swap ? 1 : 0;
+	l->observed[o->end] = true;
+	if (o->conn_role)
+		l->client_end = o->conn_role == AN_ROLE_CLIENT ? o->end : 1 - o->end;
+	/* keep attached observations in id order */
+	struct obs **pp = &l->obs;
+	while (*pp && (*pp)->id < o->id)
+		pp = &(*pp)->link_next;
+	o->link_next = *pp;
+	*pp = o;
+}
+
+static void link_detach(struct engine *e, struct obs *o)
+{
+	struct link *l = o->link;
+	struct obs **pp;
+
+	if (!l)
+		return;
+	for (pp = &l->obs; *pp; pp = &(*pp)->link_next) {
+		if (*pp == o) {
+			*pp = o->link_next;
+			break;
+		}
+	}
+	o->link = NULL;
+	if (!l->obs) {
+		htab_del(&e->links, &l->h);
+		free(l);
+	}
+}
+
+/* the observation of the other end, if any (lowest id) */
+static const struct obs *link_other(const struct obs *o)
+{
+	if (!o->link)
+		return NULL;
+	for (const struct obs *x = o->link->obs; x; x = x->link_next)
+		if (x->end != o->end)
+			return x;
+	return NULL;
+}
+
+/* ---- names ---- */
+
+static void end_external(struct an_end *x, bool with_port)
+{
+	char ip[AN_IP_LEN];
+
+	fmt_ip(ip, x->family, x->addr);
+	if (!with_port)
+		snprintf(x->buf, sizeof(x->buf), "%s", ip);
+	else if (x->family == 6)
+		snprintf(x->buf, sizeof(x->buf), "[%s]:%u", ip, x->port);
+	else
+		snprintf(x->buf, sizeof(x->buf), "%s:%u", ip, x->port);
+	x->name = x->buf;
+	x->type = "external";
+}
+
+static void end_of_process(struct an_end *x, const struct an_process *p)
+{
+	x->proc = p;
+	x->ctr = p->ctr;
+	x->name = p->service;
+	x->type = p->ctr ? "container" : "process";
+}
+
+static void build_view(const struct engine *e, const struct obs *o, struct an_conn_view *v)
+{
+	const struct obs *other = link_other(o);
+	int64_t wall = wall_of(o->first_ts, o->b2w);
+	const struct an_container *c;
+	uint32_t pid;
+
+	memset(v, 0, sizeof(*v));
+	v->id = o->id;
+	v->host = o->host;
+	v->hostname = model_host_name(e->m, o->host);
+	v->pid = o->tgid;
+	v->proc = o->proc;
+	v->comm = o->proc && o->proc->comm[0] ? o->proc->comm : o->comm;
+	v->cmdline = o->proc ? o->proc->cmdline_text : "";
+	v->role = obs_role(e, o);
+	v->peer_observed = other != NULL || (o->link && o->link->observed[1 - o->end]);
+	v->first_wall_ns = wall;
+
+	v->local.family = v->remote.family = o->family;
+	memcpy(v->local.addr, o->laddr, 16);
+	memcpy(v->remote.addr, o->raddr, 16);
+	v->local.port = o->lport;
+	v->remote.port = o->rport;
+
+	if (o->proc) {
+		end_of_process(&v->local, o->proc);
+	} else {
+		v->local.ctr = model_container_by_ip(e->m, o->family, o->laddr);
+		v->local.name = v->local.ctr ? v->local.ctr->display : v->comm;
+		v->local.type = v->local.ctr ? "container" : "process";
+	}
+
+	/* the peer: its container's address, else the recorded process at the
+	 * other end, else the process listening there, else external */
+	c = model_container_by_ip(e->m, o->family, o->raddr);
+	if (c) {
+		v->remote.ctr = c;
+		v->remote.name = c->display;
+		v->remote.type = "container";
+		v->remote.proc = other ? other->proc : NULL;
+		return;
+	}
+	if (other && other->proc) {
+		end_of_process(&v->remote, other->proc);
+		return;
+	}
+	if (other) {
+		v->remote.name = other->comm;
+		v->remote.type = "process";
+		return;
+	}
+	pid = model_listener(e->m, o->host, o->family, o->raddr, o->rport);
+	if (pid) {
+		const struct an_process *p = model_process_at(e->m, o->host, pid, wall);
+		if (p) {
+			end_of_process(&v->remote, p);
+			return;
+		}
+	}
+	end_external(&v->remote, v->role != AN_ROLE_SERVER);
+}
+
+/* service-map counting: a transaction or connection seen from both ends is
+ * counted at the client */
+static bool obs_counts(const struct engine *e, const struct obs *o)
+{
+	if (obs_role(e, o) != AN_ROLE_SERVER)
+		return true;
+	return !(o->link && o->link->observed[1 - o->end]);
+}
+
+/* caller and callee of a view, for the map */
+static void map_parties(const struct an_conn_view *v, const struct an_end **caller,
+			const struct an_end **callee)
+{
+	if (v->role == AN_ROLE_SERVER) {
+		*caller = &v->remote;
+		*callee = &v->local;
+	} else {
+		*caller = &v->local;
+		*callee = &v->remote;
+	}
+}
+
+/* ---- observations ---- */
+
+static uint64_t sock_hash(uint32_t host, uint32_t tgid, uint64_t sock_id)
+{
+	uint64_t h = hash_bytes(HASH_SEED, &host, 4);
+	h = hash_bytes(h, &tgid, 4);
+	return hash_bytes(h, &sock_id, 8);
+}
+
+static struct pent *pent_get(struct engine *e, uint32_t host, uint32_t pid, bool create)
+{
+	uint64_t h = hash_bytes(hash_bytes(HASH_SEED, &host, 4), &pid, 4);
+	struct pent *p;
+
+	for (struct hnode *n = htab_chain(&e->pents, h); n; n = n->next) {
+		p = (struct pent *)n;
+		if (n->hash == h && p->host == host && p->pid == pid)
+			return p;
+	}
+	if (!create)
+		return NULL;
+	p = xcalloc(1, sizeof(*p));
+	p->host = host;
+	p->pid = pid;
+	htab_add(&e->pents, &p->h, h);
+	return p;
+}
+
+static struct obs *obs_find(struct engine *e, uint32_t host, uint32_t tgid, uint64_t sock_id,
+			    int32_t fd)
+{
+	struct pent *pe;
+
+	if (sock_id) {
+		uint64_t h = sock_hash(host, tgid, sock_id);
+		for (struct hnode *n = htab_chain(&e->obs_by_sock, h); n; n = n->next) {
+			struct obs *o = (struct obs *)n;
+			if (n->hash == h && o->host == host && o->tgid == tgid &&
+			    o->sock_id == sock_id)
+				return o;
+		}
+	}
+	/* an observation that does not know its socket yet: by fd */
+	pe = pent_get(e, host, tgid, false);
+	for (struct obs *o = pe ? pe->head : NULL; o; o = o->pnext) {
+		if (o->fd == fd && !o->sock_id) {
+			if (sock_id) {
+				o->sock_id = sock_id;
+				htab_add(&e->obs_by_sock, &o->h, sock_hash(host, tgid, sock_id));
+				o->hashed = true;
+			}
+			return o;
+		}
+	}
+	return NULL;
+}
+
+static void lru_unlink(struct engine *e, struct obs *o)
+{
+	if (o->lprev)
+		o->lprev->lnext = o->lnext;
+	else
+		e->lru_head = o->lnext;
+	if (o->lnext)
+		o->lnext->lprev = o->lprev;
+	else
+		e->lru_tail = o->lprev;
+	o->lnext = o->lprev = NULL;
+}
+
+static void lru_append(struct engine *e, struct obs *o)
+{
+	o->lprev = e->lru_tail;
+	o->lnext = NULL;
+	if (e->lru_tail)
+		e->lru_tail->lnext = o;
+	else
+		e->lru_head = o;
+	e->lru_tail = o;
+}
+
+static void obs_end(struct engine *e, struct obs *o, bool clean);
+
+static struct obs *obs_new(struct engine *e, const struct an_src *src, uint32_t tgid,
+			   uint64_t sock_id, int32_t fd, const char comm[SR_COMM_LEN], uint64_t ts,
+			   bool at_start)
+{
+	struct obs *o;
+
+	if (e->nobs >= ANALYZE_MAX_OPEN && e->lru_head)
+		obs_end(e, e->lru_head, false);
+	o = xcalloc(1, sizeof(*o));
+	o->e = e;
+	o->id = ++e->next_id;
+	o->host = src->host;
+	o->tgid = tgid;
+	o->b2w = src->boot_to_wall;
+	o->sock_id = sock_id;
+	o->fd = fd;
+	memcpy(o->comm, comm, SR_COMM_LEN);
+	o->comm[SR_COMM_LEN] = 0;
+	o->first_ts = o->last_ts = ts;
+	o->proc = model_process_at(e->m, o->host, tgid, wall_of(ts, o->b2w));
+	o->req_dir = -1;
+	o->saw_start = at_start;
+	for (int i = 0; i < 2; i++) {
+		o->sc[i].o = o;
+		o->sc[i].dir = i;
+		stream_init(&o->st[i], &stream_ops, &o->sc[i]);
+	}
+	o->st[1].fin_in_seq = true;
+	o->http = http_conn_create(&http_ops, o, &e->lim, at_start);
+	if (sock_id) {
+		htab_add(&e->obs_by_sock, &o->h, sock_hash(o->host, tgid, sock_id));
+		o->hashed = true;
+	}
+	o->pe = pent_get(e, o->host, tgid, true);
+	o->pprev = o->pe->tail;
+	if (o->pe->tail)
+		o->pe->tail->pnext = o;
+	else
+		o->pe->head = o;
+	o->pe->tail = o;
+	lru_append(e, o);
+	e->nobs++;
+	return o;
+}
+
+static void obs_touch(struct engine *e, struct obs *o, uint64_t ts)
+{
+	if (ts > o->last_ts)
+		o->last_ts = ts;
+	if (e->lru_tail != o) {
+		lru_unlink(e, o);
+		lru_append(e, o);
+	}
+}
+
+/* sets the 4-tuple; @return false when it differs from the one known */
+static bool obs_addr(struct engine *e, struct obs *o, uint8_t family, const uint8_t *laddr,
+		     uint16_t lport, const uint8_t *raddr, uint16_t rport)
+{
+	if (!family || !lport || !rport)
+		return true;
+	if (o->have_addr)
+		return o->family == family && o->lport == lport && o->rport == rport &&
+		       !memcmp(o->laddr, laddr, 16) && !memcmp(o->raddr, raddr, 16);
+	o->have_addr = true;
+	o->family = family;
+	memcpy(o->laddr, laddr, 16);
+	memcpy(o->raddr, raddr, 16);
+	o->lport = lport;
+	o->rport = rport;
+	link_attach(e, o);
+	return true;
+}
+
+static void set_conn_role(struct obs *o, enum an_role role)
+{
+	o->conn_role = role;
+	if (o->link)
+		o->link->client_end = role == AN_ROLE_CLIENT ? o->end : 1 - o->end;
+}
+
+/* ---- body schemas ---- */
+
+static json_t *body_schema(const struct http_msg *m)
+{
+	size_t i = 0;
+
+	if (m->flags & (HTTP_MSG_TRUNCATED | HTTP_MSG_INCOMPLETE | HTTP_MSG_BODY_CUT))
+		return json_string("truncated");
+	if (m->body_len == 0)
+		return json_null();
+	/* what cannot start a JSON text needs no parser */
+	while (i < m->body_len && strchr(" \t\r\n", m->body[i]) && m->body[i])
+		i++;
+	if (i == m->body_len || !strchr("{[\"-0123456789tfn", m->body[i]) || !m->body[i])
+		return json_string("non-json");
+	return schema_infer(m->body, m->body_len);
+}
+
+/* ---- callbacks ---- */
+
+static void on_data(void *ctx, const uint8_t *p, size_t n, uint64_t ts)
+{
+	struct sctx *sc = ctx;
+	struct obs *o = sc->o;
+	int d = sc->dir;
+
+	if (!o->pstop[d] && o->plen[d] < CLASSIFY_PREFIX) {
+		size_t k = CLASSIFY_PREFIX - o->plen[d];
+		if (k > n)
+			k = n;
+		if (!o->prefix[d])
+			o->prefix[d] = xmalloc(CLASSIFY_PREFIX);
+		memcpy(o->prefix[d] + o->plen[d], p, k);
+		o->plen[d] += k;
+	}
+	if (o->http)
+		http_conn_data(o->http, d, p, n, ts);
+}
+
+static void on_gap(void *ctx, uint64_t n, enum stream_gap_why why, uint64_t ts)
+{
+	struct sctx *sc = ctx;
+	struct obs *o = sc->o;
+
+	(void)why;
+	o->pstop[sc->dir] = true; /* what follows a gap is not the first bytes */
+	if (o->http)
+		http_conn_gap(o->http, sc->dir, n, ts);
+}
+
+static const struct stream_ops stream_ops = {on_data, on_gap};
+
+static uint64_t next_txn(void *ctx)
+{
+	struct obs *o = ctx;
+	return ++o->e->next_txn;
+}
+
+static struct tuser *tuser_of(struct engine *e, struct obs *o, struct http_txn *t)
+{
+	if (!t->user) {
+		struct tuser *u = xcalloc(1, sizeof(*u));
+		u->counts = obs_counts(e, o);
+		t->user = u;
+	}
+	return t->user;
+}
+
+static void on_message(void *ctx, const struct http_msg *m)
+{
+	struct obs *o = ctx;
+	struct engine *e = o->e;
+	struct an_conn_view v;
+	struct an_http_event ev;
+
+	build_view(e, o, &v);
+	ev.conn = &v;
+	ev.msg = m;
+	ev.sent = m->dir == 0;
+	ev.wall_ns = wall_of(m->start_ts, o->b2w);
+	ev.end_wall_ns = wall_of(m->end_ts, o->b2w);
+	ev.txn = m->txn;
+	if (e->http)
+		out_http_message(e->http, &ev);
+	for (size_t i = 0; i < e->o->nhooks; i++)
+		if (e->o->hooks[i]->http)
+			e->o->hooks[i]->http(e->o->hooks[i]->ctx, &ev);
+	e->nmsg++;
+
+	if (e->map && m->txn) {
+		struct tuser *u = tuser_of(e, o, m->txn);
+		if (!u->counts)
+			return;
+		if (m->kind == HTTP_REQUEST && !u->req_schema)
+			u->req_schema = body_schema(m);
+		else if (m->kind == HTTP_RESPONSE && (m->status >= 200 || m->status == 101) &&
+			 !u->resp_schema)
+			u->resp_schema = body_schema(m);
+	}
+}
+
+static void on_txn_done(void *ctx, struct http_txn *t)
+{
+	struct obs *o = ctx;
+	struct engine *e = o->e;
+	struct tuser *u = t->user;
+
+	if (e->map && (u ? u->counts : obs_counts(e, o))) {
+		struct an_conn_view v;
+		const struct an_end *caller, *callee;
+		struct svc_txn st;
+
+		build_view(e, o, &v);
+		map_parties(&v, &caller, &callee);
+		memset(&st, 0, sizeof(st));
+		st.service = caller->name;
+		st.image = caller->ctr ? caller->ctr->image : NULL;
+		st.destination = callee->name;
+		st.destination_type = callee->type;
+		st.method = t->method;
+		st.target = (const uint8_t *)t->target;
+		st.target_len = t->target ? strlen(t->target) : 0;
+		st.request_schema = u ? u->req_schema : NULL;
+		st.response_schema = u ? u->resp_schema : NULL;
+		st.wall_ns = wall_of(t->req_start_ts, o->b2w);
+		st.status = t->status;
+		st.latency_ns = t->status && t->resp_done && t->resp_end_ts >= t->req_start_ts
+				    ? (int64_t)(t->resp_end_ts - t->req_start_ts)
+				    : -1;
+		svcmap_add_txn(e->map, &st);
+	}
+	if (u) {
+		json_decref(u->req_schema);
+		json_decref(u->resp_schema);
+		free(u);
+		t->user = NULL;
+	}
+}
+
+static const struct http_ops http_ops = {on_message, on_txn_done, next_txn};
+
+/* the parser found this is not HTTP/1.x: keep only what classification needs */
+static void http_settle(struct obs *o)
+{
+	enum http_state s;
+
+	if (!o->http)
+		return;
+	s = http_conn_state(o->http);
+	if (s == HTTP_NOT || s == HTTP_H2) {
+		o->hstate = s;
+		o->req_dir = http_conn_request_dir(o->http);
+		http_conn_free(o->http);
+		o->http = NULL;
+	}
+}
+
+/* ---- ending ---- */
+
+static void conn_event(struct engine *e, struct obs *o)
+{
+	struct classify_result cls;
+	struct an_conn_view v;
+	struct an_conn_event ev;
+	bool server;
+
+	build_view(e, o, &v);
+	server = v.role == AN_ROLE_SERVER;
+	/* client bytes first, whoever spoke first */
+	classify_connection(o->prefix[server ? 1 : 0], o->plen[server ? 1 : 0],
+			    o->prefix[server ? 0 : 1], o->plen[server ? 0 : 1],
+			    server ? o->lport : o->rport, &cls);
+	cls.protocol[sizeof(cls.protocol) - 1] = 0;
+	cls.category[sizeof(cls.category) - 1] = 0;
+	cls.reason[sizeof(cls.reason) - 1] = 0;
+	cls.sni[sizeof(cls.sni) - 1] = 0;
+	ev.conn = &v;
+	ev.cls = &cls;
+	ev.bytes_sent = o->moved[0];
+	ev.bytes_received = o->moved[1];
+	ev.wall_ns = v.first_wall_ns;
+	if (e->http)
+		out_http_connection(e->http, &ev);
+	for (size_t i = 0; i < e->o->nhooks; i++)
+		if (e->o->hooks[i]->connection)
+			e->o->hooks[i]->connection(e->o->hooks[i]->ctx, &ev);
+	e->nconn++;
+	if (e->map && obs_counts(e, o)) {
+		const struct an_end *caller, *callee;
+		struct svc_conn sc;
+		map_parties(&v, &caller, &callee);
+		sc.service = caller->name;
+		sc.image = caller->ctr ? caller->ctr->image : NULL;
+		sc.destination = callee->name;
+		sc.destination_type = callee->type;
+		sc.protocol = cls.protocol;
+		sc.category = cls.category;
+		sc.port = callee->port;
+		sc.confidence = cls.confidence;
+		sc.reason = cls.reason;
+		sc.wall_ns = v.first_wall_ns;
+		svcmap_add_conn(e->map, &sc);
+	}
+}
+
+static void obs_end(struct engine *e, struct obs *o, bool clean)
+{
+	stream_flush(&o->st[0]);
+	stream_flush(&o->st[1]);
+	if (o->http) {
+		if (clean) {
+			http_conn_eof(o->http, 0, o->last_ts);
+			http_conn_eof(o->http, 1, o->last_ts);
+		}
+		http_conn_finish(o->http, o->last_ts);
+		o->hstate = http_conn_state(o->http);
+		o->req_dir = http_conn_request_dir(o->http);
+		http_conn_free(o->http);
+		o->http = NULL;
+	}
+	if (o->hstate != HTTP_YES && o->moved[0] + o->moved[1] > 0)
+		conn_event(e, o);
+
+	link_detach(e, o);
+	if (o->hashed)
+		htab_del(&e->obs_by_sock, &o->h);
+	if (o->pprev)
+		o->pprev->pnext = o->pnext;
+	else
+		o->pe->head = o->pnext;
+	if (o->pnext)
+		o->pnext->pprev = o->pprev;
+	else
+		o->pe->tail = o->pprev;
+	if (!o->pe->head) {
+		htab_del(&e->pents, &o->pe->h);
+		free(o->pe);
+	}
+	lru_unlink(e, o);
+	e->nobs--;
+	stream_free(&o->st[0]);
+	stream_free(&o->st[1]);
+	free(o->prefix[0]);
+	free(o->prefix[1]);
+	free(o);
+}
+
+/* ---- records ---- */
+
+static bool is_read(uint16_t sys)
+{
+	return sys == SR_SYS_READ || sys == SR_SYS_READV || sys == SR_SYS_RECVFROM ||
+	       sys == SR_SYS_RECVMSG || sys == SR_SYS_RECVMMSG;
+}
+
+static void on_data_record(struct engine *e, const struct an_src *src, const struct sr_data *d)
+{
+	struct obs *o;
+	struct stream_seg g;
+	int dir;
+
+	if (d->dir != SR_DIR_SEND && d->dir != SR_DIR_RECV)
+		return;
+	dir = d->dir == SR_DIR_SEND ? 0 : 1;
+	o = obs_find(e, src->host, d->tgid, d->sock_id, d->fd);
+	if (o && !obs_addr(e, o, d->family, d->laddr, d->lport, d->raddr, d->rport)) {
+		/* the fd or socket now belongs to another connection */
+		obs_end(e, o, true);
+		o = NULL;
+	}
+	if (!o) {
+		o = obs_new(e, src, d->tgid, d->sock_id, d->fd, d->comm, d->ts_ns, false);
+		obs_addr(e, o, d->family, d->laddr, d->lport, d->raddr, d->rport);
+	}
+	obs_touch(e, o, d->ts_ns);
+	o->any_data = true;
+	o->moved[dir] += d->bytes;
+	if (dir == 1 && d->bytes == 0 && is_read(d->syscall) && !(d->flags & SR_DATA_READ_FAULT)) {
+		/* read() returned 0: the peer closed its side */
+		stream_flush(&o->st[1]);
+		if (o->http)
+			http_conn_eof(o->http, 1, d->ts_ns);
+	} else {
+		memset(&g, 0, sizeof(g));
+		g.ts = d->ts_ns;
+		g.payload = d->payload.ptr;
+		g.cap_len = d->payload.len;
+		g.bytes = d->bytes;
+		g.flags = d->flags;
+		g.tcp_seq = d->tcp_seq;
+		stream_push(&o->st[dir], &g);
+	}
+	stream_expire(&o->st[0], d->ts_ns);
+	stream_expire(&o->st[1], d->ts_ns);
+	http_settle(o);
+}
+
+static void on_conn_record(struct engine *e, const struct an_src *src, const struct sr_conn *c)
+{
+	struct obs *o;
+	int32_t fd = c->fd;
+
+	switch (c->kind) {
+	case SR_CONN_CONNECT:
+	case SR_CONN_ACCEPT:
+		if (c->ret < 0 && !(c->kind == SR_CONN_CONNECT && c->ret == -EINPROGRESS))
+			return;
+		if (c->kind == SR_CONN_ACCEPT && c->ret >= 0)
+			fd = c->ret; /* the new connection's fd */
+		o = obs_find(e, src->host, c->tgid, c->sock_id, fd);
+		if (o && (o->any_data ||
+			  !obs_addr(e, o, c->family, c->laddr, c->lport, c->raddr, c->rport))) {
+			obs_end(e, o, true);
+			o = NULL;
+		}
+		if (!o) {
+			o = obs_new(e, src, c->tgid, c->sock_id, fd, c->comm, c->ts_ns, true);
+			obs_addr(e, o, c->family, c->laddr, c->lport, c->raddr, c->rport);
+		}
+		obs_touch(e, o, c->ts_ns);
+		set_conn_role(o, c->kind == SR_CONN_CONNECT ? AN_ROLE_CLIENT : AN_ROLE_SERVER);
+		return;
+	case SR_CONN_CLOSE:
+		o = obs_find(e, src->host, c->tgid, c->sock_id, fd);
+		if (o) {
+			obs_touch(e, o, c->ts_ns);
+			obs_end(e, o, true);
+		}
+		return;
+	default:
+		return;
+	}
+}
+
+static void on_exit_record(struct engine *e, const struct an_src *src,
+			   const struct sr_proc_event *p)
+{
+	struct pent *pe;
+
+	/* the capture writes EXIT when the last thread of the process leaves
+	 * (that thread's tid need not be the pid): every socket is closed */
+	if (p->kind != SR_PROC_EXIT)
+		return;
+	pe = pent_get(e, src->host, p->pid, false);
+	while (pe && pe->head) {
+		struct obs *o = pe->head;
+		bool last = o == pe->tail;
+		obs_touch(e, o, p->ts_ns);
+		obs_end(e, o, true); /* may free pe when o was the last */
+		if (last)
+			break;
+	}
+}
+
+void engine_record(struct engine *e, const struct an_src *src, const struct sr_record *r)
+{
+	switch (r->type) {
+	case SR_REC_DATA:
+		on_data_record(e, src, &r->data);
+		break;
+	case SR_REC_CONN:
+		on_conn_record(e, src, &r->conn);
+		break;
+	case SR_REC_PROC_EVENT:
+		on_exit_record(e, src, &r->pev);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- lifecycle ---- */
+
+struct engine *engine_create(const struct analyze_opts *o, const struct model *m,
+			     struct out_http *http, struct svcmap *map)
+{
+	struct engine *e = xcalloc(1, sizeof(*e));
+
+	e->o = o;
+	e->m = m;
+	e->http = http;
+	e->map = map;
+	e->lim.body_cap = o->body_cap ? o->body_cap : HTTP_DEFAULT_BODY_CAP;
+	e->lim.raw_cap = o->raw_limit ? o->raw_limit : 1;
+	return e;
+}
+
+static int cmp_obs_id(const void *a, const void *b)
+{
+	uint64_t x = (*(struct obs *const *)a)->id, y = (*(struct obs *const *)b)->id;
+	return x < y ? -1 : x > y;
+}
+
+void engine_finish(struct engine *e)
+{
+	struct obs **v = xmalloc(size_mul(e->nobs ? e->nobs : 1, sizeof(*v)));
+	size_t n = 0;
+
+	for (struct obs *o = e->lru_head; o; o = o->lnext)
+		v[n++] = o;
+	sort_n(v, n, sizeof(*v), cmp_obs_id);
+	for (size_t i = 0; i < n; i++)
+		obs_end(e, v[i], false);
+	free(v);
+}
+
+void engine_free(struct engine *e)
+{
+	if (!e)
+		return;
+	if (e->nobs)
+		engine_finish(e);
+	free(e->obs_by_sock.b);
+	free(e->pents.b);
+	free(e->links.b);
+	free(e);
+}
+
+uint64_t engine_http_messages(const struct engine *e)
+{
+	return e->nmsg;
+}
+
+uint64_t engine_connections(const struct engine *e)
+{
+	return e->nconn;
+}

@@ -1,0 +1,48 @@
+/* engine - pass 2: connections as each process observed them.
+ *
+ * An observation is one (host, process, socket). It is created by the
+ * first record about that socket (connect, accept or data) and ended by
+ * its close record, the exit of its process (proc_event EXIT), a new 4-tuple on
+ * the same socket/fd, eviction (ANALYZE_MAX_OPEN, least recently active
+ * first) or the end of input. Its send and recv streams are reassembled
+ * (stream.h) and fed to the HTTP parser (http.h); a connection that turns
+ * out not to be HTTP/1.x is classified at its end (classify.h) from the
+ * first CLASSIFY_PREFIX bytes of each direction.
+ *
+ * Observations of the two ends of one connection (same 4-tuple mirrored,
+ * loopback addresses scoped to their host) are linked: the link tells
+ * roles (who connected), names the peer process, and keeps a transaction
+ * seen from both ends from being counted twice in the service map (it is
+ * counted at the client; a server's view counts only when the client was
+ * not recorded).
+ *
+ * Roles: the connect/accept record; else the HTTP direction (who sends
+ * requests); else the peer's connect/accept; else the listener index; else
+ * the port: a well-known service port, else the port below 32768 facing
+ * one at or above it (Linux's ephemeral range), else the lower port.
+ */
+#ifndef AN_ENGINE_H
+#define AN_ENGINE_H
+
+#include "analyze.h"
+#include "input.h"
+#include "out_http.h"
+#include "svcmap.h"
+
+struct engine;
+
+struct engine *engine_create(const struct analyze_opts *o, const struct model *m,
+			     struct out_http *http, struct svcmap *map);
+void engine_record(struct engine *e, const struct an_src *src, const struct sr_record *r);
+/* ends every observation still open (end of input) */
+void engine_finish(struct engine *e);
+void engine_free(struct engine *e);
+uint64_t engine_http_messages(const struct engine *e);
+uint64_t engine_connections(const struct engine *e);
+
+/* well-known service ports (classify.h's table plus HTTP's) */
+bool service_port(uint16_t port);
+/* role of the end with local port lport facing rport, by ports alone */
+enum an_role role_by_ports(uint16_t lport, uint16_t rport);
+
+#endif /* AN_ENGINE_H */

@@ -1,0 +1,481 @@
+/* main.c - sockrec-analyze: the command line over analyze.h.
+ *
+ * Subcommands dispatch from one table; every command takes archives
+ * (.srz or .pcapng, recognised by content) and analyzes them as one.
+ * Exit status: 0 ok, 1 usage, 2 nothing readable (or an output could not be
+ * written), 3 damaged input whose readable prefix was used.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "analyze.h"
+#include "archive.h"
+#include "dump.h"
+#include "sink.h"
+
+const char *argp_program_version = "sockrec-analyze " SOCKREC_VERSION;
+const char *argp_program_bug_address = NULL;
+
+struct cli {
+	const struct command *cmd;
+	const char *outdir;
+	struct analyze_opts opts;
+	char **args;
+	size_t nargs;
+};
+
+struct command {
+	const char *name;
+	const char *args; /* argument synopsis */
+	const char *doc;
+	size_t min_args, max_args; /* max 0: no limit */
+	int (*run)(struct cli *c);
+};
+
+/* ---- extra report outputs ----
+ * A report also writes DIR/<file> for each entry here (findings, issue 7,
+ * plugs in here): attach() gets the open file before the analysis and
+ * returns the hooks that will see every event (NULL: failure); finish() is
+ * called after the analysis, before the file is closed. */
+struct report_extra {
+	const char *file;
+	const struct analyze_hooks *(*attach)(FILE *out, const struct analyze_opts *o,
+					      void **state);
+	int (*finish)(void *state); /* @return 0, or -1 on failure */
+};
+
+static const struct report_extra report_extras[] = {
+    {NULL, NULL, NULL}, /* e.g. { "findings.json", findings_attach, findings_finish } */
+};
+
+/* ---- helpers ---- */
+
+static int parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	if (!s || !*s || *s == '-')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > SIZE_MAX / 2)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+/* output files: created 0600, never through a symlink */
+static FILE *open_out(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+	FILE *f;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path)) {
+		fprintf(stderr, "sockrec-analyze: %s/%s: path too long\n", dir, name);
+		return NULL;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "sockrec-analyze: cannot create %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	fchmod(fd, 0600);
+	f = fdopen(fd, "w");
+	if (!f)
+		close(fd);
+	return f;
+}
+
+static int close_out(FILE *f, const char *name)
+{
+	if (!f)
+		return 0;
+	if (ferror(f) | fclose(f)) {
+		fprintf(stderr, "sockrec-analyze: writing %s failed\n", name);
+		return -1;
+	}
+	return 0;
+}
+
+static struct analyze_input *inputs(struct cli *c)
+{
+	struct analyze_input *in = calloc(c->nargs ? c->nargs : 1, sizeof(*in));
+
+	if (!in) {
+		fputs("sockrec-analyze: out of memory\n", stderr);
+		exit(AN_EXIT_UNREADABLE);
+	}
+	for (size_t i = 0; i < c->nargs; i++) {
+		in[i].path = c->args[i];
+		in[i].name = c->args[i];
+	}
+	return in;
+}
+
+static int run(struct cli *c)
+{
+	struct analyze_input *in = inputs(c);
+	int rc;
+
+	c->opts.warn = stderr;
+	rc = analyze_run(in, c->nargs, &c->opts);
+	if (fflush(stdout)) {
+		fprintf(stderr, "sockrec-analyze: writing to stdout failed\n");
+		rc = AN_EXIT_UNREADABLE;
+	}
+	if (rc == AN_EXIT_UNREADABLE && c->nargs)
+		fprintf(stderr, "sockrec-analyze: nothing readable in %s%s\n", c->args[0],
+			c->nargs > 1 ? " and the other inputs" : "");
+	free(in);
+	return rc;
+}
+
+/* ---- commands ---- */
+
+static int cmd_report(struct cli *c)
+{
+	size_t nextra = sizeof(report_extras) / sizeof(report_extras[0]);
+	FILE *fh, *fe, *fm, *fx[8] = {0};
+	void *state[8] = {0};
+	static const struct analyze_hooks *hooks[8];
+	int rc, bad = 0;
+
+	if (!c->outdir) {
+		fprintf(stderr, "sockrec-analyze: report needs -o DIR (where the outputs go)\n");
+		return AN_EXIT_USAGE;
+	}
+	if (mkdir(c->outdir, 0700) != 0 && errno != EEXIST) {
+		fprintf(stderr, "sockrec-analyze: cannot create %s: %s\n", c->outdir,
+			strerror(errno));
+		return AN_EXIT_UNREADABLE;
+	}
+	fh = open_out(c->outdir, "http.jsonl");
+	fe = open_out(c->outdir, "env.yaml");
+	fm = open_out(c->outdir, "service-map.yaml");
+	if (!fh || !fe || !fm) {
+		close_out(fh, "http.jsonl");
+		close_out(fe, "env.yaml");
+		close_out(fm, "service-map.yaml");
+		return AN_EXIT_UNREADABLE;
+	}
+	c->opts.http_out = fh;
+	c->opts.env_out = fe;
+	c->opts.map_out = fm;
+	for (size_t i = 0; i < nextra && i < 8; i++) {
+		if (!report_extras[i].file)
+			continue;
+		fx[i] = open_out(c->outdir, report_extras[i].file);
+		if (fx[i])
+			hooks[c->opts.nhooks] = report_extras[i].attach(fx[i], &c->opts, &state[i]);
+		if (!fx[i] || !hooks[c->opts.nhooks])
+			bad = 1;
+		else
+			c->opts.nhooks++;
+	}
+	c->opts.hooks = hooks;
+	rc = bad ? AN_EXIT_UNREADABLE : run(c);
+	for (size_t i = 0; i < nextra && i < 8; i++) {
+		if (report_extras[i].file && fx[i] && !bad && report_extras[i].finish(state[i]))
+			bad = 1;
+		if (close_out(fx[i], report_extras[i].file ? report_extras[i].file : ""))
+			bad = 1;
+	}
+	bad |= close_out(fh, "http.jsonl") | close_out(fe, "env.yaml") |
+	       close_out(fm, "service-map.yaml");
+	if (bad && rc == AN_EXIT_OK)
+		rc = AN_EXIT_UNREADABLE;
+	return rc;
+}
+
+static int cmd_http(struct cli *c)
+{
+	c->opts.http_out = stdout;
+	return run(c);
+}
+
+static int cmd_env(struct cli *c)
+{
+	c->opts.env_out = stdout;
+	return run(c);
+}
+
+static int cmd_map(struct cli *c)
+{
+	c->opts.map_out = stdout;
+	return run(c);
+}
+
+static int cmd_info(struct cli *c)
+{
+	c->opts.info_out = stdout;
+	return run(c);
+}
+
+/* every record of every archive, in file order, archive after archive */
+static int cmd_dump(struct cli *c)
+{
+	struct jw w;
+	int rc = AN_EXIT_OK;
+	uint64_t total = 0;
+
+	memset(&w, 0, sizeof(w));
+	for (size_t i = 0; i < c->nargs; i++) {
+		char err[256] = "";
+		struct sr_archive *a = sr_archive_open_path(c->args[i], err, sizeof(err));
+		struct sr_record rec;
+		int r;
+
+		if (!a) {
+			fprintf(stderr, "sockrec-analyze: warning: %s: cannot read: %s\n",
+				c->args[i], err);
+			rc = AN_EXIT_DAMAGED;
+			continue;
+		}
+		while ((r = sr_archive_next(a, &rec)) == 1) {
+			jw_reset(&w);
+			dump_record(&w, &rec);
+			dbuf_putc(&w.b, '\n');
+			if (fwrite(w.b.p, 1, w.b.len, stdout) != w.b.len) {
+				fprintf(stderr, "sockrec-analyze: writing to stdout failed\n");
+				sr_archive_free(a);
+				jw_free(&w);
+				return AN_EXIT_UNREADABLE;
+			}
+			total++;
+		}
+		if (r < 0) {
+			fprintf(stderr,
+				"sockrec-analyze: warning: %s: damaged at offset %llu (%s); "
+				"dumped the records before it\n",
+				c->args[i], (unsigned long long)sr_archive_error_offset(a),
+				sr_archive_error(a));
+			rc = AN_EXIT_DAMAGED;
+		}
+		sr_archive_free(a);
+	}
+	jw_free(&w);
+	if (fflush(stdout)) {
+		fprintf(stderr, "sockrec-analyze: writing to stdout failed\n");
+		return AN_EXIT_UNREADABLE;
+	}
+	return total ? rc : AN_EXIT_UNREADABLE;
+}
+
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/* IN -> OUT record for record; OUT's kind from its extension */
+static int cmd_convert(struct cli *c)
+{
+	const char *inp = c->args[0], *outp = c->args[1];
+	enum sr_container_kind kind = sr_container_from_path(outp);
+	char err[256] = "";
+	struct sr_archive *a;
+	struct sr_sink *s;
+	struct sr_record rec;
+	uint64_t n = 0;
+	int fd, r, rc = AN_EXIT_OK, wr = 0;
+
+	if (kind == SR_FMT_UNKNOWN) {
+		fprintf(stderr,
+			"sockrec-analyze: %s: the output name must end in .srz or .pcapng\n", outp);
+		return AN_EXIT_USAGE;
+	}
+	if (same_file(inp, outp)) {
+		fprintf(stderr, "sockrec-analyze: %s: input and output are the same file\n", outp);
+		return AN_EXIT_USAGE;
+	}
+	a = sr_archive_open_path(inp, err, sizeof(err));
+	if (!a) {
+		fprintf(stderr, "sockrec-analyze: %s: cannot read: %s\n", inp, err);
+		return AN_EXIT_UNREADABLE;
+	}
+	fd = open(outp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "sockrec-analyze: cannot create %s: %s\n", outp, strerror(errno));
+		sr_archive_free(a);
+		return AN_EXIT_UNREADABLE;
+	}
+	fchmod(fd, 0600);
+	s = sr_sink_create(kind, fd, err, sizeof(err));
+	if (!s) {
+		fprintf(stderr, "sockrec-analyze: cannot write %s: %s\n", outp, err);
+		close(fd);
+		unlink(outp);
+		sr_archive_free(a);
+		return AN_EXIT_UNREADABLE;
+	}
+	while ((r = sr_archive_next(a, &rec)) == 1) {
+		wr = sr_sink_append(s, &rec);
+		if (wr) {
+			fprintf(stderr, "sockrec-analyze: writing %s failed: %s\n", outp,
+				sr_sink_error(s) ? sr_sink_error(s) : strerror(-wr));
+			break;
+		}
+		n++;
+	}
+	if (r < 0) {
+		fprintf(stderr,
+			"sockrec-analyze: warning: %s: damaged at offset %llu (%s); "
+			"converted the %llu records before it\n",
+			inp, (unsigned long long)sr_archive_error_offset(a), sr_archive_error(a),
+			(unsigned long long)n);
+		rc = AN_EXIT_DAMAGED;
+	}
+	if (sr_sink_close(s, 1) && !wr) {
+		fprintf(stderr, "sockrec-analyze: writing %s failed\n", outp);
+		wr = -1;
+	}
+	sr_archive_free(a);
+	if (wr)
+		return AN_EXIT_UNREADABLE;
+	return n ? rc : AN_EXIT_UNREADABLE;
+}
+
+static const struct command commands[] = {
+    {"report", "ARCHIVE... -o DIR", "write DIR/http.jsonl, DIR/env.yaml and DIR/service-map.yaml",
+     1, 0, cmd_report},
+    {"http", "ARCHIVE...", "the HTTP log (JSON lines) to stdout", 1, 0, cmd_http},
+    {"env", "ARCHIVE...", "process environments (YAML) to stdout", 1, 0, cmd_env},
+    {"map", "ARCHIVE...", "the service map (YAML) to stdout", 1, 0, cmd_map},
+    {"info", "ARCHIVE...", "time span, records, processes, containers, losses, integrity (YAML)", 1,
+     0, cmd_info},
+    {"dump", "ARCHIVE...", "every record as one JSON object per line", 1, 0, cmd_dump},
+    {"convert", "IN OUT", "copy an archive into OUT (.srz or .pcapng, by extension)", 2, 2,
+     cmd_convert},
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* ---- options ---- */
+
+enum { OPT_BODY_LIMIT = 1000, OPT_RAW_LIMIT, OPT_SHOW_SECRETS };
+
+static const struct argp_option options[] = {
+    {"output", 'o', "DIR", 0, "report: directory for the outputs (created 0700)", 0},
+    {"body-limit", OPT_BODY_LIMIT, "N", 0,
+     "http.jsonl body text: first N bytes, then \"...\" (default 1500)", 0},
+    {"raw-limit", OPT_RAW_LIMIT, "N", 0, "http.jsonl raw_payload: first N bytes (default 4096)", 0},
+    {"show-secrets", OPT_SHOW_SECRETS, NULL, 0,
+     "do not redact Authorization, Cookie, API-key... header values", 0},
+    {0},
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *st)
+{
+	struct cli *c = st->input;
+
+	switch (key) {
+	case 'o':
+		c->outdir = arg;
+		return 0;
+	case OPT_BODY_LIMIT:
+		if (parse_size(arg, &c->opts.body_limit))
+			argp_error(st, "--body-limit: '%s' is not a byte count", arg);
+		return 0;
+	case OPT_RAW_LIMIT:
+		if (parse_size(arg, &c->opts.raw_limit))
+			argp_error(st, "--raw-limit: '%s' is not a byte count", arg);
+		return 0;
+	case OPT_SHOW_SECRETS:
+		c->opts.show_secrets = true;
+		return 0;
+	case ARGP_KEY_ARG:
+		c->args[c->nargs++] = arg;
+		return 0;
+	case ARGP_KEY_END:
+		if (c->nargs < c->cmd->min_args)
+			argp_error(st, "%s needs %s", c->cmd->name, c->cmd->args);
+		if (c->cmd->max_args && c->nargs > c->cmd->max_args)
+			argp_error(st, "%s takes %s", c->cmd->name, c->cmd->args);
+		if (c->outdir && c->cmd->run != cmd_report)
+			argp_error(st, "-o is for report only");
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static const char usage_doc[] =
+    "\nCommands:\n"
+    "  report ARCHIVE... -o DIR   http.jsonl, env.yaml, service-map.yaml into DIR\n"
+    "  http ARCHIVE...            HTTP log (JSON lines) to stdout\n"
+    "  env ARCHIVE...             environment snapshots (YAML) to stdout\n"
+    "  map ARCHIVE...             service map (YAML) to stdout\n"
+    "  info ARCHIVE...            what the archives hold and whether they are whole\n"
+    "  dump ARCHIVE...            every record as JSON, one per line\n"
+    "  convert IN OUT             rewrite an archive as .srz or .pcapng\n"
+    "\nSeveral archives are analyzed as one capture.\n"
+    "Exit status: 0 ok, 1 usage, 2 nothing readable, 3 damaged input (its\n"
+    "readable part was used; a warning names the file and offset).\n"
+    "\nExamples:\n"
+    "  sockrec-analyze report capture.srz -o out/\n"
+    "  sockrec-analyze http capture.srz | jq 'select(.status_code >= 500)'\n"
+    "  sockrec-analyze map host-a.srz host-b.srz\n"
+    "  sockrec-analyze convert capture.srz capture.pcapng\n";
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: sockrec-analyze COMMAND [OPTION...] ARCHIVE...\n%s", usage_doc);
+	fprintf(f, "\nRun 'sockrec-analyze COMMAND --help' for the options.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static char doc[2048];
+	struct argp argp = {options, parse_opt, NULL, doc, NULL, NULL, NULL};
+	struct cli c;
+	char prog[64];
+
+	argp_err_exit_status = AN_EXIT_USAGE;
+	memset(&c, 0, sizeof(c));
+	analyze_opts_init(&c.opts);
+	if (argc < 2) {
+		usage(stderr);
+		return AN_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return AN_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("%s\n", argp_program_version);
+		return AN_EXIT_OK;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			c.cmd = &commands[i];
+	if (!c.cmd) {
+		fprintf(stderr, "sockrec-analyze: unknown command '%s'\n", argv[1]);
+		usage(stderr);
+		return AN_EXIT_USAGE;
+	}
+	c.args = calloc((size_t)argc, sizeof(*c.args));
+	if (!c.args)
+		return AN_EXIT_UNREADABLE;
+	snprintf(doc, sizeof(doc), "sockrec-analyze %s: %s.\v%s", c.cmd->name, c.cmd->doc,
+		 usage_doc);
+	argp.args_doc = c.cmd->args;
+	snprintf(prog, sizeof(prog), "sockrec-analyze %s", c.cmd->name);
+	argv[1] = prog;
+	if (argp_parse(&argp, argc - 1, argv + 1, 0, NULL, &c)) {
+		free(c.args);
+		return AN_EXIT_USAGE;
+	}
+	int rc = c.cmd->run(&c);
+	free(c.args);
+	return rc;
+}

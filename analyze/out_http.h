@@ -1,0 +1,42 @@
+/* out_http - http.jsonl: one JSON object per line, fields in a fixed order
+ * (seed 003's names first, then ours; README "http.jsonl").
+ *
+ * Redaction (unless show_secrets): the values of credential headers are
+ * replaced by "[REDACTED]" in "headers", "trailers" and "raw_payload";
+ * for Authorization and Proxy-Authorization the scheme is kept
+ * ("Basic [REDACTED]"). Credential headers: Authorization,
+ * Proxy-Authorization, Cookie, Set-Cookie, and any name containing
+ * "api-key", "api_key", "apikey", "token", "secret", "password", "passwd",
+ * "x-auth", "session" or "credential" (case-insensitive).
+ */
+#ifndef AN_OUT_HTTP_H
+#define AN_OUT_HTTP_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "analyze.h"
+#include "util.h"
+
+#define REDACTED "[REDACTED]"
+
+struct out_http;
+
+struct out_http *out_http_create(FILE *f, const struct analyze_opts *o);
+void out_http_message(struct out_http *w, const struct an_http_event *ev);
+void out_http_connection(struct out_http *w, const struct an_conn_event *ev);
+/* flushes and frees; @return 0, or -1 if a write failed */
+int out_http_close(struct out_http *w);
+
+/* is this header name a credential (see above) */
+bool http_header_secret(const uint8_t *name, size_t n);
+/* the value to show for a credential header */
+void http_redact_value(struct dbuf *out, const uint8_t *name, size_t nl, const uint8_t *val,
+		       size_t vl);
+/* raw message bytes with credential header values redacted (head only) */
+void http_redact_raw(struct dbuf *out, const uint8_t *raw, size_t n);
+
+/* "HTTP/1.1 200" style helpers used by tests */
+void out_http_headers(struct jw *w, const struct http_header *h, size_t n, bool show_secrets);
+
+#endif /* AN_OUT_HTTP_H */

@@ -1,0 +1,524 @@
+/* svcmap.c - service map aggregation and YAML output (see svcmap.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "schema.h"
+#include "svcmap.h"
+#include "util.h"
+#include "yamlw.h"
+
+struct hbin {
+	uint16_t bucket;
+	uint32_t count;
+};
+
+struct stat_bin {
+	int status; /* 0: no final response */
+	uint64_t count;
+};
+
+struct endpoint {
+	char *destination, *destination_type, *method, *path;
+	json_t *req, *resp;
+	char *req_key, *resp_key;
+	int64_t first, last;
+	uint64_t count;
+	struct hbin *lat;
+	size_t nlat;
+	uint64_t lat_n, lat_max_us;
+	struct stat_bin *st;
+	size_t nst;
+};
+
+struct conn {
+	char *destination, *destination_type, *protocol, *category, *reason;
+	uint16_t port;
+	int confidence;
+	int64_t first, last;
+	uint64_t count;
+};
+
+struct service {
+	char *name;
+	char *image;
+	int64_t first, last;
+	struct strmap endpoints;
+	struct strmap conns;
+};
+
+struct svcmap {
+	struct strmap services;
+};
+
+/* ---- latency buckets ---- */
+
+unsigned lat_bucket(uint64_t us)
+{
+	unsigned b;
+
+	if (us < 128)
+		return (unsigned)us;
+	b = 63u - (unsigned)__builtin_clzll(us);
+	return 128u + (b - 7u) * 64u + (unsigned)((us >> (b - 6u)) - 64u);
+}
+
+uint64_t lat_bucket_max(unsigned idx)
+{
+	unsigned k, b;
+	uint64_t lo;
+
+	if (idx < 128)
+		return idx;
+	k = idx - 128;
+	b = 7 + k / 64;
+	lo = (uint64_t)(64 + k % 64) << (b - 6);
+	return lo + ((uint64_t)1 << (b - 6)) - 1;
+}
+
+static void lat_add(struct endpoint *e, uint64_t us)
+{
+	unsigned b = lat_bucket(us);
+	size_t i;
+
+	for (i = 0; i < e->nlat && e->lat[i].bucket < b; i++)
+		;
+	if (i < e->nlat && e->lat[i].bucket == b) {
+		e->lat[i].count++;
+	} else {
+		e->lat = xrealloc(e->lat, size_mul(e->nlat + 1, sizeof(*e->lat)));
+		memmove(&e->lat[i + 1], &e->lat[i], (e->nlat - i) * sizeof(*e->lat));
+		e->lat[i].bucket = (uint16_t)b;
+		e->lat[i].count = 1;
+		e->nlat++;
+	}
+	e->lat_n++;
+	if (us > e->lat_max_us)
+		e->lat_max_us = us;
+}
+
+/* nearest-rank percentile p (0-100) */
+static uint64_t lat_pct(const struct endpoint *e, unsigned p)
+{
+	uint64_t rank = (e->lat_n * p + 99) / 100, seen = 0;
+
+	if (rank == 0)
+		rank = 1;
+	for (size_t i = 0; i < e->nlat; i++) {
+		seen += e->lat[i].count;
+		if (seen >= rank) {
+			uint64_t v = lat_bucket_max(e->lat[i].bucket);
+			return v < e->lat_max_us ? v : e->lat_max_us;
+		}
+	}
+	return e->lat_max_us;
+}
+
+static void status_add(struct endpoint *e, int status)
+{
+	size_t i;
+
+	for (i = 0; i < e->nst && e->st[i].status < status; i++)
+		;
+	if (i < e->nst && e->st[i].status == status) {
+		e->st[i].count++;
+		return;
+	}
+	e->st = xrealloc(e->st, size_mul(e->nst + 1, sizeof(*e->st)));
+	memmove(&e->st[i + 1], &e->st[i], (e->nst - i) * sizeof(*e->st));
+	e->st[i].status = status;
+	e->st[i].count = 1;
+	e->nst++;
+}
+
+/* ---- paths ---- */
+
+size_t svc_path(const uint8_t *t, size_t n, const uint8_t **path)
+{
+	size_t i = 0, e;
+
+	*path = t;
+	if (n >= 7 && ieq(t, 7, "http://"))
+		i = 7;
+	else if (n >= 8 && ieq(t, 8, "https://"))
+		i = 8;
+	if (i) {
+		while (i < n && t[i] != '/' && t[i] != '?' && t[i] != '#')
+			i++;
+		if (i == n || t[i] != '/') {
+			*path = (const uint8_t *)"/";
+			return 1;
+		}
+	}
+	for (e = i; e < n && t[e] != '?' && t[e] != '#'; e++)
+		;
+	*path = t + i;
+	return e - i;
+}
+
+/* ---- aggregation ---- */
+
+static struct service *service_get(struct svcmap *m, const char *name, const char *image,
+				   int64_t wall)
+{
+	void **slot = strmap_slot(&m->services, name, strlen(name));
+	struct service *s = *slot;
+
+	if (!s) {
+		s = *slot = xcalloc(1, sizeof(*s));
+		s->name = xstrdup(name);
+		s->first = s->last = wall;
+	}
+	/* replicas of one service may run different images: keep the least */
+	if (image && image[0] && (!s->image || strcmp(image, s->image) < 0)) {
+		free(s->image);
+		s->image = xstrdup(image);
+	}
+	if (wall < s->first)
+		s->first = wall;
+	if (wall > s->last)
+		s->last = wall;
+	return s;
+}
+
+struct svcmap *svcmap_create(void)
+{
+	return xcalloc(1, sizeof(struct svcmap));
+}
+
+static char *key_of(const json_t *j)
+{
+	char *k = j ? schema_key(j) : NULL;
+	return k ? k : xstrdup("null");
+}
+
+void svcmap_add_txn(struct svcmap *m, const struct svc_txn *t)
+{
+	struct service *s = service_get(m, t->service, t->image, t->wall_ns);
+	const uint8_t *path;
+	size_t pl = svc_path(t->target, t->target_len, &path);
+	char *rk = key_of(t->request_schema), *sk = key_of(t->response_schema);
+	struct dbuf key = {0};
+	struct endpoint *e;
+	void **slot;
+
+	dbuf_puts(&key, t->destination);
+	dbuf_putc(&key, 0);
+	dbuf_puts(&key, t->destination_type);
+	dbuf_putc(&key, 0);
+	dbuf_puts(&key, t->method);
+	dbuf_putc(&key, 0);
+	dbuf_put(&key, path, pl);
+	dbuf_putc(&key, 0);
+	dbuf_puts(&key, rk);
+	dbuf_putc(&key, 0);
+	dbuf_puts(&key, sk);
+	slot = strmap_slot(&s->endpoints, key.p, key.len);
+	dbuf_free(&key);
+	e = *slot;
+	if (!e) {
+		e = *slot = xcalloc(1, sizeof(*e));
+		e->destination = xstrdup(t->destination);
+		e->destination_type = xstrdup(t->destination_type);
+		e->method = xstrdup(t->method);
+		e->path = xstrndup(path, pl);
+		e->req = t->request_schema ? json_incref((json_t *)t->request_schema) : NULL;
+		e->resp = t->response_schema ? json_incref((json_t *)t->response_schema) : NULL;
+		e->req_key = rk;
+		e->resp_key = sk;
+		e->first = e->last = t->wall_ns;
+	} else {
+		free(rk);
+		free(sk);
+	}
+	e->count++;
+	if (t->wall_ns < e->first)
+		e->first = t->wall_ns;
+	if (t->wall_ns > e->last)
+		e->last = t->wall_ns;
+	if (t->latency_ns >= 0 && t->status)
+		lat_add(e, (uint64_t)t->latency_ns / 1000);
+	status_add(e, t->status);
+}
+
+void svcmap_add_conn(struct svcmap *m, const struct svc_conn *c)
+{
+	struct service *s = service_get(m, c->service, c->image, c->wall_ns);
+	struct dbuf key = {0};
+	struct conn *x;
+	void **slot;
+
+	dbuf_puts(&key, c->destination);
+	dbuf_putc(&key, 0);
+	dbuf_puts(&key, c->destination_type);
+	dbuf_putc(&key, 0);
+	dbuf_puts(&key, c->protocol);
+	dbuf_putc(&key, 0);
+	dbuf_puts(&key, c->category);
+	dbuf_printf(&key, "%c%u", 0, c->port);
+	slot = strmap_slot(&s->conns, key.p, key.len);
+	dbuf_free(&key);
+	x = *slot;
+	if (!x) {
+		x = *slot = xcalloc(1, sizeof(*x));
+		x->destination = xstrdup(c->destination);
+		x->destination_type = xstrdup(c->destination_type);
+		x->protocol = xstrdup(c->protocol);
+		x->category = xstrdup(c->category);
+		x->port = c->port;
+		x->confidence = c->confidence;
+		x->reason = xstrdup(c->reason);
+		x->first = x->last = c->wall_ns;
+	} else if (c->confidence > x->confidence ||
+		   (c->confidence == x->confidence && c->wall_ns < x->first)) {
+		x->confidence = c->confidence;
+		free(x->reason);
+		x->reason = xstrdup(c->reason);
+	}
+	x->count++;
+	if (c->wall_ns < x->first)
+		x->first = c->wall_ns;
+	if (c->wall_ns > x->last)
+		x->last = c->wall_ns;
+}
+
+/* ---- output ---- */
+
+static int cmp_service(const void *a, const void *b)
+{
+	return strcmp((*(struct service *const *)a)->name, (*(struct service *const *)b)->name);
+}
+
+static int cmp_endpoint(const void *pa, const void *pb)
+{
+	const struct endpoint *a = *(struct endpoint *const *)pa;
+	const struct endpoint *b = *(struct endpoint *const *)pb;
+	int c;
+
+	if ((c = strcmp(a->destination, b->destination)) ||
+	    (c = strcmp(a->destination_type, b->destination_type)) ||
+	    (c = strcmp(a->method, b->method)) || (c = strcmp(a->path, b->path)) ||
+	    (c = strcmp(a->req_key, b->req_key)) || (c = strcmp(a->resp_key, b->resp_key)))
+		return c;
+	return 0;
+}
+
+static int cmp_conn(const void *pa, const void *pb)
+{
+	const struct conn *a = *(struct conn *const *)pa;
+	const struct conn *b = *(struct conn *const *)pb;
+	int c;
+
+	if ((c = strcmp(a->destination, b->destination)) ||
+	    (c = strcmp(a->destination_type, b->destination_type)))
+		return c;
+	if (a->port != b->port)
+		return a->port < b->port ? -1 : 1;
+	if ((c = strcmp(a->protocol, b->protocol)) || (c = strcmp(a->category, b->category)))
+		return c;
+	return 0;
+}
+
+static void write_ms(struct yw *w, const char *key, uint64_t us)
+{
+	char t[32];
+
+	yw_key(w, key);
+	fmt_ms(t, sizeof(t), us * 1000);
+	yw_plain(w, t);
+}
+
+static void write_endpoint(struct yw *w, const struct endpoint *e)
+{
+	yw_map_start(w);
+	yw_key(w, "destination");
+	yw_cstr(w, e->destination);
+	yw_key(w, "destination_type");
+	yw_cstr(w, e->destination_type);
+	yw_key(w, "method");
+	yw_cstr(w, e->method);
+	yw_key(w, "path");
+	yw_cstr(w, e->path);
+	yw_key(w, "request_schema");
+	if (e->req)
+		yw_json(w, e->req);
+	else
+		yw_null(w);
+	yw_key(w, "response_schema");
+	if (e->resp)
+		yw_json(w, e->resp);
+	else
+		yw_null(w);
+	yw_key(w, "first_seen");
+	yw_time(w, e->first);
+	yw_key(w, "last_seen");
+	yw_time(w, e->last);
+	yw_key(w, "count");
+	yw_u64(w, e->count);
+	yw_key(w, "latency_ms");
+	if (e->lat_n) {
+		yw_map_start(w);
+		write_ms(w, "p50", lat_pct(e, 50));
+		write_ms(w, "p95", lat_pct(e, 95));
+		write_ms(w, "max", e->lat_max_us);
+		yw_map_end(w);
+	} else {
+		yw_null(w);
+	}
+	yw_key(w, "status");
+	yw_map_start(w);
+	for (size_t i = 0; i < e->nst; i++) {
+		if (e->st[i].status)
+			yw_i64(w, e->st[i].status);
+		else
+			yw_plain(w, "none");
+		yw_u64(w, e->st[i].count);
+	}
+	yw_map_end(w);
+	yw_map_end(w);
+}
+
+static void write_conn(struct yw *w, const struct conn *c)
+{
+	yw_map_start(w);
+	yw_key(w, "destination");
+	yw_cstr(w, c->destination);
+	yw_key(w, "destination_type");
+	yw_cstr(w, c->destination_type);
+	yw_key(w, "protocol");
+	yw_cstr(w, c->protocol);
+	yw_key(w, "category");
+	yw_cstr(w, c->category[0] ? c->category : NULL);
+	yw_key(w, "port");
+	yw_u64(w, c->port);
+	yw_key(w, "confidence");
+	yw_i64(w, c->confidence);
+	yw_key(w, "reason");
+	yw_cstr(w, c->reason);
+	yw_key(w, "first_seen");
+	yw_time(w, c->first);
+	yw_key(w, "last_seen");
+	yw_time(w, c->last);
+	yw_key(w, "count");
+	yw_u64(w, c->count);
+	yw_map_end(w);
+}
+
+static void write_service(struct yw *w, struct service *s)
+{
+	size_t ne, nc;
+	struct endpoint **ev = (struct endpoint **)strmap_values(&s->endpoints, &ne);
+	struct conn **cv = (struct conn **)strmap_values(&s->conns, &nc);
+
+	sort_n(ev, ne, sizeof(*ev), cmp_endpoint);
+	sort_n(cv, nc, sizeof(*cv), cmp_conn);
+	yw_map_start(w);
+	yw_key(w, "name");
+	yw_cstr(w, s->name);
+	yw_key(w, "image");
+	yw_cstr(w, s->image);
+	yw_key(w, "endpoints");
+	if (ne) {
+		yw_seq_start(w);
+		for (size_t i = 0; i < ne; i++)
+			write_endpoint(w, ev[i]);
+		yw_seq_end(w);
+	} else {
+		yw_seq_start_flow(w);
+		yw_seq_end(w);
+	}
+	yw_key(w, "connections");
+	if (nc) {
+		yw_seq_start(w);
+		for (size_t i = 0; i < nc; i++)
+			write_conn(w, cv[i]);
+		yw_seq_end(w);
+	} else {
+		yw_seq_start_flow(w);
+		yw_seq_end(w);
+	}
+	yw_key(w, "first_seen");
+	yw_time(w, s->first);
+	yw_key(w, "last_seen");
+	yw_time(w, s->last);
+	yw_map_end(w);
+	free(ev);
+	free(cv);
+}
+
+int svcmap_write(struct svcmap *m, FILE *f, int64_t generated_at_ns)
+{
+	struct yw w;
+	size_t n;
+	struct service **sv;
+
+	if (yw_open(&w, f))
+		return -1;
+	sv = (struct service **)strmap_values(&m->services, &n);
+	sort_n(sv, n, sizeof(*sv), cmp_service);
+	yw_doc_start(&w);
+	yw_map_start(&w);
+	yw_key(&w, "generated_at");
+	if (generated_at_ns)
+		yw_time(&w, generated_at_ns);
+	else
+		yw_null(&w);
+	yw_key(&w, "services");
+	if (n) {
+		yw_seq_start(&w);
+		for (size_t i = 0; i < n; i++)
+			write_service(&w, sv[i]);
+		yw_seq_end(&w);
+	} else {
+		yw_seq_start_flow(&w);
+		yw_seq_end(&w);
+	}
+	yw_map_end(&w);
+	yw_doc_end(&w);
+	free(sv);
+	return yw_close(&w);
+}
+
+static void endpoint_free(void *p)
+{
+	struct endpoint *e = p;
+	free(e->destination);
+	free(e->destination_type);
+	free(e->method);
+	free(e->path);
+	json_decref(e->req);
+	json_decref(e->resp);
+	free(e->req_key);
+	free(e->resp_key);
+	free(e->lat);
+	free(e->st);
+	free(e);
+}
+
+static void conn_free(void *p)
+{
+	struct conn *c = p;
+	free(c->destination);
+	free(c->destination_type);
+	free(c->protocol);
+	free(c->category);
+	free(c->reason);
+	free(c);
+}
+
+static void service_free(void *p)
+{
+	struct service *s = p;
+	strmap_free(&s->endpoints, endpoint_free);
+	strmap_free(&s->conns, conn_free);
+	free(s->name);
+	free(s->image);
+	free(s);
+}
+
+void svcmap_free(struct svcmap *m)
+{
+	if (!m)
+		return;
+	strmap_free(&m->services, service_free);
+	free(m);
+}

@@ -1,0 +1,77 @@
+/* svcmap - the service map: per calling service, its HTTP endpoints and its
+ * other connections, aggregated over the whole capture (seed 003 README,
+ * "Service Map (YAML)").
+ *
+ * An endpoint is one (destination, destination_type, method, path without
+ * query, request schema, response schema): schema variants are separate
+ * entries, as the seed keeps them. Per endpoint: count, first_seen,
+ * last_seen (request times), latency p50/p95/max over the transactions that
+ * have a final response, and a histogram of final status codes ("none" for
+ * requests that got no final response in the capture).
+ *
+ * Latency percentiles come from a log-linear histogram (values below
+ * 128 us exact, above within 1/64 relative error; nearest-rank percentile,
+ * reported as the upper bound of its bucket, never above the exact max).
+ *
+ * A connection entry is one (destination, destination_type, protocol,
+ * category, port); confidence is the highest seen, reason the reason that
+ * came with it (the earliest on ties).
+ *
+ * Everything is written sorted: services by name; endpoints by
+ * destination, method, path, request then response schema (canonical
+ * text); connections by destination, port, protocol. Memory: one entry per
+ * distinct key, with small sorted arrays for histograms.
+ */
+#ifndef AN_SVCMAP_H
+#define AN_SVCMAP_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct svcmap;
+
+struct svc_txn {
+	const char *service; /* the caller */
+	const char *image;   /* the caller's image, or NULL */
+	const char *destination;
+	const char *destination_type;
+	const char *method;
+	const uint8_t *target; /* request-target; the query is dropped */
+	size_t target_len;
+	const json_t *request_schema; /* borrowed; NULL means null */
+	const json_t *response_schema;
+	int64_t wall_ns;    /* request time */
+	int status;	    /* final status, 0 when none */
+	int64_t latency_ns; /* < 0 when unknown */
+};
+
+struct svc_conn {
+	const char *service;
+	const char *image;
+	const char *destination;
+	const char *destination_type;
+	const char *protocol;
+	const char *category; /* "" -> null */
+	uint16_t port;
+	int confidence;
+	const char *reason;
+	int64_t wall_ns;
+};
+
+struct svcmap *svcmap_create(void);
+void svcmap_add_txn(struct svcmap *m, const struct svc_txn *t);
+void svcmap_add_conn(struct svcmap *m, const struct svc_conn *c);
+/* @return 0, or -1 on a write error */
+int svcmap_write(struct svcmap *m, FILE *f, int64_t generated_at_ns);
+void svcmap_free(struct svcmap *m);
+
+/* the path of a request-target: origin-form up to '?' or '#'; absolute-form
+ * (proxies) reduced to its path; "*" and authority-form kept as they are */
+size_t svc_path(const uint8_t *target, size_t n, const uint8_t **path);
+
+/* latency histogram bucket of a value in microseconds, and back */
+unsigned lat_bucket(uint64_t us);
+uint64_t lat_bucket_max(unsigned b);
+
+#endif /* AN_SVCMAP_H */
