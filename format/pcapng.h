@@ -2,8 +2,9 @@
  *
  * Layout: FORMAT.md, "The .pcapng container". Data records become Enhanced
  * Packet Blocks carrying synthesized IPv4/IPv6 + TCP segments; every record
- * also travels in a sockrec Custom Block (PEN 32473) so the reader gives back
- * the exact record stream.
+ * also travels verbatim in a sockrec item (PEN 32473) - a custom option on
+ * its first packet, or a Custom Block - so the reader gives back the exact
+ * record stream.
  *
  * Crash safety: blocks reach the file whole, so a cut file keeps every
  * complete block.

@@ -598,7 +598,9 @@ sr_capture_start() {
 		return 1
 	}
 	[ -n "$SR_PROFILE" ] && allow=(--allow "$SR_PROFILE")
-	SR_CAPTURE_LOG=$SR_TMP/log/sockrec.log
+	# one log per capture, empty before the process starts: a previous
+	# capture's "capturing" line must never be taken for this one's
+	SR_CAPTURE_LOG=$(mktemp "$SR_TMP/log/sockrec.XXXXXX") || return 1
 	env -i "${SR_BASE_ENV[@]}" "$SR_BUILD/sockrec" -w "$out" -q "${allow[@]}" "$@" 2>"$SR_CAPTURE_LOG" &
 	SR_CAPTURE_PID=$!
 	sr_on_exit "sr_stop_pid $SR_CAPTURE_PID INT 60"
