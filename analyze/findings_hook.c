@@ -1,0 +1,412 @@
+/* findings_hook.c - analyzer events into findings. See findings_hook.h. */
+#include "findings_hook.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "secret.h"
+#include "util.h"
+
+struct pending_hdr {
+	char name[64];
+	char value[FH_MAX_HEADER_VALUE];
+	size_t name_len, value_len;
+};
+
+/* a request waiting for its response, copied out of the parser's buffers */
+struct pending {
+	uint64_t txn_id;
+	uint64_t conn_id; /* the observation (an_conn_view.id) */
+	int client_view;  /* seen by the client: dropped if the server shows up */
+	uint64_t seq;	  /* arrival order, for flushing deterministically */
+	int64_t ts;
+	char host[64];
+	uint32_t server_pid, client_pid;
+	char server_comm[32], client_comm[32];
+	char server_ip[AN_IP_LEN], client_ip[AN_IP_LEN];
+	uint16_t server_port, client_port;
+	char method[HTTP_MAX_METHOD + 1];
+	char *target;
+	size_t target_len;
+	struct pending_hdr hdr[FH_MAX_REQ_HEADERS];
+	size_t nhdr;
+	uint8_t *body;
+	size_t body_len;
+};
+
+struct findings_hook {
+	struct findings *f;
+	int owns_f;
+	FILE *out; /* findings_attach(): where findings.json goes */
+	struct analyze_hooks hooks;
+	struct pending *pend; /* FH_MAX_PENDING */
+	size_t npend;
+	uint64_t seq;
+};
+
+/* the observer is the server of this transaction */
+static int observer_is_server(const struct an_http_event *ev)
+{
+	if (ev->conn->role == AN_ROLE_SERVER)
+		return 1;
+	if (ev->conn->role == AN_ROLE_CLIENT)
+		return 0;
+	/* unknown role: whoever receives requests serves */
+	return ev->msg->kind == HTTP_REQUEST ? !ev->sent : ev->sent;
+}
+
+static void end_text(const struct an_end *e, char ip[AN_IP_LEN])
+{
+	fmt_ip(ip, e->family, e->addr);
+}
+
+static void pending_fill(struct pending *p, const struct an_http_event *ev, int server_view)
+{
+	const struct an_conn_view *v = ev->conn;
+	const struct an_end *srv = server_view ? &v->local : &v->remote;
+	const struct an_end *cli = server_view ? &v->remote : &v->local;
+	const struct an_process *sp = server_view ? v->proc : srv->proc;
+	const struct an_process *cp = server_view ? cli->proc : v->proc;
+
+	snprintf(p->host, sizeof(p->host), "%s", v->hostname ? v->hostname : "");
+	end_text(srv, p->server_ip);
+	end_text(cli, p->client_ip);
+	p->server_port = srv->port;
+	p->client_port = cli->port;
+	/* a client view is used only when the server was not recorded */
+	p->server_pid = server_view ? v->pid : 0;
+	p->client_pid = server_view ? (cp ? cp->pid : 0) : v->pid;
+	snprintf(p->server_comm, sizeof(p->server_comm), "%s",
+		 server_view ? (v->comm ? v->comm : "") : (sp && sp->comm ? sp->comm : ""));
+	snprintf(p->client_comm, sizeof(p->client_comm), "%s",
+		 server_view ? (cp && cp->comm ? cp->comm : "") : (v->comm ? v->comm : ""));
+}
+
+static void pending_clear(struct pending *p)
+{
+	free(p->target);
+	free(p->body);
+	memset(p, 0, sizeof(*p));
+}
+
+static void exchange_of(const struct pending *p, struct fnd_exchange *x, struct fnd_header *h)
+{
+	memset(x, 0, sizeof(*x));
+	x->ts_wall_ns = p->ts > 0 ? (uint64_t)p->ts : 0;
+	x->host = p->host[0] ? p->host : NULL;
+	x->server_pid = p->server_pid;
+	x->server_comm = p->server_comm[0] ? p->server_comm : NULL;
+	x->server_ip = p->server_ip;
+	x->server_port = p->server_port;
+	x->client_ip = p->client_ip;
+	x->client_port = p->client_port;
+	x->client_pid = p->client_pid;
+	x->client_comm = p->client_comm[0] ? p->client_comm : NULL;
+	x->method = p->method;
+	x->target = p->target ? p->target : "";
+	x->target_len = p->target ? p->target_len : 0;
+	for (size_t i = 0; i < p->nhdr; i++) {
+		h[i].name = p->hdr[i].name;
+		h[i].name_len = p->hdr[i].name_len;
+		h[i].value = p->hdr[i].value;
+		h[i].value_len = p->hdr[i].value_len;
+	}
+	x->req_headers = h;
+	x->n_req_headers = p->nhdr;
+	x->req_body = p->body;
+	x->req_body_len = p->body_len;
+}
+
+static void drop(struct findings_hook *fh, size_t i)
+{
+	pending_clear(&fh->pend[i]);
+	fh->pend[i] = fh->pend[--fh->npend];
+	memset(&fh->pend[fh->npend], 0, sizeof(fh->pend[0]));
+}
+
+/* a request whose response never came */
+static void flush_one(struct findings_hook *fh, size_t i)
+{
+	struct fnd_exchange x;
+	struct fnd_header h[FH_MAX_REQ_HEADERS];
+
+	exchange_of(&fh->pend[i], &x, h);
+	findings_add_exchange(fh->f, &x);
+	drop(fh, i);
+}
+
+static size_t oldest(const struct findings_hook *fh)
+{
+	size_t o = 0;
+	for (size_t i = 1; i < fh->npend; i++)
+		if (fh->pend[i].seq < fh->pend[o].seq)
+			o = i;
+	return o;
+}
+
+/* A client's request can come before the server's first record links the
+ * two ends; when the link shows, the client's copy goes: the server's view
+ * reports the transaction. */
+static void drop_client_copies(struct findings_hook *fh, const struct pending *srv)
+{
+	for (size_t i = 0; i < fh->npend;) {
+		const struct pending *p = &fh->pend[i];
+		if (p->client_view && p->client_port == srv->client_port &&
+		    p->server_port == srv->server_port && !strcmp(p->host, srv->host) &&
+		    !strcmp(p->client_ip, srv->client_ip) && !strcmp(p->server_ip, srv->server_ip))
+			drop(fh, i);
+		else
+			i++;
+	}
+}
+
+static void drop_conn(struct findings_hook *fh, uint64_t conn_id)
+{
+	for (size_t i = 0; i < fh->npend;) {
+		if (fh->pend[i].client_view && fh->pend[i].conn_id == conn_id)
+			drop(fh, i);
+		else
+			i++;
+	}
+}
+
+static void on_request(struct findings_hook *fh, const struct an_http_event *ev, int server_view)
+{
+	const struct http_msg *m = ev->msg;
+	struct pending *p;
+	size_t n;
+
+	if (!m->txn)
+		return;
+	if (fh->npend >= FH_MAX_PENDING)
+		flush_one(fh, oldest(fh));
+	p = &fh->pend[fh->npend++];
+	memset(p, 0, sizeof(*p));
+	p->txn_id = m->txn->id;
+	p->conn_id = ev->conn->id;
+	p->client_view = !server_view;
+	p->seq = ++fh->seq;
+	p->ts = ev->wall_ns;
+	pending_fill(p, ev, server_view);
+	n = m->method_len < HTTP_MAX_METHOD ? m->method_len : HTTP_MAX_METHOD;
+	memcpy(p->method, m->method, n);
+	p->method[n] = '\0';
+	p->target_len = m->target_len < FH_MAX_REQ_TARGET ? m->target_len : FH_MAX_REQ_TARGET;
+	p->target = xstrndup(m->target, p->target_len);
+	for (size_t i = 0; i < m->nheaders && p->nhdr < FH_MAX_REQ_HEADERS; i++) {
+		const struct http_header *hd = &m->headers[i];
+		struct pending_hdr *ph;
+		if (!sr_secret_header((const char *)hd->name, hd->name_len) ||
+		    hd->name_len >= sizeof(ph->name))
+			continue;
+		ph = &p->hdr[p->nhdr++];
+		memcpy(ph->name, hd->name, hd->name_len);
+		ph->name_len = hd->name_len;
+		ph->value_len =
+		    hd->value_len < sizeof(ph->value) ? hd->value_len : sizeof(ph->value);
+		memcpy(ph->value, hd->value, ph->value_len);
+	}
+	if (m->body_len) {
+		p->body_len = m->body_len < FH_MAX_REQ_BODY ? m->body_len : FH_MAX_REQ_BODY;
+		p->body = xmalloc(p->body_len);
+		memcpy(p->body, m->body, p->body_len);
+	}
+	if (server_view) {
+		struct pending key = *p; /* the copy outlives the swaps drop() makes */
+		key.target = NULL;
+		key.body = NULL;
+		drop_client_copies(fh, &key);
+	}
+}
+
+static void on_response(struct findings_hook *fh, const struct an_http_event *ev, int server_view)
+{
+	const struct http_msg *m = ev->msg;
+	struct pending tmp, *p = NULL;
+	struct fnd_exchange x;
+	struct fnd_header h[FH_MAX_REQ_HEADERS];
+	size_t i;
+
+	/* interim (1xx) responses are not the answer */
+	if (m->status >= 100 && m->status < 200)
+		return;
+	for (i = 0; m->txn && i < fh->npend; i++)
+		if (fh->pend[i].txn_id == m->txn->id) {
+			p = &fh->pend[i];
+			break;
+		}
+	if (!p) {
+		/* the request was not seen whole: what the transaction knows */
+		memset(&tmp, 0, sizeof(tmp));
+		p = &tmp;
+		p->ts = ev->wall_ns;
+		pending_fill(p, ev, server_view);
+		if (m->txn) {
+			snprintf(p->method, sizeof(p->method), "%s", m->txn->method);
+			if (m->txn->target) {
+				p->target_len = strlen(m->txn->target);
+				if (p->target_len > FH_MAX_REQ_TARGET)
+					p->target_len = FH_MAX_REQ_TARGET;
+				p->target = xstrndup(m->txn->target, p->target_len);
+			}
+		}
+	}
+	exchange_of(p, &x, h);
+	x.status = m->status;
+	{
+		/* response headers: the parser's (uint8_t) view as fnd_header */
+		struct fnd_header *rh = m->nheaders ? xcalloc(m->nheaders, sizeof(*rh)) : NULL;
+		for (size_t k = 0; k < m->nheaders; k++) {
+			rh[k].name = (const char *)m->headers[k].name;
+			rh[k].name_len = m->headers[k].name_len;
+			rh[k].value = (const char *)m->headers[k].value;
+			rh[k].value_len = m->headers[k].value_len;
+		}
+		x.resp_headers = rh;
+		x.n_resp_headers = m->nheaders;
+		x.resp_body = m->body;
+		x.resp_body_len = m->body_len;
+		x.resp_body_total = m->body_total;
+		x.resp_cut = (m->flags &
+			      (HTTP_MSG_TRUNCATED | HTTP_MSG_INCOMPLETE | HTTP_MSG_BODY_CUT)) != 0;
+		findings_add_exchange(fh->f, &x);
+		free(rh);
+	}
+	if (p == &tmp)
+		pending_clear(&tmp);
+	else
+		drop(fh, i);
+}
+
+static void hook_http(void *ctx, const struct an_http_event *ev)
+{
+	struct findings_hook *fh = ctx;
+	int server_view = observer_is_server(ev);
+
+	/* one view per transaction: the server's, else an unrecorded server's client */
+	if (!server_view && ev->conn->peer_observed) {
+		drop_conn(fh, ev->conn->id);
+		return;
+	}
+	/* the view's own messages: the request it received/sent, the response likewise */
+	if (ev->msg->kind == HTTP_REQUEST)
+		on_request(fh, ev, server_view);
+	else if (ev->msg->kind == HTTP_RESPONSE)
+		on_response(fh, ev, server_view);
+}
+
+static void hook_connection(void *ctx, const struct an_conn_event *ev)
+{
+	struct findings_hook *fh = ctx;
+	const struct an_conn_view *v = ev->conn;
+	char ip[AN_IP_LEN];
+
+	end_text(&v->local, ip);
+	findings_add_local_addr(fh->f, ip);
+	if (v->role == AN_ROLE_SERVER)
+		findings_add_listen(fh->f, v->hostname, v->pid, v->comm, ip, v->local.port);
+}
+
+static void hook_end(void *ctx, const struct an_summary *s)
+{
+	struct findings_hook *fh = ctx;
+	const struct model *m = s->model;
+
+	/* requests never answered, in arrival order */
+	while (fh->npend)
+		flush_one(fh, oldest(fh));
+	if (!m)
+		return;
+	for (size_t i = 0; i < model_ncontainers(m); i++) {
+		const struct an_container *c = model_container(m, i);
+		struct fnd_container fc;
+		struct dbuf addrs = {0};
+		char ip[AN_IP_LEN];
+
+		for (size_t k = 0; k < c->naddrs; k++) {
+			fmt_ip(ip, c->addrs[k].family, c->addrs[k].addr);
+			dbuf_put(&addrs, ip, strlen(ip) + 1);
+		}
+		fc.id = c->id;
+		fc.name = c->display;
+		fc.addrs = (const char *)addrs.p;
+		fc.addrs_len = addrs.len;
+		findings_add_container(fh->f, &fc);
+		dbuf_free(&addrs);
+	}
+	for (size_t i = 0; i < model_nprocesses(m); i++) {
+		const struct an_process *p = model_process(m, i);
+		struct fnd_process fp;
+
+		memset(&fp, 0, sizeof(fp));
+		fp.host = model_host_name(m, p->host);
+		fp.pid = p->pid;
+		fp.comm = p->comm;
+		fp.name = p->service;
+		fp.container_id = p->container_id;
+		fp.cmdline = p->cmdline;
+		fp.cmdline_len = p->cmdline_len;
+		fp.environ = p->environ;
+		fp.environ_len = p->environ_len;
+		fp.env_redacted = (p->flags & SR_PROC_ENV_REDACTED) != 0;
+		findings_add_process(fh->f, &fp);
+	}
+}
+
+struct findings_hook *findings_hook_create(struct findings *f)
+{
+	struct findings_hook *fh = xcalloc(1, sizeof(*fh));
+
+	fh->f = f;
+	fh->pend = xcalloc(FH_MAX_PENDING, sizeof(*fh->pend));
+	fh->hooks.ctx = fh;
+	fh->hooks.http = hook_http;
+	fh->hooks.connection = hook_connection;
+	fh->hooks.end = hook_end;
+	return fh;
+}
+
+const struct analyze_hooks *findings_hook_hooks(struct findings_hook *h)
+{
+	return &h->hooks;
+}
+
+struct findings *findings_hook_findings(struct findings_hook *h)
+{
+	return h->f;
+}
+
+void findings_hook_free(struct findings_hook *h)
+{
+	if (!h)
+		return;
+	for (size_t i = 0; i < h->npend; i++)
+		pending_clear(&h->pend[i]);
+	free(h->pend);
+	if (h->owns_f)
+		findings_free(h->f);
+	free(h);
+}
+
+const struct analyze_hooks *findings_attach(FILE *out, const struct analyze_opts *o, void **state)
+{
+	struct findings_hook *fh = findings_hook_create(findings_create());
+
+	(void)o;
+	fh->owns_f = 1;
+	fh->out = out;
+	*state = fh;
+	return &fh->hooks;
+}
+
+int findings_finish(void *state)
+{
+	struct findings_hook *fh = state;
+
+	if (!fh || !fh->out)
+		return -1;
+	if (findings_write_json(fh->f, fh->out))
+		return -1;
+	findings_print_summary(fh->f, stdout);
+	return 0;
+}
