@@ -14,6 +14,8 @@ void analyze_opts_init(struct analyze_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->body_limit = ANALYZE_DEFAULT_BODY_LIMIT;
 	o->raw_limit = ANALYZE_DEFAULT_RAW_LIMIT;
+	o->reorder_window_ns = ANALYZE_DEFAULT_REORDER_NS;
+	o->reorder_max_bytes = ANALYZE_DEFAULT_REORDER_BYTES;
 }
 
 static char *text_dup(struct sr_bytes b)
@@ -83,6 +85,9 @@ static void pass1_record(struct model *m, struct stats *st, struct an_src *src,
 	case SR_REC_CONTAINER:
 		model_add_container(m, src->host, wall, &r->ctr);
 		break;
+	case SR_REC_PROC_EVENT:
+		model_add_proc_event(m, src->host, wall, &r->pev);
+		break;
 	case SR_REC_LOSS: {
 		struct sr_loss_cpu c;
 		a->have_loss = true;
@@ -122,7 +127,7 @@ static void stats_free(struct stats *st)
 
 int analyze_run(const struct analyze_input *in, size_t n, const struct analyze_opts *o)
 {
-	struct model *m = model_create(o->env_out != NULL);
+	struct model *m = model_create(o->env_out != NULL, !o->show_secrets);
 	struct stats st;
 	struct an_inputs x;
 	const struct sr_record *r;

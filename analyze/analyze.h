@@ -16,7 +16,10 @@
  * two HTTP parsers with HTTP_MAX_HEAD_BYTES of head and body_cap of body
  * each, 2 x CLASSIFY_PREFIX classification bytes) plus the model (one entry
  * per process snapshot and container) and the service map (one entry per
- * distinct endpoint/connection, each with a fixed-size latency histogram).
+ * distinct endpoint/connection, each with a fixed-size latency histogram),
+ * the sockets no observation holds any more (at most
+ * ENGINE_MAX_IDLE_SOCKETS, engine.h) and the http.jsonl lines held in the
+ * reorder window (at most reorder_max_bytes, out_http.h).
  * At most ANALYZE_MAX_OPEN connections are tracked at once; beyond that the
  * least recently active one is ended as if the input ended.
  */
@@ -34,6 +37,10 @@
 #define ANALYZE_MAX_OPEN (1u << 16)
 #define ANALYZE_DEFAULT_BODY_LIMIT 1500u
 #define ANALYZE_DEFAULT_RAW_LIMIT 4096u
+/* http.jsonl reorder window (see out_http.h): 5 s of capture time, at most
+ * 64 MiB of lines held */
+#define ANALYZE_DEFAULT_REORDER_NS (5 * 1000000000ll)
+#define ANALYZE_DEFAULT_REORDER_BYTES (64u << 20)
 
 /* exit statuses (the CLI's) */
 enum analyze_status {
@@ -105,7 +112,9 @@ struct an_summary {
 	uint64_t http_messages, connections;
 };
 
-/* Hooks see everything the built-in outputs see, in output order. */
+/* Hooks see everything the built-in outputs see, as it completes: an HTTP
+ * message when its last byte is in, a connection when it ends (http.jsonl
+ * puts the same events in timestamp order within its reorder window). */
 struct analyze_hooks {
 	void *ctx;
 	void (*http)(void *ctx, const struct an_http_event *ev);
@@ -117,11 +126,16 @@ struct analyze_opts {
 	size_t body_limit; /* http.jsonl "body": bytes of text before "..." */
 	size_t raw_limit;  /* http.jsonl "raw_payload": bytes */
 	size_t body_cap;   /* body bytes kept per message (schemas, hooks); 0: default */
-	bool show_secrets; /* do not redact credentials in http.jsonl */
+	bool show_secrets; /* do not redact credentials: header values in
+			    * http.jsonl, secret-looking arguments in command
+			    * lines (http.jsonl, env.yaml, info) */
 	FILE *http_out;	   /* NULL: not produced (likewise below) */
 	FILE *env_out;
 	FILE *map_out;
 	FILE *info_out;
+	int64_t reorder_window_ns; /* http.jsonl: hold lines this long (capture time)
+				    * to write them by timestamp; 0: completion order */
+	size_t reorder_max_bytes;  /* ... and at most this many bytes of them */
 	FILE *warn; /* warnings ("damaged at offset ..."); NULL: silent */
 	const struct analyze_hooks *const *hooks;
 	size_t nhooks;

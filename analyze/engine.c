@@ -91,9 +91,34 @@ struct tuser {
 	bool counts;
 };
 
+/* one socket (host, sock_id = its inode), whoever holds it: a connection
+ * accepted by one process and served by its forked child (postgres,
+ * busybox httpd, inetd) is one socket in two processes. It keeps the
+ * 4-tuple, the role a connect/accept record gave it and whether any holder
+ * moved bytes, for every observation of the socket, also one that starts
+ * after the first holder closed its copy: idle entries (no observation)
+ * stay in a FIFO of at most ENGINE_MAX_IDLE_SOCKETS. The 4-tuple guards
+ * against inode reuse: an observation whose 4-tuple differs starts over. */
+struct sockent {
+	struct hnode h; /* by (host, sock_id) */
+	uint32_t host;
+	uint64_t sock_id;
+	bool have_addr;
+	uint8_t family, laddr[16], raddr[16];
+	uint16_t lport, rport;
+	enum an_role role; /* from a connect/accept record of any holder */
+	bool saw_start;	   /* a connect/accept record was seen */
+	bool moved;	   /* a holder moved bytes */
+	struct obs *holders;		  /* observations holding it */
+	struct sockent *inext, *iprev; /* idle FIFO (no holder), oldest first */
+	bool idle;
+};
+
 struct obs {
 	struct hnode h; /* by (host, tgid, sock_id) when sock_id != 0 */
 	bool hashed;
+	struct sockent *se;	   /* its socket, when sock_id != 0 */
+	struct obs *snext, *sprev; /* other holders of se */
 	struct obs *pnext, *pprev; /* per process */
 	struct obs *lnext, *lprev; /* activity: least recent first */
 	struct obs *link_next;
@@ -130,9 +155,10 @@ struct engine {
 	const struct model *m;
 	struct out_http *http;
 	struct svcmap *map;
-	struct htab obs_by_sock, pents, links;
+	struct htab obs_by_sock, pents, links, socks;
 	struct obs *lru_head, *lru_tail;
-	size_t nobs;
+	struct sockent *idle_head, *idle_tail;
+	size_t nobs, nidle;
 	uint64_t next_id, next_txn;
 	uint64_t nmsg, nconn;
 	struct http_limits lim;
@@ -179,7 +205,10 @@ static enum an_role obs_role(const struct engine *e, const struct obs *o)
 	if (o->link && o->link->client_end >= 0)
 		return o->link->client_end == o->end ? AN_ROLE_CLIENT : AN_ROLE_SERVER;
 	if (o->have_addr) {
-		if (model_listener(e->m, o->host, o->family, o->laddr, o->lport) == o->tgid)
+		uint32_t lis = model_listener(e->m, o->host, o->family, o->laddr, o->lport);
+		/* the listener, or its forked child serving the connection */
+		if (lis && (lis == o->tgid ||
+			    model_descends(e->m, o->host, o->tgid, lis, wall_of(o->first_ts, o->b2w))))
 			return AN_ROLE_SERVER;
 		if (model_listener(e->m, o->host, o->family, o->raddr, o->rport))
 			return AN_ROLE_CLIENT;
@@ -307,6 +336,7 @@ static void build_view(const struct engine *e, const struct obs *o, struct an_co
 	int64_t wall = wall_of(o->first_ts, o->b2w);
 	const struct an_container *c;
 	uint32_t pid;
+	bool known = false;
 
 	memset(v, 0, sizeof(*v));
 	v->id = o->id;
@@ -326,12 +356,24 @@ static void build_view(const struct engine *e, const struct obs *o, struct an_co
 	v->local.port = o->lport;
 	v->remote.port = o->rport;
 
+	/* the observer: its snapshot (container own or inherited from its
+	 * parents), else its parents'; when nothing in the archive decides the
+	 * container, the one that owns the local address */
 	if (o->proc) {
 		end_of_process(&v->local, o->proc);
+		known = o->proc->ctr_known;
 	} else {
-		v->local.ctr = model_container_by_ip(e->m, o->family, o->laddr);
+		v->local.ctr = model_container_at(e->m, o->host, o->tgid, wall, &known);
 		v->local.name = v->local.ctr ? v->local.ctr->display : v->comm;
 		v->local.type = v->local.ctr ? "container" : "process";
+	}
+	if (!v->local.ctr && !known) {
+		c = model_container_by_ip(e->m, o->family, o->laddr);
+		if (c) {
+			v->local.ctr = c;
+			v->local.name = c->display;
+			v->local.type = "container";
+		}
 	}
 
 	/* the peer: its container's address, else the recorded process at the
@@ -414,6 +456,10 @@ static struct pent *pent_get(struct engine *e, uint32_t host, uint32_t pid, bool
 	return p;
 }
 
+static struct sockent *sock_get(struct engine *e, uint32_t host, uint64_t sock_id);
+static void sock_join(struct engine *e, struct obs *o, struct sockent *se);
+static void sock_addr(struct engine *e, struct obs *o);
+
 static struct obs *obs_find(struct engine *e, uint32_t host, uint32_t tgid, uint64_t sock_id,
 			    int32_t fd)
 {
@@ -436,6 +482,9 @@ static struct obs *obs_find(struct engine *e, uint32_t host, uint32_t tgid, uint
 				o->sock_id = sock_id;
 				htab_add(&e->obs_by_sock, &o->h, sock_hash(host, tgid, sock_id));
 				o->hashed = true;
+				sock_join(e, o, sock_get(e, host, sock_id));
+				if (o->have_addr)
+					sock_addr(e, o);
 			}
 			return o;
 		}
@@ -467,11 +516,166 @@ static void lru_append(struct engine *e, struct obs *o)
 	e->lru_tail = o;
 }
 
-static void obs_end(struct engine *e, struct obs *o, bool clean);
+/* ---- sockets shared by processes ---- */
 
+static uint64_t sockent_hash(uint32_t host, uint64_t sock_id)
+{
+	return hash_bytes(hash_bytes(HASH_SEED ^ 0x5c, &host, 4), &sock_id, 8);
+}
+
+static struct sockent *sock_get(struct engine *e, uint32_t host, uint64_t sock_id)
+{
+	uint64_t h = sockent_hash(host, sock_id);
+	struct sockent *se;
+
+	for (struct hnode *n = htab_chain(&e->socks, h); n; n = n->next) {
+		se = (struct sockent *)n;
+		if (n->hash == h && se->host == host && se->sock_id == sock_id)
+			return se;
+	}
+	se = xcalloc(1, sizeof(*se));
+	se->host = host;
+	se->sock_id = sock_id;
+	htab_add(&e->socks, &se->h, h);
+	return se;
+}
+
+static void idle_unlink(struct engine *e, struct sockent *se)
+{
+	if (se->iprev)
+		se->iprev->inext = se->inext;
+	else
+		e->idle_head = se->inext;
+	if (se->inext)
+		se->inext->iprev = se->iprev;
+	else
+		e->idle_tail = se->iprev;
+	se->inext = se->iprev = NULL;
+	se->idle = false;
+	e->nidle--;
+}
+
+static void sock_free(struct engine *e, struct sockent *se)
+{
+	idle_unlink(e, se);
+	htab_del(&e->socks, &se->h);
+	free(se);
+}
+
+static void idle_push(struct engine *e, struct sockent *se)
+{
+	se->iprev = e->idle_tail;
+	se->inext = NULL;
+	if (e->idle_tail)
+		e->idle_tail->inext = se;
+	else
+		e->idle_head = se;
+	e->idle_tail = se;
+	se->idle = true;
+	e->nidle++;
+	if (e->nidle > ENGINE_MAX_IDLE_SOCKETS)
+		sock_free(e, e->idle_head);
+}
+
+static bool sock_tuple_eq(const struct sockent *se, uint8_t family, const uint8_t *laddr,
+			  uint16_t lport, const uint8_t *raddr, uint16_t rport)
+{
+	return se->family == family && se->lport == lport && se->rport == rport &&
+	       !memcmp(se->laddr, laddr, 16) && !memcmp(se->raddr, raddr, 16);
+}
+
+/* forgets what the socket said: its inode now names another connection */
+static void sock_reset(struct sockent *se)
+{
+	se->have_addr = false;
+	se->role = AN_ROLE_UNKNOWN;
+	se->saw_start = se->moved = false;
+}
+
+static void sock_join(struct engine *e, struct obs *o, struct sockent *se)
+{
+	if (se->idle)
+		idle_unlink(e, se);
+	o->se = se;
+	o->sprev = NULL;
+	o->snext = se->holders;
+	if (se->holders)
+		se->holders->sprev = o;
+	se->holders = o;
+}
+
+static void sock_leave(struct engine *e, struct obs *o)
+{
+	struct sockent *se = o->se;
+
+	if (!se)
+		return;
+	if (o->sprev)
+		o->sprev->snext = o->snext;
+	else
+		se->holders = o->snext;
+	if (o->snext)
+		o->snext->sprev = o->sprev;
+	o->se = NULL;
+	o->snext = o->sprev = NULL;
+	if (!se->holders)
+		idle_push(e, se);
+}
+
+static void set_conn_role(struct obs *o, enum an_role role);
+
+/* o's 4-tuple is known: the socket's story is o's when the 4-tuples agree */
+static void sock_addr(struct engine *e, struct obs *o)
+{
+	struct sockent *se = o->se;
+
+	if (!se)
+		return;
+	if (se->have_addr &&
+	    !sock_tuple_eq(se, o->family, o->laddr, o->lport, o->raddr, o->rport)) {
+		if (se->holders != o || o->snext) {
+			sock_leave(e, o); /* others hold it as another connection */
+			return;
+		}
+		sock_reset(se);
+	}
+	if (!se->have_addr) {
+		se->have_addr = true;
+		se->family = o->family;
+		memcpy(se->laddr, o->laddr, 16);
+		memcpy(se->raddr, o->raddr, 16);
+		se->lport = o->lport;
+		se->rport = o->rport;
+	}
+	if (se->role && !o->conn_role)
+		set_conn_role(o, se->role);
+}
+
+/* a connect/accept record: the role of every holder of the socket */
+static void sock_role(struct obs *o, enum an_role role)
+{
+	struct sockent *se = o->se;
+
+	if (!se)
+		return;
+	se->role = role;
+	se->saw_start = true;
+	for (struct obs *x = se->holders; x; x = x->snext)
+		if (x != o && !x->conn_role)
+			set_conn_role(x, role);
+}
+
+/* ---- observations ---- */
+
+static void obs_end(struct engine *e, struct obs *o, bool clean);
+static bool obs_addr(struct engine *e, struct obs *o, uint8_t family, const uint8_t *laddr,
+		     uint16_t lport, const uint8_t *raddr, uint16_t rport);
+
+/* a new observation, with the 4-tuple of its first record (family 0: none) */
 static struct obs *obs_new(struct engine *e, const struct an_src *src, uint32_t tgid,
 			   uint64_t sock_id, int32_t fd, const char comm[SR_COMM_LEN], uint64_t ts,
-			   bool at_start)
+			   bool at_start, uint8_t family, const uint8_t *laddr, uint16_t lport,
+			   const uint8_t *raddr, uint16_t rport)
 {
 	struct obs *o;
 
@@ -490,6 +694,20 @@ static struct obs *obs_new(struct engine *e, const struct an_src *src, uint32_t 
 	o->first_ts = o->last_ts = ts;
 	o->proc = model_process_at(e->m, o->host, tgid, wall_of(ts, o->b2w));
 	o->req_dir = -1;
+	if (sock_id) {
+		struct sockent *se = sock_get(e, o->host, sock_id);
+		bool known = family && lport && rport;
+		if (known && se->have_addr &&
+		    !sock_tuple_eq(se, family, laddr, lport, raddr, rport) && !se->holders)
+			sock_reset(se); /* the inode was reused */
+		sock_join(e, o, se);
+		/* another process accepted or connected it and nobody has read
+		 * or written yet (a forked server child): its first bytes come */
+		if (se->saw_start && !se->moved &&
+		    (!known || !se->have_addr ||
+		     sock_tuple_eq(se, family, laddr, lport, raddr, rport)))
+			at_start = true;
+	}
 	o->saw_start = at_start;
 	for (int i = 0; i < 2; i++) {
 		o->sc[i].o = o;
@@ -511,6 +729,7 @@ static struct obs *obs_new(struct engine *e, const struct an_src *src, uint32_t 
 	o->pe->tail = o;
 	lru_append(e, o);
 	e->nobs++;
+	obs_addr(e, o, family, laddr, lport, raddr, rport);
 	return o;
 }
 
@@ -540,6 +759,7 @@ static bool obs_addr(struct engine *e, struct obs *o, uint8_t family, const uint
 	o->lport = lport;
 	o->rport = rport;
 	link_attach(e, o);
+	sock_addr(e, o);
 	return true;
 }
 
@@ -774,6 +994,7 @@ static void obs_end(struct engine *e, struct obs *o, bool clean)
 		conn_event(e, o);
 
 	link_detach(e, o);
+	sock_leave(e, o);
 	if (o->hashed)
 		htab_del(&e->obs_by_sock, &o->h);
 	if (o->pprev)
@@ -820,13 +1041,14 @@ static void on_data_record(struct engine *e, const struct an_src *src, const str
 		obs_end(e, o, true);
 		o = NULL;
 	}
-	if (!o) {
-		o = obs_new(e, src, d->tgid, d->sock_id, d->fd, d->comm, d->ts_ns, false);
-		obs_addr(e, o, d->family, d->laddr, d->lport, d->raddr, d->rport);
-	}
+	if (!o)
+		o = obs_new(e, src, d->tgid, d->sock_id, d->fd, d->comm, d->ts_ns, false,
+			    d->family, d->laddr, d->lport, d->raddr, d->rport);
 	obs_touch(e, o, d->ts_ns);
 	o->any_data = true;
 	o->moved[dir] += d->bytes;
+	if (o->se && d->bytes)
+		o->se->moved = true;
 	if (dir == 1 && d->bytes == 0 && is_read(d->syscall) && !(d->flags & SR_DATA_READ_FAULT)) {
 		/* read() returned 0: the peer closed its side */
 		stream_flush(&o->st[1]);
@@ -865,12 +1087,12 @@ static void on_conn_record(struct engine *e, const struct an_src *src, const str
 			obs_end(e, o, true);
 			o = NULL;
 		}
-		if (!o) {
-			o = obs_new(e, src, c->tgid, c->sock_id, fd, c->comm, c->ts_ns, true);
-			obs_addr(e, o, c->family, c->laddr, c->lport, c->raddr, c->rport);
-		}
+		if (!o)
+			o = obs_new(e, src, c->tgid, c->sock_id, fd, c->comm, c->ts_ns, true,
+				    c->family, c->laddr, c->lport, c->raddr, c->rport);
 		obs_touch(e, o, c->ts_ns);
 		set_conn_role(o, c->kind == SR_CONN_CONNECT ? AN_ROLE_CLIENT : AN_ROLE_SERVER);
+		sock_role(o, o->conn_role);
 		return;
 	case SR_CONN_CLOSE:
 		o = obs_find(e, src->host, c->tgid, c->sock_id, fd);
@@ -919,6 +1141,9 @@ void engine_record(struct engine *e, const struct an_src *src, const struct sr_r
 	default:
 		break;
 	}
+	/* what began a reorder window before this record goes out */
+	if (e->http)
+		out_http_advance(e->http, record_wall(src, r));
 }
 
 /* ---- lifecycle ---- */
@@ -962,6 +1187,9 @@ void engine_free(struct engine *e)
 		return;
 	if (e->nobs)
 		engine_finish(e);
+	while (e->idle_head)
+		sock_free(e, e->idle_head);
+	free(e->socks.b);
 	free(e->obs_by_sock.b);
 	free(e->pents.b);
 	free(e->links.b);

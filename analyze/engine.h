@@ -16,10 +16,26 @@
  * counted at the client; a server's view counts only when the client was
  * not recorded).
  *
- * Roles: the connect/accept record; else the HTTP direction (who sends
- * requests); else the peer's connect/accept; else the listener index; else
- * the port: a well-known service port, else the port below 32768 facing
- * one at or above it (Linux's ephemeral range), else the lower port.
+ * Processes sharing a socket: observations are per process, but what a
+ * connect/accept record says about a socket (host, sock_id = socket
+ * inode) holds for every process that holds it, as long as the 4-tuple
+ * agrees (inode numbers are reused). A connection accepted by a server and
+ * served by its forked child (postgres, busybox httpd, inetd) is the
+ * server side in both, even when the parent closed its copy before the
+ * child's first read and the client is not in the archive. What is known
+ * about sockets no observation holds any more is kept for the last
+ * ENGINE_MAX_IDLE_SOCKETS of them (FIFO).
+ *
+ * Roles: the HTTP direction (who sends requests); else the connect/accept
+ * record of the observer or of any process sharing its socket; else the
+ * peer's connect/accept; else the listener index (the listening process or
+ * a descendant of it, by fork proc_events and ppids); else the port: a
+ * well-known service port, else the port below 32768 facing one at or
+ * above it (Linux's ephemeral range), else the lower port.
+ *
+ * Containers: the observer's own or inherited container (model.h
+ * "Ancestry"); when the archive cannot say, the container that has the
+ * local address.
  */
 #ifndef AN_ENGINE_H
 #define AN_ENGINE_H
@@ -28,6 +44,9 @@
 #include "input.h"
 #include "out_http.h"
 #include "svcmap.h"
+
+/* sockets remembered after their last observation ended (see above) */
+#define ENGINE_MAX_IDLE_SOCKETS (1u << 16)
 
 struct engine;
 

@@ -370,7 +370,9 @@ static const struct argp_option options[] = {
      "http.jsonl body text: first N bytes, then \"...\" (default 1500)", 0},
     {"raw-limit", OPT_RAW_LIMIT, "N", 0, "http.jsonl raw_payload: first N bytes (default 4096)", 0},
     {"show-secrets", OPT_SHOW_SECRETS, NULL, 0,
-     "do not redact Authorization, Cookie, API-key... header values", 0},
+     "do not redact credentials: Authorization, Cookie, API-key... header values and "
+     "secret-looking command-line arguments (-u user:PASS, --password=X, KEY=X...)",
+     0},
     {0},
 };
 

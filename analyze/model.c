@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmdline.h"
 #include "model.h"
 #include "util.h"
 
@@ -20,8 +21,18 @@ struct ipent {
 	const struct an_container *ctr;
 };
 
+/* a fork or exec proc_event */
+struct pevent {
+	uint32_t host, pid, ppid;
+	uint32_t kind;	 /* SR_PROC_FORK or SR_PROC_EXEC */
+	uint32_t target; /* nonzero: the process is a target */
+	int64_t wall_ns;
+	uint64_t order; /* added (ties) */
+};
+
 struct model {
 	bool keep_environ;
+	bool redact_cmdline;
 	struct an_host *hosts;
 	size_t nhosts;
 	struct an_process **procs;
@@ -34,12 +45,15 @@ struct model {
 	struct strmap lis_seen; /* (scope, ip, port) already listed */
 	struct ipent *ips;
 	size_t nips;
+	struct pevent *pev;
+	size_t npev, pev_cap;
 };
 
-struct model *model_create(bool keep_environ)
+struct model *model_create(bool keep_environ, bool redact_cmdline)
 {
 	struct model *m = xcalloc(1, sizeof(*m));
 	m->keep_environ = keep_environ;
+	m->redact_cmdline = redact_cmdline;
 	return m;
 }
 
@@ -87,6 +101,7 @@ void model_free(struct model *m)
 	free(m->lis);
 	strmap_free(&m->lis_seen, NULL);
 	free(m->ips);
+	free(m->pev);
 	free(m);
 }
 
@@ -123,7 +138,6 @@ void model_add_process(struct model *m, uint32_t host, uint32_t archive, uint64_
 		       int64_t wall_ns, const struct sr_process *p)
 {
 	struct an_process *x = xcalloc(1, sizeof(*x));
-	size_t n;
 
 	x->host = host;
 	x->archive = archive;
@@ -137,15 +151,8 @@ void model_add_process(struct model *m, uint32_t host, uint32_t archive, uint64_
 	x->comm = text_dup(p->comm);
 	x->exe = text_dup(p->exe);
 	x->cmdline = bytes_dup(p->cmdline, &x->cmdline_len);
-	/* arguments joined by one space; the trailing NUL is not an argument */
-	n = x->cmdline_len;
-	while (n && x->cmdline[n - 1] == 0)
-		n--;
-	x->cmdline_text = xstrndup(x->cmdline, n);
-	for (size_t i = 0; i < n; i++)
-		if (x->cmdline_text[i] == 0)
-			x->cmdline_text[i] = ' ';
-	x->cmdline_text_len = n;
+	x->cmdline_text = cmdline_text(x->cmdline, x->cmdline_len, m->redact_cmdline,
+				       &x->cmdline_text_len, NULL);
 	if (m->keep_environ)
 		x->environ = bytes_dup(p->environ, &x->environ_len);
 	if (p->container_id.len)
@@ -160,6 +167,7 @@ void model_add_process(struct model *m, uint32_t host, uint32_t archive, uint64_
 		x->profile_name = bytes_dup(p->adi_profile_name, &x->profile_name_len);
 	if (p->error.len)
 		x->error = bytes_dup(p->error, &x->error_len);
+	x->cgroup_known = p->cgroup.len > 0;
 	if (m->nprocs == m->procs_cap) {
 		m->procs_cap = m->procs_cap ? m->procs_cap * 2 : 64;
 		m->procs = xrealloc(m->procs, size_mul(m->procs_cap, sizeof(*m->procs)));
@@ -224,6 +232,27 @@ void model_add_container(struct model *m, uint32_t host, int64_t wall_ns,
 		m->ctrs = xrealloc(m->ctrs, size_mul(m->ctrs_cap, sizeof(*m->ctrs)));
 	}
 	m->ctrs[m->nctrs++] = x;
+}
+
+void model_add_proc_event(struct model *m, uint32_t host, int64_t wall_ns,
+			  const struct sr_proc_event *e)
+{
+	struct pevent *x;
+
+	if (e->kind != SR_PROC_FORK && e->kind != SR_PROC_EXEC)
+		return;
+	if (m->npev == m->pev_cap) {
+		m->pev_cap = m->pev_cap ? m->pev_cap * 2 : 64;
+		m->pev = xrealloc(m->pev, size_mul(m->pev_cap, sizeof(*m->pev)));
+	}
+	x = &m->pev[m->npev];
+	x->host = host;
+	x->pid = e->pid;
+	x->ppid = e->ppid;
+	x->kind = e->kind;
+	x->target = e->target;
+	x->wall_ns = wall_ns;
+	x->order = m->npev++;
 }
 
 void model_add_listener(struct model *m, uint32_t host, uint8_t family, const uint8_t addr[16],
@@ -330,6 +359,19 @@ static int cmp_ipent(const void *pa, const void *pb)
 	return strcmp(a->ctr->id, b->ctr->id);
 }
 
+static int cmp_pevent(const void *pa, const void *pb)
+{
+	const struct pevent *a = pa, *b = pb;
+
+	if (a->host != b->host)
+		return a->host < b->host ? -1 : 1;
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	if (a->wall_ns != b->wall_ns)
+		return a->wall_ns < b->wall_ns ? -1 : 1;
+	return a->order < b->order ? -1 : a->order > b->order;
+}
+
 static const struct an_container *ctr_find(const struct model *m, const char *id)
 {
 	size_t lo = 0, hi = m->nctrs, il = strlen(id);
@@ -353,6 +395,158 @@ static const struct an_container *ctr_find(const struct model *m, const char *id
 			return m->ctrs[lo - 1];
 	}
 	return NULL;
+}
+
+/* ---- ancestry ---- */
+
+/* the latest fork or exec of (host, pid) at or before wall_ns, or NULL */
+static const struct pevent *pevent_at(const struct model *m, uint32_t host, uint32_t pid,
+				      int64_t wall_ns)
+{
+	size_t lo = 0, hi = m->npev;
+	const struct pevent *best = NULL;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const struct pevent *x = &m->pev[mid];
+		if (x->host < host || (x->host == host && x->pid < pid))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < m->npev && m->pev[i].host == host && m->pev[i].pid == pid; i++) {
+		if (m->pev[i].wall_ns > wall_ns)
+			break;
+		best = &m->pev[i];
+	}
+	return best;
+}
+
+/* the latest fork of (host, pid) at or before wall_ns, or NULL */
+static const struct pevent *fork_at(const struct model *m, uint32_t host, uint32_t pid,
+				    int64_t wall_ns)
+{
+	const struct pevent *x = pevent_at(m, host, pid, wall_ns);
+
+	/* an exec keeps the pid and the parent: look further back */
+	while (x && x->kind != SR_PROC_FORK) {
+		if (x == m->pev || x[-1].host != host || x[-1].pid != pid)
+			return NULL;
+		x--;
+	}
+	return x;
+}
+
+/* one step up: the parent of (host, pid) as of wall_ns (its fork event,
+ * else the snapshot's ppid) and the time to look at the parent (the fork,
+ * else wall_ns). @return false when the archive does not say. */
+static bool parent_of(const struct model *m, uint32_t host, uint32_t pid, int64_t wall_ns,
+		      const struct an_process *snap, uint32_t *ppid, int64_t *at)
+{
+	const struct pevent *f = fork_at(m, host, pid, wall_ns);
+
+	if (f && f->ppid && f->ppid != pid) {
+		*ppid = f->ppid;
+		*at = f->wall_ns;
+		return true;
+	}
+	if (snap && snap->ppid && snap->ppid != pid) {
+		*ppid = snap->ppid;
+		*at = wall_ns;
+		return true;
+	}
+	return false;
+}
+
+/* the snapshot's own container: decided (*known) when it has a container
+ * id or a cgroup the capture read */
+static const struct an_container *own_ctr(const struct model *m, const struct an_process *p,
+					  bool *known)
+{
+	*known = p->container_id || p->cgroup_known;
+	return p->container_id ? ctr_find(m, p->container_id) : NULL;
+}
+
+/* the container of (host, pid) as of wall_ns, starting from snapshot p (or
+ * NULL when pid has none); *from gets the pid whose snapshot decided it
+ * (0: none did, the archive does not say) */
+static const struct an_container *ctr_walk(const struct model *m, uint32_t host, uint32_t pid,
+					   int64_t wall_ns, const struct an_process *p,
+					   uint32_t *from)
+{
+	*from = 0;
+	for (unsigned depth = 0; depth <= MODEL_MAX_ANCESTRY; depth++) {
+		uint32_t ppid;
+		int64_t at;
+		bool known = false;
+		const struct an_container *c = p ? own_ctr(m, p, &known) : NULL;
+
+		if (known) {
+			*from = pid;
+			return c;
+		}
+		if (!parent_of(m, host, pid, wall_ns, p, &ppid, &at))
+			return NULL;
+		pid = ppid;
+		wall_ns = at;
+		p = model_process_at(m, host, pid, wall_ns);
+	}
+	return NULL;
+}
+
+#define TARGET_FLAGS (SR_PROC_TARGET_OPTIN | SR_PROC_TARGET_PID | SR_PROC_TARGET_ALL)
+
+/* a snapshot without ADI_PROFILE of an opt-in target by inheritance (see
+ * "Ancestry" in model.h) */
+static bool profile_inherited(const struct model *m, const struct an_process *p)
+{
+	const struct pevent *e;
+
+	if (p->flags & SR_PROC_TARGET_OPTIN)
+		return true;
+	if (p->flags & TARGET_FLAGS)
+		return false;
+	e = pevent_at(m, p->host, p->pid, p->wall_ns);
+	return e && e->kind == SR_PROC_FORK && e->target;
+}
+
+/* the nearest ancestor snapshot of p with ADI_PROFILE, through ancestors
+ * that inherit it themselves; NULL if none */
+static const struct an_process *profile_source(const struct model *m, const struct an_process *p)
+{
+	uint32_t pid = p->pid;
+	int64_t wall = p->wall_ns;
+	const struct an_process *cur = p;
+
+	if (p->flags & SR_PROC_HAS_PROFILE || !profile_inherited(m, p))
+		return NULL;
+	for (unsigned depth = 0; depth < MODEL_MAX_ANCESTRY; depth++) {
+		uint32_t ppid;
+		int64_t at;
+
+		if (!parent_of(m, p->host, pid, wall, cur, &ppid, &at))
+			return NULL;
+		pid = ppid;
+		wall = at;
+		cur = model_process_at(m, p->host, pid, wall);
+		if (cur) {
+			if (cur->flags & SR_PROC_HAS_PROFILE)
+				return cur;
+			if (!profile_inherited(m, cur))
+				return NULL;
+		} else {
+			/* no snapshot: it passes the opt-in on only as a forked target */
+			const struct pevent *e = pevent_at(m, p->host, pid, wall);
+			if (!e || e->kind != SR_PROC_FORK || !e->target)
+				return NULL;
+		}
+	}
+	return NULL;
+}
+
+static uint8_t *mem_dup(const uint8_t *p, size_t n)
+{
+	return (uint8_t *)xstrndup(p ? p : (const uint8_t *)"", n);
 }
 
 void model_seal(struct model *m)
@@ -389,9 +583,30 @@ void model_seal(struct model *m)
 	}
 	sort_n(m->ips, m->nips, sizeof(*m->ips), cmp_ipent);
 	sort_n(m->lis, m->nlis, sizeof(*m->lis), cmp_lis);
+	sort_n(m->pev, m->npev, sizeof(*m->pev), cmp_pevent);
+	/* inherited profiles first: they are copied from snapshots as loaded,
+	 * so the order of this loop does not matter */
 	for (size_t i = 0; i < m->nprocs; i++) {
 		struct an_process *p = m->procs[i];
-		p->ctr = p->container_id ? ctr_find(m, p->container_id) : NULL;
+		const struct an_process *src = profile_source(m, p);
+		if (!src)
+			continue;
+		free(p->profile);
+		p->profile = mem_dup(src->profile, src->profile_len);
+		p->profile_len = src->profile_len;
+		if (src->flags & SR_PROC_HAS_NAME && !(p->flags & SR_PROC_HAS_NAME)) {
+			free(p->profile_name);
+			p->profile_name = mem_dup(src->profile_name, src->profile_name_len);
+			p->profile_name_len = src->profile_name_len;
+		}
+		p->profile_from = src->pid;
+	}
+	for (size_t i = 0; i < m->nprocs; i++) {
+		struct an_process *p = m->procs[i];
+		uint32_t from = 0;
+		p->ctr = ctr_walk(m, p->host, p->pid, p->wall_ns, p, &from);
+		p->ctr_known = from != 0;
+		p->ctr_from = p->ctr && from != p->pid ? from : 0;
 		if (p->ctr)
 			p->service = p->ctr->display;
 		else if (p->profile_name && p->profile_name_len &&
@@ -428,6 +643,44 @@ const struct an_process *model_process_at(const struct model *m, uint32_t host, 
 			best = p;
 	}
 	return best ? best : first;
+}
+
+const struct an_container *model_container_at(const struct model *m, uint32_t host, uint32_t pid,
+					      int64_t wall_ns, bool *known)
+{
+	const struct an_process *p = model_process_at(m, host, pid, wall_ns);
+	const struct an_container *c;
+	uint32_t from;
+
+	if (p) {
+		if (known)
+			*known = p->ctr_known;
+		return p->ctr;
+	}
+	c = ctr_walk(m, host, pid, wall_ns, NULL, &from);
+	if (known)
+		*known = from != 0;
+	return c;
+}
+
+bool model_descends(const struct model *m, uint32_t host, uint32_t pid, uint32_t ancestor,
+		    int64_t wall_ns)
+{
+	const struct an_process *p = model_process_at(m, host, pid, wall_ns);
+
+	for (unsigned depth = 0; depth < MODEL_MAX_ANCESTRY; depth++) {
+		uint32_t ppid;
+		int64_t at;
+
+		if (!parent_of(m, host, pid, wall_ns, p, &ppid, &at))
+			return false;
+		if (ppid == ancestor)
+			return true;
+		pid = ppid;
+		wall_ns = at;
+		p = model_process_at(m, host, pid, wall_ns);
+	}
+	return false;
 }
 
 const struct an_container *model_container_by_ip(const struct model *m, uint8_t family,

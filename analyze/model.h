@@ -8,12 +8,33 @@
  *    (explicit keys, never hash order) and must be called before lookups.
  *  - Lookups never fail: they return NULL when the archive does not know.
  *  - Memory: one entry per process snapshot (cmdline, environment only when
- *    keep_environ, capped by the capture), per container record and per
- *    listening address; nothing per connection or per byte.
+ *    keep_environ, capped by the capture), per container record, per
+ *    listening address and per fork/exec proc_event; nothing per
+ *    connection or per byte.
  *
  * Naming (README "Names"): a process is named by its container's compose
  * service (label com.docker.compose.service), else the container name,
  * else its ADI_PROFILE_NAME, else its process name (comm).
+ *
+ * Ancestry: the parent of a process is the ppid of its latest fork
+ * proc_event at or before the time asked about, else its snapshot's ppid.
+ * Walks up the chain stop after MODEL_MAX_ANCESTRY steps (pid reuse can
+ * make cycles). Two things are inherited along it, both decided in
+ * model_seal():
+ *  - the container, when a snapshot has no container id and no cgroup
+ *    either (the capture could not read /proc/PID/cgroup: the process had
+ *    exited, or the snapshot came from the exec event): a forked child is
+ *    in its parent's cgroup. A snapshot whose cgroup was read and names no
+ *    container is a host process and inherits nothing.
+ *  - ADI_PROFILE / ADI_PROFILE_NAME, when a snapshot has no ADI_PROFILE but
+ *    the process is an opt-in target by inheritance: its flags say
+ *    SR_PROC_TARGET_OPTIN (the kernel's opt-in, decided at exec, was
+ *    inherited at fork and the environment was overwritten since: process
+ *    retitling, as postgres and nginx workers do), or its snapshot carries
+ *    no target flag at all (it failed or came after the exit) and its
+ *    latest fork/exec proc_event is a fork of a target. The value comes
+ *    from the nearest ancestor snapshot that has ADI_PROFILE, through
+ *    ancestors that qualify the same way; profile_from names it.
  */
 #ifndef AN_MODEL_H
 #define AN_MODEL_H
@@ -23,6 +44,9 @@
 #include <stdint.h>
 
 #include "record.h"
+
+/* longest parent chain walked (pid reuse can make cycles) */
+#define MODEL_MAX_ANCESTRY 32
 
 struct an_ip {
 	uint8_t family; /* 4 or 6 */
@@ -55,7 +79,8 @@ struct an_process {
 	char *exe;
 	uint8_t *cmdline; /* raw, NUL separated */
 	size_t cmdline_len;
-	char *cmdline_text; /* arguments joined by spaces (bytes as they are) */
+	char *cmdline_text; /* arguments joined by spaces, redacted unless
+			     * --show-secrets (cmdline.h); cmdline stays raw */
 	size_t cmdline_text_len;
 	uint8_t *environ; /* raw KEY=VALUE NUL separated; NULL unless kept */
 	size_t environ_len;
@@ -66,7 +91,11 @@ struct an_process {
 	size_t profile_name_len;
 	uint8_t *error; /* NULL when /proc was read */
 	size_t error_len;
-	const struct an_container *ctr;
+	bool cgroup_known; /* the capture read /proc/PID/cgroup */
+	uint32_t profile_from; /* ancestor pid profile/profile_name come from; 0: own */
+	uint32_t ctr_from;     /* ancestor pid ctr comes from; 0: own (or none) */
+	bool ctr_known;	       /* a cgroup or container id (own or inherited) decided ctr */
+	const struct an_container *ctr; /* own, else inherited (see "Ancestry") */
 	const char *service; /* see "Naming" above */
 	char *service_own;
 };
@@ -77,7 +106,9 @@ struct an_host {
 
 struct model;
 
-struct model *model_create(bool keep_environ);
+/* keep_environ: keep the environments (env.yaml); redact_cmdline: secret
+ * argument values in cmdline_text become "[REDACTED]" (cmdline.h) */
+struct model *model_create(bool keep_environ, bool redact_cmdline);
 void model_free(struct model *m);
 
 /* host id of a hostname: archives with the same hostname share pids */
@@ -88,6 +119,9 @@ void model_add_process(struct model *m, uint32_t host, uint32_t archive, uint64_
 		       int64_t wall_ns, const struct sr_process *p);
 void model_add_container(struct model *m, uint32_t host, int64_t wall_ns,
 			 const struct sr_container *c);
+/* fork and exec proc_events (the others are ignored): parents, targets */
+void model_add_proc_event(struct model *m, uint32_t host, int64_t wall_ns,
+			  const struct sr_proc_event *e);
 /* (addr, port) on host is where pid accepts connections */
 void model_add_listener(struct model *m, uint32_t host, uint8_t family, const uint8_t addr[16],
 			uint16_t port, uint32_t pid);
@@ -97,6 +131,14 @@ void model_seal(struct model *m);
  * at or before it, else the first after it */
 const struct an_process *model_process_at(const struct model *m, uint32_t host, uint32_t pid,
 					  int64_t wall_ns);
+/* the container of (host, pid) at wall_ns: its snapshot's (own or
+ * inherited), else, with no snapshot, its nearest ancestor's; NULL if none
+ * (*known, if given: whether a cgroup or container id decided it) */
+const struct an_container *model_container_at(const struct model *m, uint32_t host, uint32_t pid,
+					      int64_t wall_ns, bool *known);
+/* ancestor is pid's parent, grandparent... at wall_ns (not pid itself) */
+bool model_descends(const struct model *m, uint32_t host, uint32_t pid, uint32_t ancestor,
+		    int64_t wall_ns);
 /* the container with this address (never for loopback addresses) */
 const struct an_container *model_container_by_ip(const struct model *m, uint8_t family,
 						 const uint8_t addr[16]);

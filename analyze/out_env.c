@@ -1,4 +1,8 @@
-/* out_env.c - env.yaml: seed 003's multi-document environment format. */
+/* out_env.c - env.yaml: seed 003's multi-document environment format.
+ * adi_profile_match / adi_profile_name are the snapshot's own, or for a
+ * forked opt-in target whose environment no longer shows them, its nearest
+ * ancestor's (model.h "Ancestry"); adi_profile_cmdline is redacted unless
+ * --show-secrets (cmdline.h). */
 #include <stdlib.h>
 #include <string.h>
 

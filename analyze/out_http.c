@@ -4,6 +4,14 @@
 
 #include "out_http.h"
 
+/* a line waiting in the reorder window */
+struct pending {
+	int64_t wall;  /* its "timestamp" */
+	uint64_t seq;  /* completion order (ties) */
+	uint8_t *line; /* with its LF */
+	size_t len;
+};
+
 struct out_http {
 	FILE *f;
 	size_t body_limit, raw_limit;
@@ -11,6 +19,14 @@ struct out_http {
 	struct jw w;
 	struct dbuf tmp;
 	bool err;
+	/* reorder window: a min-heap by (wall, seq) */
+	int64_t window_ns;
+	size_t max_bytes;
+	struct pending *heap;
+	size_t n, cap, bytes;
+	uint64_t seq;
+	bool have_now;
+	int64_t now; /* latest record time seen */
 };
 
 struct out_http *out_http_create(FILE *f, const struct analyze_opts *o)
@@ -21,7 +37,93 @@ struct out_http *out_http_create(FILE *f, const struct analyze_opts *o)
 	w->body_limit = o->body_limit;
 	w->raw_limit = o->raw_limit;
 	w->show_secrets = o->show_secrets;
+	w->window_ns = o->reorder_window_ns > 0 ? o->reorder_window_ns : 0;
+	w->max_bytes = o->reorder_max_bytes;
 	return w;
+}
+
+/* ---- reorder window ---- */
+
+static bool pending_less(const struct pending *a, const struct pending *b)
+{
+	return a->wall != b->wall ? a->wall < b->wall : a->seq < b->seq;
+}
+
+static void heap_swap(struct pending *a, struct pending *b)
+{
+	struct pending t = *a;
+	*a = *b;
+	*b = t;
+}
+
+/* writes and removes the earliest line */
+static void heap_pop_write(struct out_http *o)
+{
+	struct pending *h = o->heap;
+	size_t i = 0;
+
+	if (fwrite(h[0].line, 1, h[0].len, o->f) != h[0].len)
+		o->err = true;
+	o->bytes -= h[0].len;
+	free(h[0].line);
+	h[0] = h[--o->n];
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < o->n && pending_less(&h[l], &h[m]))
+			m = l;
+		if (r < o->n && pending_less(&h[r], &h[m]))
+			m = r;
+		if (m == i)
+			break;
+		heap_swap(&h[i], &h[m]);
+		i = m;
+	}
+}
+
+static void heap_push(struct out_http *o, int64_t wall, const uint8_t *line, size_t len)
+{
+	size_t i;
+
+	if (o->n == o->cap) {
+		o->cap = o->cap ? o->cap * 2 : 256;
+		o->heap = xrealloc(o->heap, size_mul(o->cap, sizeof(*o->heap)));
+	}
+	i = o->n++;
+	o->heap[i].wall = wall;
+	o->heap[i].seq = o->seq++;
+	o->heap[i].line = (uint8_t *)xstrndup(line, len);
+	o->heap[i].len = len;
+	o->bytes += len;
+	while (i && pending_less(&o->heap[i], &o->heap[(i - 1) / 2])) {
+		heap_swap(&o->heap[i], &o->heap[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+}
+
+/* wall is window or more before now (no signed overflow, any values) */
+static bool window_passed(int64_t wall, int64_t now, int64_t window)
+{
+	return wall <= now && (uint64_t)now - (uint64_t)wall >= (uint64_t)window;
+}
+
+/* writes what the window lets go: lines that began window_ns or more
+ * before the latest record, and the earliest ones while over max_bytes */
+static void window_flush(struct out_http *o)
+{
+	while (o->n && (o->bytes > o->max_bytes ||
+			(o->have_now && window_passed(o->heap[0].wall, o->now, o->window_ns))))
+		heap_pop_write(o);
+}
+
+void out_http_advance(struct out_http *o, int64_t wall_ns)
+{
+	if (!o)
+		return;
+	if (!o->have_now || wall_ns > o->now) {
+		o->now = wall_ns;
+		o->have_now = true;
+	}
+	window_flush(o);
 }
 
 int out_http_close(struct out_http *w)
@@ -30,9 +132,12 @@ int out_http_close(struct out_http *w)
 
 	if (!w)
 		return 0;
+	while (w->n)
+		heap_pop_write(w);
 	rc = w->err || fflush(w->f) ? -1 : 0;
 	jw_free(&w->w);
 	dbuf_free(&w->tmp);
+	free(w->heap);
 	free(w);
 	return rc;
 }
@@ -244,11 +349,17 @@ static void head_fields(struct jw *w, int64_t wall, const char *event_type,
 	jw_u64(w, dst->port);
 }
 
-static void line_out(struct out_http *o)
+/* the line just built, for the time it names */
+static void line_out(struct out_http *o, int64_t wall)
 {
 	dbuf_putc(&o->w.b, '\n');
-	if (fwrite(o->w.b.p, 1, o->w.b.len, o->f) != o->w.b.len)
-		o->err = true;
+	if (!o->window_ns) {
+		if (fwrite(o->w.b.p, 1, o->w.b.len, o->f) != o->w.b.len)
+			o->err = true;
+		return;
+	}
+	heap_push(o, wall, o->w.b.p, o->w.b.len);
+	window_flush(o);
 }
 
 void out_http_message(struct out_http *o, const struct an_http_event *ev)
@@ -341,7 +452,7 @@ void out_http_message(struct out_http *o, const struct an_http_event *ev)
 	else
 		jw_null(w);
 	jw_obj_close(w);
-	line_out(o);
+	line_out(o, ev->wall_ns);
 }
 
 void out_http_connection(struct out_http *o, const struct an_conn_event *ev)
@@ -380,5 +491,5 @@ void out_http_connection(struct out_http *o, const struct an_conn_event *ev)
 	jw_key(w, "bytes_received");
 	jw_u64(w, ev->bytes_received);
 	jw_obj_close(w);
-	line_out(o);
+	line_out(o, ev->wall_ns);
 }

@@ -1,13 +1,26 @@
 /* out_http - http.jsonl: one JSON object per line, fields in a fixed order
  * (seed 003's names first, then ours; README "http.jsonl").
  *
+ * Order: lines are written by "timestamp" (a message's first byte, a
+ * connection's first record), ties in completion order. A line is ready
+ * when its message completes (a connection: when it ends); it is held in a
+ * reorder window until the capture time (the latest record read so far)
+ * is reorder_window_ns past its timestamp, or the held lines exceed
+ * reorder_max_bytes (then the earliest go first). So the order is exact
+ * for every line that completed within the window of its start; one that
+ * took longer (a long upload, a connection line of a long-lived connection)
+ * is written as soon as it completes, after lines with later timestamps.
+ * Memory: at most reorder_max_bytes of held lines (plus the one being
+ * added). reorder_window_ns 0 writes in completion order.
+ *
  * Redaction (unless show_secrets): the values of credential headers are
  * replaced by "[REDACTED]" in "headers", "trailers" and "raw_payload";
  * for Authorization and Proxy-Authorization the scheme is kept
  * ("Basic [REDACTED]"). Credential headers: Authorization,
  * Proxy-Authorization, Cookie, Set-Cookie, and any name containing
  * "api-key", "api_key", "apikey", "token", "secret", "password", "passwd",
- * "x-auth", "session" or "credential" (case-insensitive).
+ * "x-auth", "session" or "credential" (case-insensitive). "cmdline" is
+ * the model's redacted command line (cmdline.h).
  */
 #ifndef AN_OUT_HTTP_H
 #define AN_OUT_HTTP_H
@@ -25,6 +38,9 @@ struct out_http;
 struct out_http *out_http_create(FILE *f, const struct analyze_opts *o);
 void out_http_message(struct out_http *w, const struct an_http_event *ev);
 void out_http_connection(struct out_http *w, const struct an_conn_event *ev);
+/* the capture has reached wall_ns (records arrive in time order): writes
+ * the held lines the window lets go; accepts NULL */
+void out_http_advance(struct out_http *w, int64_t wall_ns);
 /* flushes and frees; @return 0, or -1 if a write failed */
 int out_http_close(struct out_http *w);
 

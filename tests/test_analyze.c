@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <yaml.h>
 
+#include "cmdline.h"
 #include "dump.h"
 #include "svcmap.h"
 #include "test_analyze.h"
@@ -1094,6 +1095,595 @@ static void t_latency_buckets(void **state)
 	}
 }
 
+/* ---- processes sharing a socket (postgres: the postmaster accepts, its
+ * forked backend serves; the client is not in the archive) ---- */
+
+static const uint8_t pg_sslrequest[] = {0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f};
+/* StartupMessage: length 30, protocol 3.0, user=app, database=db */
+static const uint8_t pg_startup[] = {
+    0,	 0, 0,	 30,  0,   3,	0,   0,	  'u', 's', 'e', 'r', 0,   'a', 'p',
+    'p', 0, 'd', 'a', 't', 'a', 'b', 'a', 's', 'e', 0,	 'd', 'b', 0,	0,
+};
+static const uint8_t pg_auth_ok[] = {'R', 0, 0, 0, 8, 0, 0, 0, 0};
+
+/* the backend's side of one connection: SSLRequest, 'N', startup, AuthOk */
+static void pg_backend_talk(struct arc *a, struct ep *be, uint64_t t)
+{
+	arc_data(a, be, t, SR_DIR_RECV, pg_sslrequest, sizeof(pg_sslrequest));
+	arc_data(a, be, t + 10, SR_DIR_SEND, "N", 1);
+	arc_data(a, be, t + 1000, SR_DIR_RECV, pg_startup, sizeof(pg_startup));
+	arc_data(a, be, t + 2000, SR_DIR_SEND, pg_auth_ok, sizeof(pg_auth_ok));
+}
+
+/* the server's view of the connection, its only line */
+static void assert_pg_server_line(const struct outs *o, uint32_t pid, uint16_t cport)
+{
+	json_t *j;
+
+	assert_int_equal(count_lines(o->http), 1);
+	j = line_json(o, 0);
+	assert_string_equal(jstr(j, "event_type"), "connection");
+	assert_int_equal(jint(j, "pid"), pid);
+	assert_string_equal(jstr(j, "role"), "server");
+	assert_string_equal(jstr(j, "direction"), "recv");
+	assert_int_equal(jint(j, "source_port"), cport);
+	assert_int_equal(jint(j, "dest_port"), 47110);
+	/* the client's bytes are the SSLRequest, not the 1-byte 'N' */
+	assert_string_equal(jstr(j, "protocol"), "postgres");
+	assert_string_equal(jstr(j, "category"), "database");
+	assert_int_equal(jint(j, "bytes_received"), sizeof(pg_sslrequest) + sizeof(pg_startup));
+	assert_int_equal(jint(j, "bytes_sent"), 1 + sizeof(pg_auth_ok));
+	json_decref(j);
+	/* the map: the external client calls postgres, not postgres -> client */
+	assert_non_null(strstr(o->map, "- name: \"127.0.0.1\"\n  image: null\n  endpoints: []\n"
+				       "  connections:\n  - destination: postgres\n"
+				       "    destination_type: process\n    protocol: postgres\n"
+				       "    category: database\n    port: 47110\n"));
+	assert_null(strstr(o->map, "- name: postgres\n"));
+	assert_null(strstr(o->map, "\"127.0.0.1:"));
+}
+
+/* the postmaster's accept names the backend's socket the server side,
+ * although the postmaster closed its copy first and nothing else (no fork
+ * record, no snapshot, ports that look the other way) says so */
+static void t_forked_backend_shares_socket(void **state)
+{
+	struct arc a;
+	struct outs o;
+	struct ep c, pm, be;
+	(void)state;
+
+	arc_begin(&a);
+	ep_pair(&c, &pm, 999, 300, "127.0.0.1", 39474, "127.0.0.1", 47110);
+	pm.comm = "postgres";
+	arc_conn(&a, &pm, T0_BOOT + 1 * MS, SR_CONN_ACCEPT);
+	arc_conn(&a, &pm, T0_BOOT + 1 * MS + 100, SR_CONN_CLOSE);
+	be = pm; /* the same socket (inode and 4-tuple) in another process */
+	be.pid = 301;
+	pg_backend_talk(&a, &be, T0_BOOT + 2 * MS);
+	arc_conn(&a, &be, T0_BOOT + 5 * MS, SR_CONN_CLOSE);
+	arc_finish(&a, 1);
+	run1(&a, &o);
+	assert_int_equal(o.rc, AN_EXIT_OK);
+	assert_pg_server_line(&o, 301, 39474);
+	outs_free(&o);
+	arc_free(&a);
+}
+
+/* no accept record for the backend's socket (the capture began later): the
+ * backend is a forked child of the process that accepts on that address */
+static void t_forked_child_of_listener(void **state)
+{
+	struct arc a;
+	struct outs o;
+	struct ep c, pm, c2, be;
+	(void)state;
+
+	arc_begin(&a);
+	/* the postmaster accepts an earlier connection: the listener index */
+	ep_pair(&c, &pm, 999, 300, "127.0.0.1", 39470, "127.0.0.1", 47110);
+	arc_conn(&a, &pm, T0_BOOT + 1 * MS, SR_CONN_ACCEPT);
+	arc_conn(&a, &pm, T0_BOOT + 1 * MS + 100, SR_CONN_CLOSE);
+	arc_pev(&a, T0_BOOT + 1 * MS + 50, SR_PROC_FORK, 301, 300, 1, "postgres");
+	ep_pair(&c2, &be, 999, 301, "127.0.0.1", 39480, "127.0.0.1", 47110);
+	be.comm = "postgres";
+	pg_backend_talk(&a, &be, T0_BOOT + 2 * MS);
+	arc_finish(&a, 1);
+	run1(&a, &o);
+	assert_pg_server_line(&o, 301, 39480);
+	outs_free(&o);
+	arc_free(&a);
+}
+
+/* a socket inode reused for another connection: the 4-tuple differs, so
+ * the old accept says nothing about it (here the ports decide: client) */
+static void t_socket_inode_reused(void **state)
+{
+	struct arc a;
+	struct outs o;
+	struct ep c, pm, c2, s2;
+	json_t *j;
+	(void)state;
+
+	arc_begin(&a);
+	ep_pair(&c, &pm, 999, 300, "127.0.0.1", 39474, "127.0.0.1", 47110);
+	arc_conn(&a, &pm, T0_BOOT + 1 * MS, SR_CONN_ACCEPT);
+	arc_conn(&a, &pm, T0_BOOT + 1 * MS + 100, SR_CONN_CLOSE);
+	ep_pair(&c2, &s2, 400, 998, "127.0.0.1", 50000, "127.0.0.1", 47111);
+	c2.sock = pm.sock;
+	arc_data(&a, &c2, T0_BOOT + 2 * MS, SR_DIR_SEND, "hello", 5);
+	arc_finish(&a, 1);
+	run1(&a, &o);
+	assert_int_equal(count_lines(o.http), 1);
+	j = line_json(&o, 0);
+	assert_int_equal(jint(j, "pid"), 400);
+	assert_string_equal(jstr(j, "role"), "client");
+	assert_int_equal(jint(j, "source_port"), 50000);
+	json_decref(j);
+	outs_free(&o);
+	arc_free(&a);
+}
+
+/* ---- containers through parents, and through the local address ---- */
+
+#define WEB_ID "aaaaaaaaaaaa1111111111111111111111111111111111111111111111111111"
+#define CLI_ID "bbbbbbbbbbbb2222222222222222222222222222222222222222222222222222"
+
+/* the only line of pid with this direction and message ("request",
+ * "response") */
+static json_t *find_line(const struct outs *o, uint32_t pid, const char *dir, const char *msg)
+{
+	json_t *found = NULL;
+
+	for (size_t i = 0; i < count_lines(o->http); i++) {
+		json_t *j = line_json(o, i);
+		const json_t *m = json_object_get(j, "message");
+		if (jint(j, "pid") == pid && !strcmp(jstr(j, "direction"), dir) &&
+		    (!msg || (m && json_is_string(m) && !strcmp(json_string_value(m), msg)))) {
+			assert_null(found);
+			found = j;
+		} else {
+			json_decref(j);
+		}
+	}
+	assert_non_null(found);
+	return found;
+}
+
+static void assert_ctr(const json_t *j, const char *key, const char *service)
+{
+	const json_t *c = json_object_get(j, key);
+
+	assert_non_null(c);
+	if (!service) {
+		assert_true(json_is_null(c));
+		return;
+	}
+	assert_true(json_is_object(c));
+	assert_string_equal(jstr(c, "service"), service);
+}
+
+static void t_container_via_parents(void **state)
+{
+	static const char web_labels[] = "com.docker.compose.service=web\0";
+	static const char cli_labels[] = "com.docker.compose.service=client\0";
+	static const char web_ip[] = "172.18.0.2\0", cli_ip[] = "172.18.0.3\0";
+	const char *req = "GET /api HTTP/1.1\r\nHost: web\r\n\r\n";
+	const char *resp = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+	struct arc a;
+	struct outs o;
+	struct ep w, srv, cs, h, hs, d, ds;
+	json_t *j;
+	(void)state;
+
+	arc_begin(&a);
+	arc_ctr(&a, T0_BOOT, WEB_ID, "shop-web-1", "busybox:local", web_labels,
+		sizeof(web_labels) - 1, web_ip, sizeof(web_ip) - 1);
+	arc_ctr(&a, T0_BOOT, CLI_ID, "shop-client-1", "busybox:local", cli_labels,
+		sizeof(cli_labels) - 1, cli_ip, sizeof(cli_ip) - 1);
+	/* httpd in web; its per-request child's snapshot failed (it exited) */
+	arc_proc_spec(&a, &(struct proc_spec){.ts = T0_BOOT, .pid = 500, .ppid = 1,
+					      .flags = SR_PROC_TARGET_OPTIN, .comm = "httpd",
+					      .cmdline = "httpd\0", .cmdline_len = 6,
+					      .profile = "local", .container_id = WEB_ID,
+					      .cgroup = "0::/docker/" WEB_ID "\n"});
+	/* sh in client; its wget's snapshot came from the exec event: no cgroup */
+	arc_proc_spec(&a, &(struct proc_spec){.ts = T0_BOOT, .pid = 600, .ppid = 1,
+					      .flags = SR_PROC_TARGET_OPTIN, .comm = "sh",
+					      .cmdline = "sh\0", .cmdline_len = 3,
+					      .profile = "local", .container_id = CLI_ID,
+					      .cgroup = "0::/docker/" CLI_ID "\n"});
+	arc_proc_spec(&a, &(struct proc_spec){.ts = T0_BOOT + 1, .pid = 601, .ppid = 600,
+					      .flags = SR_PROC_TARGET_OPTIN, .comm = "wget",
+					      .cmdline = "wget\0", .cmdline_len = 5,
+					      .profile = "local"});
+	/* a host process (its cgroup was read: no container) forked by sh */
+	arc_pev(&a, T0_BOOT + 2, SR_PROC_FORK, 700, 600, 1, "sh");
+	arc_proc_spec(&a, &(struct proc_spec){.ts = T0_BOOT + 3, .pid = 700, .ppid = 600,
+					      .flags = SR_PROC_TARGET_OPTIN, .comm = "agent",
+					      .cmdline = "agent\0", .cmdline_len = 6,
+					      .profile = "local", .cgroup = "0::/user.slice\n"});
+
+	/* wget -> web: httpd accepts, forks 501, closes; 501 serves */
+	ep_pair(&w, &srv, 601, 500, "172.18.0.3", 45592, "172.18.0.2", 8080);
+	arc_conn(&a, &w, T0_BOOT + 1 * MS, SR_CONN_CONNECT);
+	arc_conn(&a, &srv, T0_BOOT + 1 * MS + 10, SR_CONN_ACCEPT);
+	arc_pev(&a, T0_BOOT + 1 * MS + 20, SR_PROC_FORK, 501, 500, 1, "httpd");
+	arc_conn(&a, &srv, T0_BOOT + 1 * MS + 30, SR_CONN_CLOSE);
+	arc_proc_spec(&a, &(struct proc_spec){.ts = T0_BOOT + 9 * MS, .pid = 501, .comm = "httpd",
+					      .error = "open /proc/501/stat: no such file"});
+	cs = srv;
+	cs.pid = 501;
+	arc_send(&a, &w, T0_BOOT + 2 * MS, req);
+	arc_recv(&a, &cs, T0_BOOT + 2 * MS + 10, req);
+	arc_send(&a, &cs, T0_BOOT + 3 * MS, resp);
+	arc_recv(&a, &w, T0_BOOT + 3 * MS + 10, resp);
+
+	/* the host process calls web from a host address */
+	ep_pair(&h, &hs, 700, 998, "10.0.0.9", 41000, "172.18.0.2", 8080);
+	arc_send(&a, &h, T0_BOOT + 4 * MS, req);
+
+	/* a process nothing says anything about but its address: web's */
+	arc_proc_spec(&a, &(struct proc_spec){.ts = T0_BOOT + 5 * MS, .pid = 800, .comm = "job",
+					      .error = "open /proc/800/stat: no such file"});
+	ep_pair(&d, &ds, 800, 997, "172.18.0.2", 42000, "10.9.9.9", 80);
+	arc_send(&a, &d, T0_BOOT + 5 * MS + 10, req);
+	arc_finish(&a, 1);
+
+	run1(&a, &o);
+	assert_int_equal(o.rc, AN_EXIT_OK);
+	/* wget: its own snapshot has no container; its parent's does */
+	j = find_line(&o, 601, "send", "request");
+	assert_ctr(j, "source_container", "client");
+	assert_ctr(j, "destination_container", "web");
+	json_decref(j);
+	j = find_line(&o, 601, "recv", "response");
+	assert_ctr(j, "source_container", "web");
+	assert_ctr(j, "destination_container", "client");
+	json_decref(j);
+	/* httpd's child: by its fork record, web */
+	j = find_line(&o, 501, "recv", "request");
+	assert_ctr(j, "source_container", "client");
+	assert_ctr(j, "destination_container", "web");
+	assert_string_equal(jstr(j, "destination_type"), "container");
+	json_decref(j);
+	j = find_line(&o, 501, "send", "response");
+	assert_ctr(j, "source_container", "web");
+	assert_ctr(j, "destination_container", "client");
+	json_decref(j);
+	/* a host process stays on the host whatever its parent */
+	j = find_line(&o, 700, "send", "request");
+	assert_ctr(j, "source_container", NULL);
+	assert_ctr(j, "destination_container", "web");
+	json_decref(j);
+	/* nothing but the local address says where 800 runs */
+	j = find_line(&o, 800, "send", "request");
+	assert_ctr(j, "source_container", "web");
+	json_decref(j);
+	/* info names the processes by their (inherited) containers */
+	assert_non_null(strstr(o.info, "- pid: 501\n  host: testhost\n  comm: httpd\n  name: web\n"
+					"  container: web\n"));
+	assert_non_null(strstr(o.info, "- pid: 601\n  host: testhost\n  comm: wget\n"
+					"  name: client\n  container: client\n"));
+	assert_non_null(strstr(o.info, "- pid: 700\n  host: testhost\n  comm: agent\n"
+					"  name: agent\n  container: null\n"));
+	outs_free(&o);
+	arc_free(&a);
+}
+
+/* ---- command lines ---- */
+
+static void t_cmdline_redaction(void **state)
+{
+	static const struct {
+		uint32_t pid;
+		const char *cmd; /* '|' separates arguments */
+		const char *shown;
+	} v[] = {
+	    {100, "curl|-sS|-u|alice:wonderland|-H|Authorization: Bearer tok123|http://h:8080/x",
+	     "curl -sS -u alice:[REDACTED] -H Authorization: [REDACTED] http://h:8080/x"},
+	    {101, "/usr/bin/mysql|-h|127.0.0.1|-uapp|-psecretpw|-p|--password|shop",
+	     "/usr/bin/mysql -h 127.0.0.1 -uapp -p[REDACTED] -p --password shop"},
+	    {102, "tool|--password=hunter2|--token|abcdef|DB_PASSWORD=pw2|postgres://app:dbpw@db/x",
+	     "tool --password=[REDACTED] --token [REDACTED] DB_PASSWORD=[REDACTED] "
+	     "postgres://app:[REDACTED]@db/x"},
+	    {103, "redis-cli|-h|127.0.0.1|-p|6379|-a|redispw|GET|k",
+	     "redis-cli -h 127.0.0.1 -p 6379 -a [REDACTED] GET k"},
+	    {104, "psql|-h|127.0.0.1|-p|5432|-U|app|-v|ON_ERROR_STOP=1",
+	     "psql -h 127.0.0.1 -p 5432 -U app -v ON_ERROR_STOP=1"},
+	    {105, "sh|-c|curl -u bob:builder --header 'X-API-Key: k3y' http://h/",
+	     "sh -c curl -u bob:[REDACTED] --header 'X-API-Key: [REDACTED]' http://h/"},
+	};
+	static const char *const secrets[] = {"wonderland", "tok123",  "secretpw", "hunter2",
+					      "abcdef",	    "pw2",     "dbpw",	   "redispw",
+					      "builder",    "k3y"};
+	char cmds[6][128];
+	struct arc a;
+	struct outs o;
+	struct analyze_opts op;
+	const struct arc *arcs[1];
+	struct ep c, s;
+	char want[256];
+	json_t *j;
+	(void)state;
+
+	arc_begin(&a);
+	for (size_t i = 0; i < 6; i++) {
+		size_t n = strlen(v[i].cmd);
+		memcpy(cmds[i], v[i].cmd, n + 1);
+		for (size_t k = 0; k < n; k++)
+			if (cmds[i][k] == '|')
+				cmds[i][k] = 0;
+		arc_proc(&a, T0_BOOT, v[i].pid, "p", cmds[i], n + 1, "", 0, "local", NULL, NULL,
+			 NULL);
+	}
+	ep_pair(&c, &s, 100, 999, "127.0.0.1", 40000, "127.0.0.1", 8080);
+	arc_send(&a, &c, T0_BOOT + MS, "GET /x HTTP/1.1\r\n\r\n");
+	arc_finish(&a, 1);
+
+	run1(&a, &o);
+	for (size_t i = 0; i < 6; i++) {
+		snprintf(want, sizeof(want), "adi_profile_pid: %u\nadi_profile_match: \"local\"\n",
+			 v[i].pid);
+		assert_non_null(strstr(o.env, want));
+	}
+	/* libyaml quotes and escapes: compare what the YAML says */
+	{
+		struct scalars sc;
+		size_t seen = 0;
+		scalars_load(&sc, o.env, o.env_len);
+		for (size_t k = 0; k + 1 < sc.n; k++) {
+			if (strcmp(sc.v[k], "adi_profile_cmdline"))
+				continue;
+			assert_true(seen < 6);
+			assert_string_equal(sc.v[k + 1], v[seen].shown);
+			seen++;
+		}
+		assert_int_equal(seen, 6);
+		scalars_free(&sc);
+	}
+	j = line_json(&o, 0);
+	assert_string_equal(jstr(j, "cmdline"), v[0].shown);
+	json_decref(j);
+	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
+		assert_null(strstr(o.env, secrets[i]));
+		assert_null(strstr(o.http, secrets[i]));
+		assert_null(strstr(o.info, secrets[i]));
+	}
+	outs_free(&o);
+
+	/* --show-secrets: as the process was started */
+	analyze_opts_init(&op);
+	op.show_secrets = true;
+	arcs[0] = &a;
+	run_analysis(arcs, 1, &op, &o);
+	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
+		assert_non_null(strstr(o.env, secrets[i]));
+	j = line_json(&o, 0);
+	assert_string_equal(jstr(j, "cmdline"),
+			    "curl -sS -u alice:wonderland -H Authorization: Bearer tok123 "
+			    "http://h:8080/x");
+	json_decref(j);
+	outs_free(&o);
+	arc_free(&a);
+}
+
+/* cmdline_text() itself: joining, and the program rules */
+static void t_cmdline_text(void **state)
+{
+	static const struct {
+		const char *raw;
+		size_t len;
+		const char *shown;
+		bool redacted;
+	} v[] = {
+#define RAW(s) s, sizeof(s) - 1
+	    {RAW(""), "", false},
+	    {RAW("\0\0"), "", false},
+	    {RAW("a\0\0b\0"), "a  b", false}, /* an empty argument stays one */
+	    {RAW("nginx: worker process\0\0\0"), "nginx: worker process", false},
+	    {RAW("sshpass\0-p\0pw1\0ssh\0h\0"), "sshpass -p [REDACTED] ssh h", true},
+	    {RAW("sshpass\0-ppw1\0ssh\0"), "sshpass -p[REDACTED] ssh", true},
+	    {RAW("/bin/mongosh\0-u\0app\0-p\0pw1\0"), "/bin/mongosh -u app -p [REDACTED]", true},
+	    {RAW("redis-cli\0--pass\0pw1\0"), "redis-cli --pass [REDACTED]", true},
+	    {RAW("mariadb-dump\0-ppw1\0db\0"), "mariadb-dump -p[REDACTED] db", true},
+	    /* the shared rule's pending value comes before the program's rules */
+	    {RAW("mysql\0--token\0-p\0db\0"), "mysql --token [REDACTED] db", true},
+	    /* header options, however they are spelt */
+	    {RAW("wget\0--header=Authorization: Bearer t0k\0http://h/\0"),
+	     "wget --header=Authorization: [REDACTED] http://h/", true},
+	    {RAW("curl\0-HCookie: a=b\0http://h/\0"), "curl -HCookie: [REDACTED] http://h/", true},
+	    {RAW("curl\0-H\0Authorization:Bearer t0k\0"), "curl -H Authorization:[REDACTED]", true},
+	    {RAW("curl\0--header\0X-Api-Key:k\0"), "curl --header X-Api-Key:[REDACTED]", true},
+	    {RAW("curl\0-H\0Accept: */*\0"), "curl -H Accept: */*", false},
+	    {RAW("docker\0-H\0tcp://h:2375\0ps\0"), "docker -H tcp://h:2375 ps", false},
+	    /* -p is a port for other programs */
+	    {RAW("memcached\0-p\0" "11211\0"), "memcached -p 11211", false},
+	    {RAW("curl\0-pnothing\0"), "curl -pnothing", false},
+#undef RAW
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		size_t n;
+		bool red;
+		char *t = cmdline_text((const uint8_t *)v[i].raw, v[i].len, true, &n, &red);
+		assert_string_equal(t, v[i].shown);
+		assert_int_equal(n, strlen(v[i].shown));
+		assert_int_equal(red, v[i].redacted);
+		free(t);
+		/* not redacting: NULs become spaces, nothing else changes */
+		t = cmdline_text((const uint8_t *)v[i].raw, v[i].len, false, &n, &red);
+		assert_false(red);
+		if (!v[i].redacted)
+			assert_string_equal(t, v[i].shown);
+		else
+			assert_null(strstr(t, CMDLINE_REDACTED));
+		free(t);
+	}
+}
+
+/* ---- ADI_PROFILE inherited by forked targets ---- */
+
+static void t_profile_inherited(void **state)
+{
+	static const char env[] = "ADI_PROFILE=local\0ADI_PROFILE_NAME=db\0PATH=/bin\0";
+	struct arc a;
+	struct outs o;
+	(void)state;
+
+	arc_begin(&a);
+	arc_proc_spec(&a, &(struct proc_spec){.ts = T0_BOOT, .pid = 300, .ppid = 1,
+					      .flags = SR_PROC_TARGET_OPTIN, .comm = "postgres",
+					      .cmdline = "postgres\0-D\0/data\0", .cmdline_len = 18,
+					      .env = env, .env_len = sizeof(env) - 1,
+					      .profile = "local", .name = "db", .cgroup = "0::/\n"});
+	/* a backend that retitled itself: opt-in by inheritance, environ gone */
+	arc_pev(&a, T0_BOOT + 1 * MS, SR_PROC_FORK, 301, 300, 1, "postgres");
+	arc_proc_spec(&a, &(struct proc_spec){.ts = T0_BOOT + 2 * MS, .pid = 301, .ppid = 300,
+					      .flags = SR_PROC_TARGET_OPTIN, .comm = "postgres",
+					      .cmdline = "postgres: app app startup\0\0\0",
+					      .cmdline_len = 28, .cgroup = "0::/\n"});
+	/* a child whose snapshot failed: its fork record says it is a target */
+	arc_pev(&a, T0_BOOT + 3 * MS, SR_PROC_FORK, 302, 300, 1, "postgres");
+	arc_proc_spec(&a, &(struct proc_spec){.ts = T0_BOOT + 4 * MS, .pid = 302,
+					      .comm = "postgres",
+					      .error = "open /proc/302/environ: no such process"});
+	/* a target by --all only: nothing to inherit */
+	arc_pev(&a, T0_BOOT + 5 * MS, SR_PROC_FORK, 303, 300, 4, "postgres");
+	arc_proc_spec(&a, &(struct proc_spec){.ts = T0_BOOT + 6 * MS, .pid = 303, .ppid = 300,
+					      .flags = SR_PROC_TARGET_ALL, .comm = "x",
+					      .cmdline = "x\0", .cmdline_len = 2, .cgroup = "0::/\n"});
+	/* a forked target that exec'd another program before it vanished */
+	arc_pev(&a, T0_BOOT + 7 * MS, SR_PROC_FORK, 304, 300, 1, "postgres");
+	arc_pev(&a, T0_BOOT + 8 * MS, SR_PROC_EXEC, 304, 300, 4, "other");
+	arc_proc_spec(&a, &(struct proc_spec){.ts = T0_BOOT + 9 * MS, .pid = 304, .comm = "other",
+					      .error = "open /proc/304/environ: no such process"});
+	/* a grandchild, through a parent that inherits too */
+	arc_pev(&a, T0_BOOT + 10 * MS, SR_PROC_FORK, 305, 301, 1, "postgres");
+	arc_proc_spec(&a, &(struct proc_spec){.ts = T0_BOOT + 11 * MS, .pid = 305, .ppid = 301,
+					      .flags = SR_PROC_TARGET_OPTIN, .comm = "postgres",
+					      .cmdline = "postgres: worker\0", .cmdline_len = 17,
+					      .cgroup = "0::/\n"});
+	arc_finish(&a, 1);
+
+	run1(&a, &o);
+	assert_true(yaml_ok(o.env, o.env_len));
+	assert_non_null(strstr(o.env, "---\nadi_profile_pid: 301\nadi_profile_match: \"local\"\n"
+				      "adi_profile_name: \"db\"\n"
+				      "adi_profile_cmdline: \"postgres: app app startup\"\n"
+				      "adi_profile_env: {}\n"));
+	assert_non_null(strstr(o.env, "---\nadi_profile_pid: 302\nadi_profile_match: \"local\"\n"
+				      "adi_profile_name: \"db\"\nadi_profile_cmdline: \"\"\n"
+				      "error: \"open /proc/302/environ: no such process\"\n"));
+	assert_non_null(strstr(o.env, "---\nadi_profile_pid: 303\nadi_profile_match: null\n"));
+	assert_non_null(strstr(o.env, "---\nadi_profile_pid: 304\nadi_profile_match: null\n"));
+	assert_non_null(strstr(o.env, "---\nadi_profile_pid: 305\nadi_profile_match: \"local\"\n"
+				      "adi_profile_name: \"db\"\n"));
+	/* and the name is the service's name */
+	assert_non_null(strstr(o.info, "- pid: 301\n  host: testhost\n  comm: postgres\n"
+					"  name: db\n"));
+	assert_non_null(strstr(o.info, "- pid: 303\n  host: testhost\n  comm: x\n  name: x\n"));
+	outs_free(&o);
+	arc_free(&a);
+}
+
+/* ---- http.jsonl in timestamp order ---- */
+
+static const char *line_field(const struct outs *o, size_t i, const char *k, char *buf,
+			      size_t cap)
+{
+	json_t *j = line_json(o, i);
+	const json_t *v = json_object_get(j, k);
+
+	if (json_is_string(v))
+		snprintf(buf, cap, "%s", json_string_value(v));
+	else if (json_is_integer(v))
+		snprintf(buf, cap, "%lld", (long long)json_integer_value(v));
+	else
+		snprintf(buf, cap, "null");
+	json_decref(j);
+	return buf;
+}
+
+/* Expect: 100-continue: the 100 completes before the request body does;
+ * the request (which began first) is still written first */
+static void t_http_order_by_start(void **state)
+{
+	struct arc a;
+	struct outs o;
+	struct ep c, s;
+	char b[64];
+	(void)state;
+
+	arc_begin(&a);
+	ep_pair(&c, &s, 100, 999, "127.0.0.1", 40000, "127.0.0.1", 8080);
+	arc_send(&a, &c, T0_BOOT + 1 * MS,
+		 "POST /up HTTP/1.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+	arc_recv(&a, &c, T0_BOOT + 2 * MS, "HTTP/1.1 100 Continue\r\n\r\n");
+	arc_send(&a, &c, T0_BOOT + 3 * MS, "hello");
+	arc_recv(&a, &c, T0_BOOT + 4 * MS, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+	arc_finish(&a, 1);
+	run1(&a, &o);
+	assert_int_equal(count_lines(o.http), 3);
+	assert_string_equal(line_field(&o, 0, "method", b, sizeof(b)), "POST");
+	assert_string_equal(line_field(&o, 0, "timestamp", b, sizeof(b)),
+			    "2024-04-08T18:24:10.001000000Z");
+	assert_string_equal(line_field(&o, 1, "status_code", b, sizeof(b)), "100");
+	assert_string_equal(line_field(&o, 2, "status_code", b, sizeof(b)), "200");
+	outs_free(&o);
+	arc_free(&a);
+}
+
+/* the window is bounded (ANALYZE_DEFAULT_REORDER_NS, 5 s): a message that
+ * completes 8 s after it began comes out when it completes, after the
+ * lines the window already let go */
+static void t_http_order_window(void **state)
+{
+	struct arc a;
+	struct outs o;
+	struct ep c1, s1, c2, s2, c3, s3;
+	char b[64];
+	(void)state;
+
+	arc_begin(&a);
+	ep_pair(&c1, &s1, 100, 999, "127.0.0.1", 40001, "127.0.0.1", 8080);
+	ep_pair(&c2, &s2, 100, 999, "127.0.0.1", 40002, "127.0.0.1", 8080);
+	ep_pair(&c3, &s3, 100, 999, "127.0.0.1", 40003, "127.0.0.1", 8080);
+	arc_send(&a, &c1, T0_BOOT + 10 * MS, "POST /slow HTTP/1.1\r\nContent-Length: 4\r\n\r\nab");
+	arc_send(&a, &c2, T0_BOOT + 20 * MS, "GET /quick HTTP/1.1\r\n\r\n");
+	arc_send(&a, &c3, T0_BOOT + 6000 * MS, "GET /later HTTP/1.1\r\n\r\n");
+	arc_send(&a, &c1, T0_BOOT + 8000 * MS, "cd");
+	arc_finish(&a, 1);
+	run1(&a, &o);
+	assert_int_equal(count_lines(o.http), 3);
+	/* /quick left the window at 6 s, before /slow was complete */
+	assert_string_equal(line_field(&o, 0, "url", b, sizeof(b)), "/quick");
+	assert_string_equal(line_field(&o, 1, "url", b, sizeof(b)), "/slow");
+	assert_string_equal(line_field(&o, 2, "url", b, sizeof(b)), "/later");
+	outs_free(&o);
+
+	/* a window of 0: completion order, as before */
+	{
+		struct analyze_opts op;
+		const struct arc *v[1] = {&a};
+		analyze_opts_init(&op);
+		op.reorder_window_ns = 0;
+		run_analysis(v, 1, &op, &o);
+		assert_string_equal(line_field(&o, 0, "url", b, sizeof(b)), "/quick");
+		assert_string_equal(line_field(&o, 1, "url", b, sizeof(b)), "/later");
+		assert_string_equal(line_field(&o, 2, "url", b, sizeof(b)), "/slow");
+		outs_free(&o);
+		/* a byte cap lets the earliest go as soon as it is exceeded */
+		analyze_opts_init(&op);
+		op.reorder_max_bytes = 1;
+		run_analysis(v, 1, &op, &o);
+		assert_string_equal(line_field(&o, 2, "url", b, sizeof(b)), "/slow");
+		outs_free(&o);
+	}
+	arc_free(&a);
+}
+
 static int write_archive(const char *path)
 {
 	struct arc a;
@@ -1133,6 +1723,15 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(t_yaml_odd_names),
 	    cmocka_unit_test(t_paths),
 	    cmocka_unit_test(t_latency_buckets),
+	    cmocka_unit_test(t_forked_backend_shares_socket),
+	    cmocka_unit_test(t_forked_child_of_listener),
+	    cmocka_unit_test(t_socket_inode_reused),
+	    cmocka_unit_test(t_container_via_parents),
+	    cmocka_unit_test(t_cmdline_redaction),
+	    cmocka_unit_test(t_cmdline_text),
+	    cmocka_unit_test(t_profile_inherited),
+	    cmocka_unit_test(t_http_order_by_start),
+	    cmocka_unit_test(t_http_order_window),
 	};
 
 	if (argc == 3 && !strcmp(argv[1], "--write-archive"))

@@ -256,6 +256,72 @@ static inline void arc_proc(struct arc *a, uint64_t ts, uint32_t pid, const char
 	arc_add(a, &r);
 }
 
+/* a process snapshot with every field the capture can set */
+struct proc_spec {
+	uint64_t ts;
+	uint32_t pid, ppid;
+	uint32_t flags; /* SR_PROC_*; HAS_PROFILE / HAS_NAME are added for profile / name */
+	const char *comm;
+	const void *cmdline; /* NUL separated */
+	size_t cmdline_len;
+	const void *env;
+	size_t env_len;
+	const char *profile, *name; /* NULL: absent */
+	const char *container_id;
+	const char *cgroup; /* NULL: the capture could not read it */
+	const char *error;
+};
+
+static inline void arc_proc_spec(struct arc *a, const struct proc_spec *s)
+{
+	struct sr_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = SR_REC_PROCESS;
+	r.proc.ts_ns = s->ts;
+	r.proc.pid = s->pid;
+	r.proc.ppid = s->ppid;
+	r.proc.flags = s->flags;
+	r.proc.comm = sr_str(s->comm);
+	r.proc.cmdline.ptr = s->cmdline;
+	r.proc.cmdline.len = (uint32_t)s->cmdline_len;
+	r.proc.environ.ptr = s->env;
+	r.proc.environ.len = (uint32_t)s->env_len;
+	if (s->container_id)
+		r.proc.container_id = sr_str(s->container_id);
+	if (s->cgroup)
+		r.proc.cgroup = sr_str(s->cgroup);
+	if (s->profile) {
+		r.proc.flags |= SR_PROC_HAS_PROFILE;
+		r.proc.adi_profile = sr_str(s->profile);
+	}
+	if (s->name) {
+		r.proc.flags |= SR_PROC_HAS_NAME;
+		r.proc.adi_profile_name = sr_str(s->name);
+	}
+	if (s->error)
+		r.proc.error = sr_str(s->error);
+	arc_add(a, &r);
+}
+
+/* a fork / exec proc_event (target: nonzero for a capture target) */
+static inline void arc_pev(struct arc *a, uint64_t ts, uint32_t kind, uint32_t pid, uint32_t ppid,
+			   uint32_t target, const char *comm)
+{
+	struct sr_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = SR_REC_PROC_EVENT;
+	r.pev.ts_ns = ts;
+	r.pev.pid = pid;
+	r.pev.ppid = ppid;
+	r.pev.tid = pid;
+	r.pev.kind = kind;
+	r.pev.target = target;
+	snprintf(r.pev.comm, sizeof(r.pev.comm), "%s", comm ? comm : "proc");
+	arc_add(a, &r);
+}
+
 static inline void arc_ctr(struct arc *a, uint64_t ts, const char *id, const char *name,
 			   const char *image, const void *labels, size_t labels_len,
 			   const void *addrs, size_t addrs_len)
