@@ -127,7 +127,7 @@ static void stats_free(struct stats *st)
 
 int analyze_run(const struct analyze_input *in, size_t n, const struct analyze_opts *o)
 {
-	struct model *m = model_create(o->env_out != NULL, !o->show_secrets);
+	struct model *m = model_create(o->env_out != NULL || o->keep_environ, !o->show_secrets);
 	struct stats st;
 	struct an_inputs x;
 	const struct sr_record *r;

@@ -133,6 +133,8 @@ struct analyze_opts {
 	FILE *env_out;
 	FILE *map_out;
 	FILE *info_out;
+	bool keep_environ; /* keep process environments for the hooks even
+			    * when env.yaml is not written (findings) */
 	int64_t reorder_window_ns; /* http.jsonl: hold lines this long (capture time)
 				    * to write them by timestamp; 0: completion order */
 	size_t reorder_max_bytes;  /* ... and at most this many bytes of them */

@@ -18,6 +18,7 @@
 #include "analyze.h"
 #include "archive.h"
 #include "dump.h"
+#include "findings_hook.h"
 #include "sink.h"
 
 const char *argp_program_version = "sockrec-analyze " SOCKREC_VERSION;
@@ -29,6 +30,7 @@ struct cli {
 	struct analyze_opts opts;
 	char **args;
 	size_t nargs;
+	int fail_on; /* --fail-on severity (enum fnd_severity); 0: not given */
 };
 
 struct command {
@@ -52,7 +54,7 @@ struct report_extra {
 };
 
 static const struct report_extra report_extras[] = {
-    {NULL, NULL, NULL}, /* e.g. { "findings.json", findings_attach, findings_finish } */
+    {"findings.json", findings_attach, findings_finish}, /* + the summary on stdout */
 };
 
 /* ---- helpers ---- */
@@ -189,6 +191,15 @@ static int cmd_report(struct cli *c)
 		if (close_out(fx[i], report_extras[i].file ? report_extras[i].file : ""))
 			bad = 1;
 	}
+	/* --fail-on: the findings entry's state answers it, then is released */
+	for (size_t i = 0; i < nextra && i < 8; i++) {
+		if (report_extras[i].attach != findings_attach || !state[i])
+			continue;
+		if (!bad && c->fail_on > 0 && rc != AN_EXIT_UNREADABLE &&
+		    findings_fail_on(findings_hook_findings(state[i]), c->fail_on))
+			rc = FND_EXIT_FAIL_ON;
+		findings_hook_free(state[i]);
+	}
 	bad |= close_out(fh, "http.jsonl") | close_out(fe, "env.yaml") |
 	       close_out(fm, "service-map.yaml");
 	if (bad && rc == AN_EXIT_OK)
@@ -212,6 +223,37 @@ static int cmd_map(struct cli *c)
 {
 	c->opts.map_out = stdout;
 	return run(c);
+}
+
+/* findings.json to stdout; --fail-on turns a finding into exit status 4 */
+static int cmd_findings(struct cli *c)
+{
+	struct findings *f = findings_create();
+	struct findings_hook *fh = findings_hook_create(f);
+	static const struct analyze_hooks *hooks[1];
+	int rc;
+
+	if (!fh) {
+		findings_free(f);
+		fputs("sockrec-analyze: out of memory\n", stderr);
+		return AN_EXIT_UNREADABLE;
+	}
+	hooks[0] = findings_hook_hooks(fh);
+	c->opts.hooks = hooks;
+	c->opts.nhooks = 1;
+	c->opts.keep_environ = true; /* secret-looking environment keys */
+	rc = run(c);
+	if (rc != AN_EXIT_UNREADABLE) {
+		if (findings_write_json(f, stdout) || fflush(stdout)) {
+			fputs("sockrec-analyze: writing to stdout failed\n", stderr);
+			rc = AN_EXIT_UNREADABLE;
+		} else if (c->fail_on > 0 && findings_fail_on(f, c->fail_on)) {
+			rc = FND_EXIT_FAIL_ON;
+		}
+	}
+	findings_hook_free(fh);
+	findings_free(f);
+	return rc;
 }
 
 static int cmd_info(struct cli *c)
@@ -346,8 +388,12 @@ static int cmd_convert(struct cli *c)
 }
 
 static const struct command commands[] = {
-    {"report", "ARCHIVE... -o DIR", "write DIR/http.jsonl, DIR/env.yaml and DIR/service-map.yaml",
+    {"report", "ARCHIVE... -o DIR",
+     "write DIR/http.jsonl, DIR/env.yaml, DIR/service-map.yaml and DIR/findings.json, "
+     "and print a summary of the findings",
      1, 0, cmd_report},
+    {"findings", "ARCHIVE...", "security findings (JSON) to stdout: exposed Go debug endpoints, "
+     "cleartext credentials, secret-looking environment and command lines", 1, 0, cmd_findings},
     {"http", "ARCHIVE...", "the HTTP log (JSON lines) to stdout", 1, 0, cmd_http},
     {"env", "ARCHIVE...", "process environments (YAML) to stdout", 1, 0, cmd_env},
     {"map", "ARCHIVE...", "the service map (YAML) to stdout", 1, 0, cmd_map},
@@ -362,7 +408,7 @@ static const struct command commands[] = {
 
 /* ---- options ---- */
 
-enum { OPT_BODY_LIMIT = 1000, OPT_RAW_LIMIT, OPT_SHOW_SECRETS };
+enum { OPT_BODY_LIMIT = 1000, OPT_RAW_LIMIT, OPT_SHOW_SECRETS, OPT_FAIL_ON };
 
 static const struct argp_option options[] = {
     {"output", 'o', "DIR", 0, "report: directory for the outputs (created 0700)", 0},
@@ -372,6 +418,10 @@ static const struct argp_option options[] = {
     {"show-secrets", OPT_SHOW_SECRETS, NULL, 0,
      "do not redact credentials: Authorization, Cookie, API-key... header values and "
      "secret-looking command-line arguments (-u user:PASS, --password=X, KEY=X...)",
+     0},
+    {"fail-on", OPT_FAIL_ON, "SEVERITY", 0,
+     "report, findings: exit with status 4 when a finding reaches SEVERITY "
+     "(info, medium or high), for CI",
      0},
     {0},
 };
@@ -395,6 +445,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case OPT_SHOW_SECRETS:
 		c->opts.show_secrets = true;
 		return 0;
+	case OPT_FAIL_ON:
+		c->fail_on = findings_severity_parse(arg);
+		if (c->fail_on < 0)
+			argp_error(st, "--fail-on takes info, medium or high, not '%s'", arg);
+		return 0;
 	case ARGP_KEY_ARG:
 		c->args[c->nargs++] = arg;
 		return 0;
@@ -405,6 +460,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			argp_error(st, "%s takes %s", c->cmd->name, c->cmd->args);
 		if (c->outdir && c->cmd->run != cmd_report)
 			argp_error(st, "-o is for report only");
+		if (c->fail_on && c->cmd->run != cmd_report && c->cmd->run != cmd_findings)
+			argp_error(st, "--fail-on is for report and findings only");
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -413,7 +470,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 
 static const char usage_doc[] =
     "\nCommands:\n"
-    "  report ARCHIVE... -o DIR   http.jsonl, env.yaml, service-map.yaml into DIR\n"
+    "  report ARCHIVE... -o DIR   http.jsonl, env.yaml, service-map.yaml and\n"
+    "                             findings.json into DIR, and a findings summary\n"
+    "  findings ARCHIVE...        security findings (JSON) to stdout\n"
     "  http ARCHIVE...            HTTP log (JSON lines) to stdout\n"
     "  env ARCHIVE...             environment snapshots (YAML) to stdout\n"
     "  map ARCHIVE...             service map (YAML) to stdout\n"
@@ -422,11 +481,13 @@ static const char usage_doc[] =
     "  convert IN OUT             rewrite an archive as .srz or .pcapng\n"
     "\nSeveral archives are analyzed as one capture.\n"
     "Exit status: 0 ok, 1 usage, 2 nothing readable, 3 damaged input (its\n"
-    "readable part was used; a warning names the file and offset).\n"
+    "readable part was used; a warning names the file and offset), 4 a finding\n"
+    "reached --fail-on.\n"
     "\nExamples:\n"
     "  sockrec-analyze report capture.srz -o out/\n"
     "  sockrec-analyze http capture.srz | jq 'select(.status_code >= 500)'\n"
     "  sockrec-analyze map host-a.srz host-b.srz\n"
+    "  sockrec-analyze findings --fail-on high capture.srz\n"
     "  sockrec-analyze convert capture.srz capture.pcapng\n";
 
 static void usage(FILE *f)
