@@ -341,6 +341,20 @@ struct eprow {
 };
 
 #define FND_SIG_SEED (1u << 8)
+#define FND_SIG_PREFIX (1u << 9) /* cmdline under a prefix that served pprof content */
+
+/* a 2xx answer to ".../cmdline" outside /debug/pprof/, kept until
+ * findings_result() can tell whether its server serves pprof there */
+struct held {
+	struct fnd_exchange x; /* points into the fields below; no headers */
+	size_t server;	       /* index in findings.servers (append-only) */
+	uint64_t seq;
+	char server_ip[IP_LEN], client_ip[IP_LEN];
+	char client_comm[FND_MAX_NAME];
+	char method[16];
+	char *target;  /* target_len bytes, at most DEP_MAX_PATH */
+	uint8_t *body; /* at most FND_MAX_HELD_BODY bytes */
+};
 
 struct peer {
 	char ip[IP_LEN];
@@ -508,6 +522,10 @@ struct findings {
 	struct hidx cred_idx;
 	uint64_t creds_omitted;
 
+	struct held *held; /* FND_MAX_HELD */
+	size_t nheld;
+	uint64_t held_omitted;
+
 	struct dep_result dr; /* scratch for dep_detect */
 	json_t *result;	      /* cached findings_result() */
 };
@@ -549,6 +567,11 @@ void findings_free(struct findings *f)
 	free(f->local);
 	free(f->creds);
 	free(f->cred_idx.slot);
+	for (size_t i = 0; i < f->nheld; i++) {
+		free(f->held[i].target);
+		free(f->held[i].body);
+	}
+	free(f->held);
 	json_decref(f->result);
 	free(f);
 }
@@ -1336,7 +1359,66 @@ static void dos_add(struct findings *f, struct server *s, const struct fnd_excha
 	}
 }
 
-static void debug_scan(struct findings *f, struct server *s, const struct fnd_exchange *x)
+/* the decoded path of target (no query) ends in "/cmdline" below a prefix */
+static int cmdline_candidate(const struct fnd_exchange *x)
+{
+	char path[AUDIT_PATH];
+	size_t pn = 0, n;
+
+	if (!x->target || !is_2xx(x->status) || !x->resp_body || !x->resp_body_len)
+		return 0;
+	while (pn < x->target_len && x->target[pn] != '?' && x->target[pn] != '#')
+		pn++;
+	n = dep_pct_decode(x->target, pn, 0, path, sizeof(path));
+	return n > 9 && path[0] == '/' && !strcmp(path + n - 8, "/cmdline");
+}
+
+static void hold(struct findings *f, const struct server *s, const struct fnd_exchange *x)
+{
+	struct held *h;
+	size_t tl = x->target_len < DEP_MAX_PATH ? x->target_len : DEP_MAX_PATH;
+	size_t bl = x->resp_body_len < FND_MAX_HELD_BODY ? x->resp_body_len : FND_MAX_HELD_BODY;
+
+	if (f->nheld >= FND_MAX_HELD) {
+		f->held_omitted++;
+		return;
+	}
+	if (!f->held)
+		f->held = fx_calloc(FND_MAX_HELD, sizeof(*f->held));
+	h = &f->held[f->nheld++];
+	memset(h, 0, sizeof(*h));
+	h->server = (size_t)(s - f->servers);
+	h->seq = f->seq;
+	scpy(h->server_ip, sizeof(h->server_ip), x->server_ip);
+	scpy(h->client_ip, sizeof(h->client_ip), x->client_ip);
+	scpy(h->client_comm, sizeof(h->client_comm), x->client_comm);
+	scpy(h->method, sizeof(h->method), x->method);
+	h->target = fx_calloc(1, tl + 1);
+	memcpy(h->target, x->target, tl);
+	h->body = fx_calloc(1, bl);
+	memcpy(h->body, x->resp_body, bl);
+	h->x.ts_wall_ns = x->ts_wall_ns;
+	h->x.server_pid = x->server_pid;
+	h->x.server_ip = x->server_ip ? h->server_ip : NULL;
+	h->x.server_port = x->server_port;
+	h->x.client_ip = x->client_ip ? h->client_ip : NULL;
+	h->x.client_port = x->client_port;
+	h->x.client_pid = x->client_pid;
+	h->x.client_comm = x->client_comm ? h->client_comm : NULL;
+	h->x.method = x->method ? h->method : NULL;
+	h->x.target = h->target;
+	h->x.target_len = tl;
+	h->x.status = x->status;
+	h->x.resp_body = h->body;
+	h->x.resp_body_len = bl;
+	h->x.resp_body_total = x->resp_body_total;
+	h->x.resp_cut = x->resp_cut || bl < x->resp_body_len;
+}
+
+/* forced: the endpoint findings_result() inferred for a held exchange
+ * (DEP_EP_NONE: match the path) */
+static void debug_scan(struct findings *f, struct server *s, const struct fnd_exchange *x,
+		       enum dep_endpoint forced)
 {
 	struct dep_path dp;
 	struct dep_result *r = &f->dr;
@@ -1350,7 +1432,10 @@ static void debug_scan(struct findings *f, struct server *s, const struct fnd_ex
 	struct eprow *row;
 	int64_t dur_ms = 0;
 
-	ep_path = x->target ? dep_match_path(x->target, x->target_len, &dp) : DEP_EP_NONE;
+	if (forced != DEP_EP_NONE)
+		ep_path = forced;
+	else
+		ep_path = x->target ? dep_match_path(x->target, x->target_len, &dp) : DEP_EP_NONE;
 	memset(r, 0, sizeof(*r));
 	if (x->resp_body && x->resp_body_len)
 		kind = dep_detect(x->resp_body, x->resp_body_len,
@@ -1363,8 +1448,11 @@ static void debug_scan(struct findings *f, struct server *s, const struct fnd_ex
 	specific = dep_content_is_specific(kind) ||
 		   (kind == DEP_C_XNET_EVENTS && ep_path == DEP_EP_EVENTS);
 	strong = ep_path != DEP_EP_NONE || specific || signals;
-	if (!strong && !seed)
+	if (!strong && !seed) {
+		if (cmdline_candidate(x))
+			hold(f, s, x);
 		return;
+	}
 
 	ep = ep_path != DEP_EP_NONE ? ep_path : (specific ? r->endpoint : DEP_EP_NONE);
 	endpoint = ep != DEP_EP_NONE ? dep_endpoint_name(ep) : "unknown";
@@ -1403,8 +1491,9 @@ static void debug_scan(struct findings *f, struct server *s, const struct fnd_ex
 	row = eprow_get(s, endpoint, path);
 	if (row) {
 		row->requests++;
-		row->by_path |= ep_path != DEP_EP_NONE;
-		row->signals |= signals | (seed ? FND_SIG_SEED : 0);
+		row->by_path |= ep_path != DEP_EP_NONE && forced == DEP_EP_NONE;
+		row->signals |= signals | (seed ? FND_SIG_SEED : 0) |
+				(forced != DEP_EP_NONE ? FND_SIG_PREFIX : 0);
 		if (served) {
 			row->served++;
 			row->served_nonloop += !loopback;
@@ -1674,7 +1763,55 @@ void findings_add_exchange(struct findings *f, const struct fnd_exchange *x)
 	if (!s)
 		return;
 	listen_add(s, x->server_ip);
-	debug_scan(f, s, x);
+	debug_scan(f, s, x, DEP_EP_NONE);
+}
+
+/* a pprof content kind: what only a pprof mount serves */
+static int pprof_content(uint32_t contents)
+{
+	const uint32_t pprof = 1u << DEP_C_PPROF_INDEX | 1u << DEP_C_GOROUTINE_TEXT |
+			       1u << DEP_C_GOROUTINE_STACKS | 1u << DEP_C_PROFILE_TEXT |
+			       1u << DEP_C_PROFILE_PROTO | 1u << DEP_C_EXEC_TRACE |
+			       1u << DEP_C_SYMBOL;
+	return (contents & pprof) != 0;
+}
+
+/* held ".../cmdline" answers whose server served pprof content under the
+ * same directory become cmdline accesses; the others stay held (a later
+ * exchange may still show the prefix) */
+static void promote_held(struct findings *f)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < f->nheld; i++) {
+		struct held *h = &f->held[i];
+		struct server *s = &f->servers[h->server];
+		char path[AUDIT_PATH];
+		size_t pn = 0, dl;
+		int found = 0;
+
+		while (pn < h->x.target_len && h->target[pn] != '?' && h->target[pn] != '#')
+			pn++;
+		dl = dep_pct_decode(h->target, pn, 0, path, sizeof(path));
+		dl = dl > 8 ? dl - 7 : 0; /* up to and with the '/' before "cmdline" */
+		for (unsigned k = 0; k < s->neps && !found; k++) {
+			const struct eprow *e = &s->eps[k];
+			const char *slash = strrchr(e->path, '/');
+			found = dl && e->served && pprof_content(e->contents) && slash &&
+				(size_t)(slash - e->path) + 1 == dl && !memcmp(e->path, path, dl);
+		}
+		if (found) {
+			uint64_t seq = f->seq;
+			f->seq = h->seq;
+			debug_scan(f, s, &h->x, DEP_EP_CMDLINE);
+			f->seq = seq;
+			free(h->target);
+			free(h->body);
+		} else {
+			f->held[keep++] = *h;
+		}
+	}
+	f->nheld = keep;
 }
 
 /* ---------- output ---------- */
@@ -2111,6 +2248,8 @@ static void debug_finding(const struct findings *f, struct server *s, struct ite
 			json_array_append_new(by, json_string("header:content-disposition"));
 		if (e->signals & FND_SIG_SEED)
 			json_array_append_new(by, json_string("seed:200+goroutine"));
+		if (e->signals & FND_SIG_PREFIX)
+			json_array_append_new(by, json_string("pprof_prefix"));
 		jset(r, "detected_by", by);
 		json_array_append_new(a, r);
 	}
@@ -2627,6 +2766,7 @@ json_t *findings_result(struct findings *f)
 
 	if (f->result)
 		return json_incref(f->result);
+	promote_held(f);
 	for (size_t i = 0; i < f->nservers; i++)
 		if (f->servers[i].requests)
 			debug_finding(f, &f->servers[i], &items);

@@ -33,6 +33,14 @@
  * same process and port accepted a connection on one) but only loopback
  * peers were seen; info - loopback only, or requests that were never
  * served. The schema of the JSON is documented in README.md ("findings").
+ *
+ * Custom prefixes: endpoints mounted elsewhere are found by their content;
+ * the one without a signature, cmdline (arguments joined by NUL), counts
+ * when the same server served pprof content (index page, profiles,
+ * goroutine dumps, symbol) under the same directory: "/internal/dbg/cmdline"
+ * after "/internal/dbg/" answered with the index page. That is decided in
+ * findings_result(), so the order of the exchanges does not matter;
+ * detected_by then says "pprof_prefix".
  */
 #ifndef AN_FINDINGS_H
 #define AN_FINDINGS_H
@@ -67,6 +75,11 @@
 #define FND_MAX_CRED_PEERS 16u
 #define FND_MAX_CRED_PATHS 8u
 #define FND_MAX_NAME 128u /* comm, service, container names, header names */
+/* 2xx answers to ".../cmdline" outside /debug/pprof/ held until
+ * findings_result() knows whether the same server serves pprof content
+ * under that prefix (pprof's cmdline body has no signature of its own). */
+#define FND_MAX_HELD 64u
+#define FND_MAX_HELD_BODY (FND_MAX_ARGS * FND_MAX_ARG) /* body bytes kept per held answer */
 
 /* ---- thresholds ---- */
 /* A CPU profile, trace or delta profile running this long or longer is a

@@ -13,7 +13,8 @@
  *    the seed's safe pattern (pprof on a localhost listener, application on
  *    a public port) -> no high; probes that were never served -> info;
  *    a catch-all page on /debug/pprof/ is not "served";
- *  - pprof under a custom prefix is found by its response;
+ *  - pprof under a custom prefix is found by its response; its cmdline
+ *    (no signature) when pprof content was served in the same directory;
  *  - every finding carries the seeds' remediation;
  *  - what leaked: goroutine counts and names, the redacted command line;
  *  - DoS: long CPU profiles and bursts; flight-recording sessions by token;
@@ -376,6 +377,71 @@ static void test_cmdline_redacted(void **state)
 	findings_free(f);
 	free(c.p);
 	free(v.p);
+}
+
+/* pprof's cmdline body has no signature: under a custom prefix it counts
+ * only when the same server served pprof content in the same directory,
+ * whichever came first */
+static void test_cmdline_under_prefix(void **state)
+{
+	struct blob c = load("cmdline.bin");
+	struct blob idx = load("index.html");
+	struct findings *f = findings_create();
+	json_t *doc, *fd, *eps, *ep, *cmd;
+	char *t;
+	int rows = 0;
+	size_t i;
+	json_t *v;
+
+	(void)state;
+	/* the cmdline answer arrives before the index page that shows the prefix */
+	add(f, T0, 710, "10.200.1.1", 7000, "10.200.1.2", "/internal/dbg/cmdline", 200, c.p, c.len);
+	add(f, T0 + SEC, 710, "10.200.1.1", 7000, "10.200.1.2", "/internal/dbg/", 200, idx.p,
+	    idx.len);
+	/* same server, another directory: not pprof */
+	add(f, T0 + 2 * SEC, 710, "10.200.1.1", 7000, "10.200.1.2", "/app/cmdline", 200, c.p, c.len);
+	/* a server that never served pprof content: nothing */
+	add(f, T0, 711, "10.200.1.1", 7001, "10.200.1.2", "/internal/dbg/cmdline", 200, c.p, c.len);
+	doc = result(f);
+	assert_null(find(doc, "debug_endpoint", 711, 7001));
+	fd = find(doc, "debug_endpoint", 710, 7000);
+	assert_non_null(fd);
+	assert_string_equal(sev(fd), "high");
+	assert_int_equal(geti(fd, "requests"), 2);
+	assert_int_equal(geti(fd, "served_non_loopback"), 2);
+	eps = json_object_get(fd, "endpoints");
+	json_array_foreach(eps, i, v)
+	{
+		rows++;
+		if (strcmp(json_string_value(json_object_get(v, "endpoint")), "cmdline"))
+			continue;
+		ep = v;
+		assert_string_equal(json_string_value(json_object_get(ep, "path")),
+				    "/internal/dbg/cmdline");
+		assert_int_equal(geti(ep, "bytes"), (json_int_t)c.len);
+		assert_int_equal(json_array_size(json_object_get(ep, "detected_by")), 1);
+		assert_string_equal(
+		    json_string_value(json_array_get(json_object_get(ep, "detected_by"), 0)),
+		    "pprof_prefix");
+	}
+	assert_int_equal(rows, 2); /* index and cmdline, no /app/cmdline */
+	cmd = json_object_get(json_object_get(fd, "leaked"), "cmdline");
+	assert_non_null(cmd);
+	assert_int_equal(geti(cmd, "redacted"), 3);
+	t = text(f);
+	assert_null(strstr(t, "hunter2"));
+	assert_null(strstr(t, "s3cr3t"));
+	/* asking again gives the same document */
+	{
+		char *t2 = text(f);
+		assert_string_equal(t, t2);
+		free(t2);
+	}
+	free(t);
+	json_decref(doc);
+	findings_free(f);
+	free(c.p);
+	free(idx.p);
 }
 
 static void test_dos_long_and_burst(void **state)
@@ -759,6 +825,7 @@ int main(void)
 	    cmocka_unit_test(test_probes_not_served),
 	    cmocka_unit_test(test_custom_prefix_by_content),
 	    cmocka_unit_test(test_cmdline_redacted),
+	    cmocka_unit_test(test_cmdline_under_prefix),
 	    cmocka_unit_test(test_dos_long_and_burst),
 	    cmocka_unit_test(test_flight_recording_sessions),
 	    cmocka_unit_test(test_secret_env_names_only),

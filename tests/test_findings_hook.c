@@ -502,8 +502,14 @@ static void t_fixture_go_pprof_prefix(void **state)
 	assert_true(has_endpoint(fd, "trace", 0));
 	/* the default path was probed and not there */
 	assert_true(has_endpoint(fd, "index", 1));
-	/* index, goroutine x2, heap, allocs, profile, trace */
-	assert_int_equal(json_integer_value(json_object_get(fd, "served_non_loopback")), 7);
+	/* cmdline has no signature: it counts because the index page was
+	 * served under the same /internal/dbg/ */
+	assert_true(has_endpoint(fd, "cmdline", 0));
+	/* index, goroutine x2, heap, allocs, profile, trace, cmdline */
+	assert_int_equal(json_integer_value(json_object_get(fd, "served_non_loopback")), 8);
+	/* what cmdline leaked to the peer, redacted */
+	assert_non_null(json_object_get(json_object_get(fd, "leaked"), "cmdline"));
+	assert_null(strstr(text, "fixture-session-secret"));
 	free(text);
 	json_decref(doc);
 }
