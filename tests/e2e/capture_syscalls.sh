@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# capture_syscalls.sh - every socket syscall sockrec records, on one
+# loopback connection inside one opted-in Python process.
+#
+# The client side sends with send, sendmsg (3 iovecs), writev, sendmmsg
+# (2 messages), sendfile (1000 bytes of a file) and splice (300 bytes from
+# a pipe); the server side peeks (MSG_PEEK) then reads with recv_into,
+# recvmsg_into (2 buffers), readv and recvmmsg. Checked:
+#   - each send syscall gives its record(s) with the right syscall, byte
+#     count and payload (all iovecs joined); sendfile/splice are marked
+#     "no payload" with their byte counts;
+#   - the tcp_seq of the send records chain without gaps over the whole
+#     stream, the no-payload ones included;
+#   - the receive records rebuild exactly the bytes the client sent, and the
+#     peek is not counted twice.
+. "$(dirname "$0")/capture_lib.sh"
+export T
+
+cat >"$T/syscalls.py" <<'EOF'
+import ctypes, ctypes.util, os, socket, sys, time
+T = sys.argv[1]
+libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+
+class iovec(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+class msghdr(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_void_p), ("namelen", ctypes.c_uint32), ("iov", ctypes.POINTER(iovec)),
+                ("iovlen", ctypes.c_size_t), ("control", ctypes.c_void_p), ("controllen", ctypes.c_size_t),
+                ("flags", ctypes.c_int)]
+class mmsghdr(ctypes.Structure):
+    _fields_ = [("hdr", msghdr), ("len", ctypes.c_uint)]
+
+def mmsg(fd, bufs, send):
+    n = len(bufs)
+    iovs = (iovec * n)()
+    msgs = (mmsghdr * n)()
+    for i, b in enumerate(bufs):
+        iovs[i].base = ctypes.cast(b, ctypes.c_void_p)
+        iovs[i].len = len(b)
+        msgs[i].hdr.iov = ctypes.pointer(iovs[i])
+        msgs[i].hdr.iovlen = 1
+    if send:
+        r = libc.sendmmsg(fd, msgs, n, 0)
+    else:
+        r = libc.recvmmsg(fd, msgs, n, 0x40, None)  # MSG_DONTWAIT
+    if r < 0:
+        raise OSError(ctypes.get_errno(), "mmsg")
+    return [msgs[i].len for i in range(r)]
+
+lsn = socket.socket()
+lsn.bind(("127.0.0.1", 0))
+lsn.listen(1)
+cli = socket.create_connection(lsn.getsockname())
+srv, _ = lsn.accept()
+cli.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+expected = b""
+def sent(b):
+    global expected
+    expected += b
+    time.sleep(0.05)  # one segment per call: the receive side reads them apart
+
+cli.send(b"send:hello;"); sent(b"send:hello;")
+cli.sendmsg([b"msg1:", b"abc", b"def;"]); sent(b"msg1:abcdef;")
+os.writev(cli.fileno(), [b"wv1:", b"xyz;"]); sent(b"wv1:xyz;")
+b1, b2 = ctypes.create_string_buffer(b"mm1;", 4), ctypes.create_string_buffer(b"mm2;", 4)
+assert mmsg(cli.fileno(), [b1, b2], True) == [4, 4]; sent(b"mm1;mm2;")
+fdata = bytes((i * 7) % 251 for i in range(1000))
+open(T + "/file", "wb").write(fdata)
+with open(T + "/file", "rb") as f:
+    assert os.sendfile(cli.fileno(), f.fileno(), 0, 1000) == 1000
+sent(fdata)
+r, w = os.pipe()
+os.write(w, b"P" * 300)
+assert os.splice(r, cli.fileno(), 300) == 300
+sent(b"P" * 300)
+cli.send(b";end"); sent(b";end")
+cli.close()
+
+got = b""
+assert srv.recv(4, socket.MSG_PEEK) == b"send"
+buf = bytearray(11)
+n = srv.recv_into(buf, 11); got += bytes(buf[:n])
+a, b = bytearray(5), bytearray(7)
+n = srv.recvmsg_into([a, b])[0]; got += bytes((a + b)[:n])
+c, d = bytearray(4), bytearray(4)
+n = os.readv(srv.fileno(), [c, d]); got += bytes((c + d)[:n])
+m1, m2 = ctypes.create_string_buffer(8), ctypes.create_string_buffer(8)
+lens = mmsg(srv.fileno(), [m1, m2], False)
+got += m1.raw[:lens[0]] + (m2.raw[:lens[1]] if len(lens) > 1 else b"")
+while True:
+    x = srv.recv(65536)
+    if not x:
+        break
+    got += x
+assert got == expected, (got[:80], expected[:80])
+open(T + "/expected", "wb").write(expected)
+EOF
+
+start_capture -q -s 64k --allow "$TAG"
+ADI_PROFILE=$TAG python3 "$T/syscalls.py" "$T" &
+PY_PID=$!
+wait $PY_PID || die "the syscall script failed"
+sleep 0.2
+stop_capture
+dump
+export PY_PID
+check '
+py, T = int(os.environ["PY_PID"]), os.environ["T"]
+expected = open(T + "/expected", "rb").read()
+d = of("data", tgid=py)
+send = sorted([r for r in d if r["dir"] == 1], key=lambda r: r["ts_ns"])
+recv = sorted([r for r in d if r["dir"] == 2], key=lambda r: r["ts_ns"])
+SYS = {"send": 6, "sendmsg": 8, "writev": 4, "sendmmsg": 16, "sendfile": 9, "splice": 10}
+got = [(r["syscall"], r["bytes"], payload(r), r["flags"] & 2) for r in send]
+want = [(SYS["send"], 11, b"send:hello;", 0), (SYS["sendmsg"], 12, b"msg1:abcdef;", 0),
+        (SYS["writev"], 8, b"wv1:xyz;", 0), (SYS["sendmmsg"], 4, b"mm1;", 0),
+        (SYS["sendmmsg"], 4, b"mm2;", 0), (SYS["sendfile"], 1000, b"", 2),
+        (SYS["splice"], 300, b"", 2), (SYS["send"], 4, b";end", 0)]
+assert got == want, "send records:\n%r\nwanted\n%r" % (got, want)
+for a, b in zip(send, send[1:]):
+    assert (b["tcp_seq"] - b["bytes"] - a["tcp_seq"]) % (1 << 32) == 0, "seq gap %r -> %r" % (a, b)
+assert sum(r["bytes"] for r in send) == len(expected)
+assert stream(recv) == expected, "receive side differs"
+rs = {r["syscall"] for r in recv}
+assert {5, 7, 3, 15} <= rs, rs  # recvfrom, recvmsg, readv, recvmmsg
+print("ok: %d send and %d receive records" % (len(send), len(recv)))
+'
