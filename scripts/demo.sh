@@ -244,7 +244,9 @@ elif isinstance(findings, list):
 for f in flist:
     if not isinstance(f, dict):
         continue
-    svc = f.get("service") or (f.get("server") or {}).get("name") if isinstance(f.get("server"), dict) else f.get("service")
+    svc = f.get("service")
+    if isinstance(svc, dict):  # findings.json: service {name, host, pid, ...}
+        svc = svc.get("name")
     sev = f.get("severity")
     if svc and sev:
         sev_of.setdefault(svc, set()).add(sev)
