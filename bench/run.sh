@@ -56,6 +56,10 @@ NGINX_PLAIN=$SR_PID
 pin_nginx() { for p in $(pgrep -P "$1") "$1"; do taskset -pc 0 "$p" >/dev/null; done; }
 pin_nginx "$NGINX_OPTED"
 pin_nginx "$NGINX_PLAIN"
+# nginx rewrites its environment block (process titles), so a /proc scan
+# cannot see its ADI_PROFILE: name its processes, as the README advises
+NGINX_PIDS=()
+for p in "$NGINX_OPTED" $(pgrep -P "$NGINX_OPTED"); do NGINX_PIDS+=(--pid "$p"); done
 
 # wrk on the other core; prints "rps p99_ms"
 run_wrk() { # port optin(0|1) seconds
@@ -103,7 +107,7 @@ for r in $(seq "$ROUNDS"); do
 		case $mode in
 		none) read -r rps p99 < <(run_wrk "$PORT" 0 "$DURATION") ;;
 		capture)
-			cap_start "$RES/o.srz"
+			cap_start "$RES/o.srz" "${NGINX_PIDS[@]}"
 			read -r rps p99 < <(run_wrk "$PORT" 1 "$DURATION")
 			cap_stop
 			bytes=$(stat -c %s "$RES/o.srz")
@@ -139,17 +143,15 @@ sr_log "3/4 analyzer on >= ${ANALYZE_MB} MB of payload"
 # 200,000-byte responses over keep-alive: payload grows fast; both ends are
 # targets, so each byte is recorded twice (client and server), as in
 # production when both sides opt in.
-cap_start "$RES/big.srz" -s 262144
-secs=0
-for _ in $(seq 120); do
-	env -i "${SR_BASE_ENV[@]}" ADI_PROFILE=bench ADI_PROFILE_NAME=wrk taskset -c 1 \
-		wrk -t1 -c4 -d5s "http://127.0.0.1:$PORT/static/big.bin" >/dev/null 2>&1
-	secs=$((secs + 5))
-	moved=$("$SA" info "$RES/big.srz" 2>/dev/null | awk '/bytes_captured:/ { print $2; exit }' || echo 0)
-	[ "${moved:-0}" -ge $((ANALYZE_MB * 1000000)) ] && break
-done
+cap_start "$RES/big.srz" -s 262144 "${NGINX_PIDS[@]}"
+# an exact volume: each 200,000-byte response is recorded at both ends
+requests=$(((ANALYZE_MB * 1000000 + 399999) / 400000))
+secs=$(date +%s)
+env -i "${SR_BASE_ENV[@]}" ADI_PROFILE=bench ADI_PROFILE_NAME=loader taskset -c 1 \
+	curl -s "http://127.0.0.1:$PORT/static/big.bin?n=[1-$requests]" >/dev/null
+secs=$(($(date +%s) - secs))
 cap_stop
-payload=$("$SA" info "$RES/big.srz" | awk '/bytes_captured:/ { print $2; exit }')
+payload=$("$SA" info "$RES/big.srz" | awk '/bytes_captured:/ { print $2; exit }') || true
 sr_log "recorded $((payload / 1000000)) MB of payload in ~${secs}s"
 "$SA" convert "$RES/big.srz" "$RES/big.pcapng"
 
@@ -171,7 +173,7 @@ sr_log "4/4 size of the same traffic"
 tcpdump -i lo -s 0 -w "$RES/s.pcap" "tcp port $PORT" 2>/dev/null &
 td=$!
 sleep 1
-cap_start "$RES/s.srz"
+cap_start "$RES/s.srz" "${NGINX_PIDS[@]}"
 run_wrk "$PORT" 1 "$DURATION" >/dev/null
 cap_stop
 sleep 0.5

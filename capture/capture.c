@@ -63,6 +63,7 @@ struct rt {
 	char (*ctr_ids)[CAP_CONTAINER_ID_LEN + 1];
 	unsigned nctr;
 	char *envbuf;		     /* filtered environ, SR_MAX_ENVIRON */
+	char *cmdbuf;		     /* redacted cmdline, SR_MAX_CMDLINE */
 	struct sr_bpf_counters *cnt; /* ncpus entries */
 	uint64_t *cpu_events;	     /* ncpus entries: events received, by producing CPU */
 	uint64_t *late_optin;	     /* ncpus entries: targets decided after their exec */
@@ -323,6 +324,15 @@ static void write_process(struct rt *rt, uint32_t pid, uint32_t tflags,
 		   (oi.has_name ? SR_PROC_HAS_NAME : 0);
 	p->comm = sr_str(s.comm);
 	p->exe = sr_str(s.exe);
+	if (o->redact && cmd && cmd_len) {
+		int red, cut;
+		size_t m = cap_cmdline_redact(cmd, cmd_len, rt->cmdbuf, SR_MAX_CMDLINE, &red, &cut);
+		if (red) {
+			cmd = rt->cmdbuf;
+			cmd_len = m;
+			p->flags |= SR_PROC_CMDLINE_REDACTED | (cut ? SR_PROC_CMDLINE_TRUNCATED : 0);
+		}
+	}
 	p->cmdline = (struct sr_bytes){(const uint8_t *)cmd, (uint32_t)cmd_len};
 	p->environ = (struct sr_bytes){(const uint8_t *)rt->envbuf, (uint32_t)n};
 	if (!s.cgroup_len && exec_og && exec_og->cgroup_len) {
@@ -833,12 +843,13 @@ int cap_run(const struct cap_opts *o, int argc, char **argv)
 	rt.seen = calloc(rt.pid_max, 1);
 	rt.ctr_ids = calloc(CAP_MAX_CONTAINERS, sizeof(*rt.ctr_ids));
 	rt.envbuf = malloc(SR_MAX_ENVIRON);
+	rt.cmdbuf = malloc(SR_MAX_CMDLINE);
 	rt.cnt = calloc(rt.ncpus > 0 ? rt.ncpus : 1, sizeof(*rt.cnt));
 	rt.cpu_events = calloc(rt.ncpus > 0 ? rt.ncpus : 1, sizeof(*rt.cpu_events));
 	rt.late_optin = calloc(rt.ncpus > 0 ? rt.ncpus : 1, sizeof(*rt.late_optin));
 	rt.origins = calloc(rt.pid_max, sizeof(*rt.origins));
 	rt.parent = calloc(rt.pid_max, sizeof(*rt.parent));
-	if ((int)rt.ncpus <= 0 || !rt.seen || !rt.ctr_ids || !rt.envbuf || !rt.cnt ||
+	if ((int)rt.ncpus <= 0 || !rt.seen || !rt.ctr_ids || !rt.envbuf || !rt.cmdbuf || !rt.cnt ||
 	    !rt.cpu_events || !rt.late_optin || !rt.origins || !rt.parent) {
 		say("out of memory");
 		goto cleanup;
@@ -961,6 +972,7 @@ cleanup:
 	free(rt.origins);
 	free(rt.parent);
 	free(rt.envbuf);
+	free(rt.cmdbuf);
 	free(rt.ctr_ids);
 	free(rt.seen);
 	return rc;

@@ -186,3 +186,43 @@ full:
 	*flags |= SR_PROC_ENV_TRUNCATED;
 	return out;
 }
+
+size_t cap_cmdline_redact(const char *argv, size_t len, char *dst, size_t dst_cap,
+			  int *redacted, int *cut)
+{
+	struct sr_secret_argv st = {0};
+	size_t off = 0, n = 0;
+
+	*redacted = 0;
+	*cut = 0;
+	while (off < len) {
+		const char *arg = argv + off;
+		const char *nul = memchr(arg, '\0', len - off);
+		size_t alen = nul ? (size_t)(nul - arg) : len - off;
+		size_t room, w;
+
+		off += alen + (nul ? 1 : 0);
+		if (n >= dst_cap) {
+			*cut = 1;
+			break;
+		}
+		room = dst_cap - n; /* includes the NUL that ends the argument */
+		int r = sr_secret_redact_arg(&st, arg, alen, dst + n, room);
+		if (r)
+			*redacted = 1;
+		w = strnlen(dst + n, room);
+		if (w == room) { /* no room for the NUL: the argument was cut */
+			*cut = 1;
+			break;
+		}
+		n += w + 1; /* keep the NUL separator */
+		if (!r && w < alen) { /* unchanged text came out shorter: cut */
+			*cut = 1;
+			break;
+		}
+	}
+	/* a block that did not end in NUL keeps that form */
+	if (n && len && argv[len - 1] != '\0' && !*cut)
+		n--;
+	return n;
+}

@@ -65,4 +65,14 @@ size_t cap_env_filter(const char *env, size_t len, const struct cap_list *prefix
 long cap_env_redact_value(const char *key, size_t klen, const char *val, size_t vlen, char *dst,
 			  size_t dst_cap, int *redacted);
 
+/*! cap_cmdline_redact() :
+ *  Copies a NUL-separated argv block into dst with secret-looking
+ *  arguments redacted (format/secret.h, sr_secret_redact_arg: flags such
+ *  as --password=x, -u user:pass, credential headers, URL passwords,
+ *  tokens). A redacted argument can be longer than the original: what does
+ *  not fit in dst_cap is left out and *cut is set.
+ *  @return bytes written to dst; *redacted says whether anything changed. */
+size_t cap_cmdline_redact(const char *argv, size_t len, char *dst, size_t dst_cap,
+			  int *redacted, int *cut);
+
 #endif /* CAP_ENV_H */

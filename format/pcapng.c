@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "cursor.h"
+#include "fdio.h"
 #include "pcapng.h"
 #include "pcapng_buf.h"
 #include "pcapng_meta.h"
@@ -146,23 +147,6 @@ static void set_err(char *err, size_t cap, const char *msg)
 		snprintf(err, cap, "%s", msg);
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t k = write(fd, p, n);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (k == 0)
-			return -EIO;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 /* A failed write may have left part of a group: cut the file back to the
  * last complete one, so readers see complete blocks only. */
 static int writer_fail(struct pcapng_writer *w, int e, const char *what)
@@ -188,7 +172,7 @@ static int group_write(struct pcapng_writer *w)
 	}
 	if (!w->grp.len)
 		return 0;
-	rc = write_all(w->fd, w->grp.p, w->grp.len);
+	rc = sr_write_all(w->fd, w->grp.p, w->grp.len);
 	if (rc) {
 		w->grp.len = 0;
 		return writer_fail(w, rc, "pcapng: write");

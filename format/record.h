@@ -99,6 +99,7 @@ enum sr_conn_kind {
 #define SR_PROC_TARGET_ALL (1u << 6)   /* --all */
 #define SR_PROC_HAS_PROFILE (1u << 7)  /* adi_profile is present (may be empty) */
 #define SR_PROC_HAS_NAME (1u << 8)     /* adi_profile_name is present */
+#define SR_PROC_CMDLINE_REDACTED (1u << 9) /* secret-looking arguments were replaced */
 
 /* Marker that replaces a redacted environment value. */
 #define SR_REDACTED "[REDACTED]"

@@ -22,6 +22,7 @@
 
 #include "crc32.h"
 #include "cursor.h"
+#include "fdio.h"
 #include "srz.h"
 
 static const uint8_t file_magic[8] = { 's', 'o', 'c', 'k', 'r', 'e', 'c', 0 };
@@ -61,23 +62,6 @@ struct srz_writer {
 	uint64_t records;
 	char errmsg[160];
 };
-
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t k = write(fd, p, n);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (k == 0)
-			return -EIO;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
 
 static void put_skippable(uint8_t *p, uint32_t magic, uint32_t len)
 {
@@ -133,7 +117,7 @@ struct srz_writer *srz_writer_create(int fd, const struct srz_writer_opts *opts,
 	sr_put_le16(hdr + 18, SR_FORMAT_MINOR);
 	sr_put_le32(hdr + 20, 0);
 	sr_put_le32(hdr + 24, sr_crc32(0, hdr + 8, 16));
-	rc = write_all(fd, hdr, sizeof(hdr));
+	rc = sr_write_all(fd, hdr, sizeof(hdr));
 	if (rc) {
 		set_err(err, err_cap, "cannot write the archive header: %s", strerror(-rc));
 		goto fail;
@@ -174,7 +158,7 @@ int srz_writer_flush(struct srz_writer *w)
 	sr_put_le32(h + 24, 0); /* flags */
 	sr_put_le32(h + 28, sr_crc32(0, w->out + SRZ_BLOCK_HDR_LEN, clen));
 	sr_put_le32(h + 32, sr_crc32(0, h + 8, 24));
-	rc = write_all(w->fd, w->out, SRZ_BLOCK_HDR_LEN + clen);
+	rc = sr_write_all(w->fd, w->out, SRZ_BLOCK_HDR_LEN + clen);
 	if (rc)
 		return writer_fail(w, rc, "cannot write block");
 	w->bytes += SRZ_BLOCK_HDR_LEN + clen;

@@ -331,6 +331,45 @@ static void test_output_cap(void **state)
 	assert_null(memmem(f.out, f.len, "MY_TOKEN", 8));
 }
 
+
+/* argv redaction at capture time: the secret never reaches the archive, the
+ * rest of the command line stays byte for byte, NUL separators kept */
+static void test_cmdline_redaction(void **state)
+{
+	(void)state;
+	static const char in[] = "curl\0-s\0-u\0alice:wonderland\0-H\0"
+				 "Authorization: Bearer abc.def.ghi\0--password=hunter2\0"
+				 "http://127.0.0.1:8080/x\0";
+	static const char want[] = "curl\0-s\0-u\0alice:[REDACTED]\0-H\0"
+				   "Authorization: [REDACTED]\0--password=[REDACTED]\0"
+				   "http://127.0.0.1:8080/x\0";
+	char out[512];
+	int red, cut;
+	size_t n = cap_cmdline_redact(in, sizeof(in) - 1, out, sizeof(out), &red, &cut);
+
+	assert_true(red);
+	assert_false(cut);
+	assert_int_equal(n, sizeof(want) - 1);
+	assert_memory_equal(out, want, n);
+	assert_null(memmem(out, n, "wonderland", 10));
+	assert_null(memmem(out, n, "hunter2", 7));
+	assert_null(memmem(out, n, "abc.def", 7));
+
+	/* nothing secret: unchanged, not flagged */
+	static const char plain[] = "nginx\0-p\0/tmp/x\0-c\0/tmp/x/nginx.conf\0";
+	n = cap_cmdline_redact(plain, sizeof(plain) - 1, out, sizeof(out), &red, &cut);
+	assert_false(red);
+	assert_false(cut);
+	assert_int_equal(n, sizeof(plain) - 1);
+	assert_memory_equal(out, plain, n);
+
+	/* a small buffer cuts whole arguments and never leaks the secret */
+	n = cap_cmdline_redact(in, sizeof(in) - 1, out, 24, &red, &cut);
+	assert_true(cut);
+	assert_true(n <= 24);
+	assert_null(memmem(out, n, "wonderland", 10));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -347,6 +386,7 @@ int main(void)
 	    cmocka_unit_test(test_secret_value_without_secret_key),
 	    cmocka_unit_test(test_entries_without_equals_kept),
 	    cmocka_unit_test(test_output_cap),
+	    cmocka_unit_test(test_cmdline_redaction),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
