@@ -17,107 +17,24 @@
 #include <stdio.h>
 #include <string.h>
 
-/* ---- bounds-checked cursor: getters fail (-1) without advancing ---- */
+#include "cursor.h"
 
-struct cur {
-	const uint8_t *p;
-	size_t n; /* bytes left */
-};
+/* ---- bounds-checked cursor (format/cursor.h) and protocol helpers ---- */
 
-static struct cur cur_make(const uint8_t *p, size_t n)
+/* never a NULL pointer, so memcmp/memchr with a zero length stay defined */
+static struct cur cls_cur(const uint8_t *p, size_t n)
 {
-	/* never NULL, so memcmp/memchr with a zero length stay defined */
 	static const uint8_t empty[1];
-	struct cur c = {p ? p : empty, p ? n : 0};
 
-	return c;
-}
-
-static int cur_u8(struct cur *c, uint8_t *v)
-{
-	if (c->n < 1)
-		return -1;
-	*v = c->p[0];
-	c->p++;
-	c->n--;
-	return 0;
-}
-
-static int cur_be16(struct cur *c, uint16_t *v)
-{
-	if (c->n < 2)
-		return -1;
-	*v = (uint16_t)(c->p[0] << 8 | c->p[1]);
-	c->p += 2;
-	c->n -= 2;
-	return 0;
-}
-
-static int cur_be24(struct cur *c, uint32_t *v)
-{
-	if (c->n < 3)
-		return -1;
-	*v = (uint32_t)c->p[0] << 16 | (uint32_t)c->p[1] << 8 | c->p[2];
-	c->p += 3;
-	c->n -= 3;
-	return 0;
-}
-
-static int cur_be32(struct cur *c, uint32_t *v)
-{
-	if (c->n < 4)
-		return -1;
-	*v = (uint32_t)c->p[0] << 24 | (uint32_t)c->p[1] << 16 | (uint32_t)c->p[2] << 8 | c->p[3];
-	c->p += 4;
-	c->n -= 4;
-	return 0;
-}
-
-static int cur_le16(struct cur *c, uint16_t *v)
-{
-	if (c->n < 2)
-		return -1;
-	*v = (uint16_t)(c->p[1] << 8 | c->p[0]);
-	c->p += 2;
-	c->n -= 2;
-	return 0;
-}
-
-static int cur_le24(struct cur *c, uint32_t *v)
-{
-	if (c->n < 3)
-		return -1;
-	*v = (uint32_t)c->p[2] << 16 | (uint32_t)c->p[1] << 8 | c->p[0];
-	c->p += 3;
-	c->n -= 3;
-	return 0;
-}
-
-static int cur_le32(struct cur *c, uint32_t *v)
-{
-	if (c->n < 4)
-		return -1;
-	*v = (uint32_t)c->p[3] << 24 | (uint32_t)c->p[2] << 16 | (uint32_t)c->p[1] << 8 | c->p[0];
-	c->p += 4;
-	c->n -= 4;
-	return 0;
-}
-
-static int cur_skip(struct cur *c, size_t n)
-{
-	if (c->n < n)
-		return -1;
-	c->p += n;
-	c->n -= n;
-	return 0;
+	return cur_make(p ? p : empty, p ? n : 0);
 }
 
 /* Takes the next n bytes as their own cursor. */
 static int cur_sub(struct cur *c, size_t n, struct cur *sub)
 {
-	if (c->n < n)
+	if (c->left < n)
 		return -1;
-	*sub = cur_make(c->p, n);
+	*sub = cls_cur(c->p, n);
 	return cur_skip(c, n);
 }
 
@@ -125,7 +42,7 @@ static int cur_sub(struct cur *c, size_t n, struct cur *sub)
  * (what is there matches). Never advances. */
 static int cur_starts(const struct cur *c, const void *lit, size_t len)
 {
-	size_t k = c->n < len ? c->n : len;
+	size_t k = c->left < len ? c->left : len;
 
 	if (memcmp(c->p, lit, k) != 0)
 		return 0;
@@ -149,7 +66,7 @@ static bool mem_eq_ci(const uint8_t *a, const char *b, size_t n)
 /* Same as cur_starts, ASCII case-insensitive. */
 static int cur_starts_ci(const struct cur *c, const char *lit)
 {
-	size_t len = strlen(lit), k = c->n < len ? c->n : len;
+	size_t len = strlen(lit), k = c->left < len ? c->left : len;
 
 	if (!mem_eq_ci(c->p, lit, k))
 		return 0;
@@ -162,22 +79,22 @@ enum { CUR_OK = 0, CUR_SHORT = -1, CUR_BAD = -2 };
  * bytes. CUR_SHORT: input ended first; CUR_BAD: longer than max. */
 static int cur_cstr(struct cur *c, size_t max, struct cur *s)
 {
-	size_t lim = c->n < max + 1 ? c->n : max + 1;
+	size_t lim = c->left < max + 1 ? c->left : max + 1;
 	const uint8_t *z = memchr(c->p, 0, lim);
 
 	if (!z)
-		return c->n <= max ? CUR_SHORT : CUR_BAD;
-	*s = cur_make(c->p, (size_t)(z - c->p));
-	return cur_skip(c, s->n + 1);
+		return c->left <= max ? CUR_SHORT : CUR_BAD;
+	*s = cls_cur(c->p, (size_t)(z - c->p));
+	return cur_skip(c, s->left + 1);
 }
 
 /* Could these bytes be the start of a text line? (printable, tabs, a
  * final "\r") */
 static bool text_so_far(struct cur s)
 {
-	for (size_t i = 0; i < s.n; i++)
+	for (size_t i = 0; i < s.left; i++)
 		if ((s.p[i] < 0x20 || s.p[i] > 0x7e) && s.p[i] != '\t' &&
-		    !(s.p[i] == '\r' && i + 1 == s.n))
+		    !(s.p[i] == '\r' && i + 1 == s.left))
 			return false;
 	return true;
 }
@@ -187,24 +104,24 @@ static bool text_so_far(struct cur s)
  * such a line; CUR_BAD: too long, or binary before any newline. */
 static int cur_line(struct cur *c, size_t max, struct cur *ln)
 {
-	size_t lim = c->n < max + 2 ? c->n : max + 2;
+	size_t lim = c->left < max + 2 ? c->left : max + 2;
 	const uint8_t *nl = memchr(c->p, '\n', lim);
 	size_t len;
 
 	if (!nl)
-		return c->n < max + 2 && text_so_far(*c) ? CUR_SHORT : CUR_BAD;
+		return c->left < max + 2 && text_so_far(*c) ? CUR_SHORT : CUR_BAD;
 	len = (size_t)(nl - c->p);
-	*ln = cur_make(c->p, len);
+	*ln = cls_cur(c->p, len);
 	if (len && ln->p[len - 1] == '\r')
-		ln->n--;
-	if (ln->n > max)
+		ln->left--;
+	if (ln->left > max)
 		return CUR_BAD;
 	return cur_skip(c, len + 1);
 }
 
 static bool all_printable(struct cur s)
 {
-	for (size_t i = 0; i < s.n; i++)
+	for (size_t i = 0; i < s.left; i++)
 		if (s.p[i] < 0x20 || s.p[i] > 0x7e)
 			return false;
 	return true;
@@ -212,9 +129,9 @@ static bool all_printable(struct cur s)
 
 static bool all_digits(struct cur s)
 {
-	if (s.n == 0 || s.n > 20)
+	if (s.left == 0 || s.left > 20)
 		return false;
-	for (size_t i = 0; i < s.n; i++)
+	for (size_t i = 0; i < s.left; i++)
 		if (s.p[i] < '0' || s.p[i] > '9')
 			return false;
 	return true;
@@ -225,7 +142,7 @@ static bool cur_contains(struct cur s, const char *lit)
 {
 	size_t len = strlen(lit);
 
-	for (size_t i = 0; i + len <= s.n; i++)
+	for (size_t i = 0; i + len <= s.left; i++)
 		if (memcmp(s.p + i, lit, len) == 0)
 			return true;
 	return false;
@@ -233,12 +150,12 @@ static bool cur_contains(struct cur s, const char *lit)
 
 static bool cur_eq(struct cur s, const char *lit)
 {
-	return s.n == strlen(lit) && memcmp(s.p, lit, s.n) == 0;
+	return s.left == strlen(lit) && memcmp(s.p, lit, s.left) == 0;
 }
 
 static bool cur_eq_ci(struct cur s, const char *lit)
 {
-	return s.n == strlen(lit) && mem_eq_ci(s.p, lit, s.n);
+	return s.left == strlen(lit) && mem_eq_ci(s.p, lit, s.left);
 }
 
 #define MAX_WORDS 8
@@ -250,19 +167,19 @@ static int split_words(struct cur ln, struct cur *w)
 	int n = 0;
 	size_t i = 0;
 
-	while (i < ln.n) {
+	while (i < ln.left) {
 		size_t start;
 
-		while (i < ln.n && (ln.p[i] == ' ' || ln.p[i] == '\t'))
+		while (i < ln.left && (ln.p[i] == ' ' || ln.p[i] == '\t'))
 			i++;
-		if (i == ln.n)
+		if (i == ln.left)
 			break;
 		if (n == MAX_WORDS)
 			return -1;
 		start = i;
-		while (i < ln.n && ln.p[i] != ' ' && ln.p[i] != '\t')
+		while (i < ln.left && ln.p[i] != ' ' && ln.p[i] != '\t')
 			i++;
-		w[n++] = cur_make(ln.p + start, i - start);
+		w[n++] = cls_cur(ln.p + start, i - start);
 	}
 	return n;
 }
@@ -322,7 +239,7 @@ static void printable_copy(char *dst, size_t cap, struct cur s)
 {
 	size_t k = 0;
 
-	for (size_t i = 0; i < s.n && k + 1 < cap; i++)
+	for (size_t i = 0; i < s.left && k + 1 < cap; i++)
 		dst[k++] = (s.p[i] >= 0x20 && s.p[i] <= 0x7e) ? (char)s.p[i] : '?';
 	dst[k] = '\0';
 }
@@ -354,7 +271,7 @@ static void pg_startup_params(struct cur c, struct side *sd)
 			goto trunc;
 		if (rc != CUR_OK)
 			return;
-		if (key.n == 0)
+		if (key.left == 0)
 			break; /* the terminator: must be the last byte */
 		if (!all_printable(key))
 			return;
@@ -366,7 +283,7 @@ static void pg_startup_params(struct cur c, struct side *sd)
 		if (cur_eq(key, "user"))
 			user = true;
 	}
-	if (c.n == 0 && user) /* "user" is required */
+	if (c.left == 0 && user) /* "user" is required */
 		note(sd, G_STRONG, "%s", PG_SEED_EVIDENCE);
 	return;
 trunc:
@@ -380,13 +297,13 @@ static void pg_client(struct cur c, struct side *sd, uint32_t *code_out)
 	struct cur body;
 
 	*code_out = 0;
-	if (c.n == 0)
+	if (c.left == 0)
 		return;
-	if (cur_be32(&c, &len))
+	if (cur_get_be32(&c, &len))
 		goto trunc;
 	if (len < 8 || len > PG_MAX_STARTUP)
 		return;
-	if (cur_be32(&c, &code))
+	if (cur_get_be32(&c, &code))
 		goto trunc;
 	switch (code) {
 	case PG_SSL_REQUEST:
@@ -450,7 +367,7 @@ static void pg_error(struct cur c, struct side *sd)
 	struct cur body;
 	bool sev = false, code = false;
 
-	if (cur_be32(&c, &len))
+	if (cur_get_be32(&c, &len))
 		goto trunc;
 	if (len < 5 || len > PG_MAX_ERROR)
 		return;
@@ -460,7 +377,7 @@ static void pg_error(struct cur c, struct side *sd)
 		uint8_t field;
 		struct cur val;
 
-		if (cur_u8(&body, &field))
+		if (cur_get_u8(&body, &field))
 			return;
 		if (field == 0)
 			break;
@@ -470,10 +387,10 @@ static void pg_error(struct cur c, struct side *sd)
 			return;
 		if (field == 'S' || field == 'V')
 			sev = true;
-		if (field == 'C' && val.n == 5) /* SQLSTATE */
+		if (field == 'C' && val.left == 5) /* SQLSTATE */
 			code = true;
 	}
-	if (body.n == 0 && sev && code)
+	if (body.left == 0 && sev && code)
 		note(sd, G_STRONG, "Postgres ErrorResponse");
 	return;
 trunc:
@@ -485,15 +402,15 @@ static void pg_server(struct cur c, struct side *sd, uint32_t client_code)
 	uint8_t type;
 	uint32_t len, auth;
 
-	if (cur_u8(&c, &type))
+	if (cur_get_u8(&c, &type))
 		return;
 	switch (type) {
 	case 'R':
-		if (cur_be32(&c, &len))
+		if (cur_get_be32(&c, &len))
 			goto trunc;
 		if (len < 8 || len > PG_MAX_ERROR)
 			return;
-		if (cur_be32(&c, &auth))
+		if (cur_get_be32(&c, &auth))
 			goto trunc;
 		if (pg_auth_ok(auth, len))
 			note(sd, G_STRONG, "Postgres authentication request");
@@ -545,13 +462,13 @@ static void mysql_server(struct cur c, struct side *sd)
 	struct cur pkt, ver, msg;
 	int rc;
 
-	if (c.n == 0)
+	if (c.left == 0)
 		return;
-	if (cur_le24(&c, &plen) || cur_u8(&c, &seq))
+	if (cur_get_le24(&c, &plen) || cur_get_u8(&c, &seq))
 		goto trunc;
 	if (seq != 0 || plen == 0 || plen > MYSQL_MAX_GREETING)
 		return;
-	if (cur_u8(&c, &first))
+	if (cur_get_u8(&c, &first))
 		goto trunc;
 	if (first == MYSQL_ERR) {
 		/* a server that refuses the client greets with ERR_Packet */
@@ -559,7 +476,7 @@ static void mysql_server(struct cur c, struct side *sd)
 			return;
 		if (cur_sub(&c, plen - 1, &pkt))
 			goto trunc;
-		if (cur_le16(&pkt, &code) || code < 1000)
+		if (cur_get_le16(&pkt, &code) || code < 1000)
 			return;
 		msg = pkt;
 		if (all_printable(msg))
@@ -572,15 +489,15 @@ static void mysql_server(struct cur c, struct side *sd)
 		/* check what is there before calling it truncated */
 		pkt = c;
 		rc = cur_cstr(&pkt, MYSQL_MAX_VERSION, &ver);
-		if (rc == CUR_BAD || (rc == CUR_OK && (ver.n == 0 || !all_printable(ver))))
+		if (rc == CUR_BAD || (rc == CUR_OK && (ver.left == 0 || !all_printable(ver))))
 			return;
 		goto trunc;
 	}
 	rc = cur_cstr(&pkt, MYSQL_MAX_VERSION, &ver);
-	if (rc != CUR_OK || ver.n == 0 || !all_printable(ver) || ver.p[0] < '0' || ver.p[0] > '9')
+	if (rc != CUR_OK || ver.left == 0 || !all_printable(ver) || ver.p[0] < '0' || ver.p[0] > '9')
 		return;
-	if (cur_le32(&pkt, &thread) || cur_skip(&pkt, 8) || cur_u8(&pkt, &filler) ||
-	    cur_le16(&pkt, &caps) || filler != 0)
+	if (cur_get_le32(&pkt, &thread) || cur_skip(&pkt, 8) || cur_get_u8(&pkt, &filler) ||
+	    cur_get_le16(&pkt, &caps) || filler != 0)
 		return;
 	{
 		char v[48];
@@ -601,18 +518,18 @@ static void mysql_client(struct cur c, struct side *sd)
 	struct cur pkt, filler, user;
 	int rc;
 
-	if (c.n == 0)
+	if (c.left == 0)
 		return;
-	if (cur_le24(&c, &plen) || cur_u8(&c, &seq))
+	if (cur_get_le24(&c, &plen) || cur_get_u8(&c, &seq))
 		goto trunc;
 	/* seq 1: the answer to the server's greeting (seq 0) */
 	if (seq != 1 || plen < 32 || plen > MYSQL_MAX_RESPONSE)
 		return;
-	if (cur_le32(&c, &caps))
+	if (cur_get_le32(&c, &caps))
 		goto trunc;
 	if (!(caps & MYSQL_CLIENT_PROTOCOL_41))
 		return;
-	if (cur_le32(&c, &maxpkt) || cur_u8(&c, &charset) || cur_sub(&c, 23, &filler))
+	if (cur_get_le32(&c, &maxpkt) || cur_get_u8(&c, &charset) || cur_sub(&c, 23, &filler))
 		goto trunc;
 	/* 23 zero bytes; MariaDB puts extended capabilities in the last 4 */
 	for (size_t i = 0; i < 19; i++)
@@ -625,10 +542,10 @@ static void mysql_client(struct cur c, struct side *sd)
 	}
 	/* the user name ends inside the packet */
 	pkt = c;
-	if (pkt.n > plen - 32)
-		pkt.n = plen - 32;
+	if (pkt.left > plen - 32)
+		pkt.left = plen - 32;
 	rc = cur_cstr(&pkt, MYSQL_MAX_USER, &user);
-	if (rc == CUR_SHORT && c.n < plen - 32)
+	if (rc == CUR_SHORT && c.left < plen - 32)
 		goto trunc;
 	if (rc == CUR_OK)
 		note(sd, G_STRONG, "MySQL handshake response");
@@ -663,15 +580,15 @@ enum { MONGO_REQUEST, MONGO_REPLY };
  * input that is already wrong is "invalid", not "truncated". */
 static int mongo_header(struct cur *c, struct mongo_hdr *h, int kind)
 {
-	if (cur_le32(c, &h->len))
+	if (cur_get_le32(c, &h->len))
 		return CUR_SHORT;
 	if (h->len < (kind == MONGO_REQUEST ? 26u : 21u) || h->len > MONGO_MAX_MSG)
 		return CUR_BAD;
-	if (cur_le32(c, &h->req) || cur_le32(c, &h->resp))
+	if (cur_get_le32(c, &h->req) || cur_get_le32(c, &h->resp))
 		return CUR_SHORT;
 	if ((kind == MONGO_REQUEST) != (h->resp == 0)) /* only replies have responseTo */
 		return CUR_BAD;
-	if (cur_le32(c, &h->op))
+	if (cur_get_le32(c, &h->op))
 		return CUR_SHORT;
 	return CUR_OK;
 }
@@ -686,7 +603,7 @@ static void mongo_client(struct cur c, struct side *sd, bool *have_req, uint32_t
 	int rc;
 
 	*have_req = false;
-	if (c.n == 0)
+	if (c.left == 0)
 		return;
 	rc = mongo_header(&c, &h, MONGO_REQUEST);
 	if (rc == CUR_SHORT)
@@ -695,34 +612,34 @@ static void mongo_client(struct cur c, struct side *sd, bool *have_req, uint32_t
 		return;
 	switch (h.op) {
 	case MONGO_OP_MSG:
-		if (cur_le32(&c, &flags))
+		if (cur_get_le32(&c, &flags))
 			goto trunc;
 		if (flags & ~MONGO_MSG_FLAGS)
 			return;
-		if (cur_u8(&c, &kind))
+		if (cur_get_u8(&c, &kind))
 			goto trunc;
 		if (kind > 1)
 			return;
-		if (cur_le32(&c, &bson))
+		if (cur_get_le32(&c, &bson))
 			goto trunc;
 		if (bson < 5 || bson > h.len - 21)
 			return;
 		note(sd, G_STRONG, "MongoDB OP_MSG header");
 		break;
 	case MONGO_OP_QUERY:
-		if (cur_le32(&c, &flags))
+		if (cur_get_le32(&c, &flags))
 			goto trunc;
 		if (flags & ~0xfeu) /* bit 0 reserved, bits 1-7 defined */
 			return;
 		rc = cur_cstr(&c, MONGO_MAX_NS, &ns);
 		if (rc == CUR_SHORT)
 			goto trunc;
-		if (rc != CUR_OK || ns.n < 3 || !all_printable(ns) || !memchr(ns.p, '.', ns.n))
+		if (rc != CUR_OK || ns.left < 3 || !all_printable(ns) || !memchr(ns.p, '.', ns.left))
 			return;
 		note(sd, G_STRONG, "MongoDB OP_QUERY header");
 		break;
 	case MONGO_OP_COMPRESSED:
-		if (cur_le32(&c, &orig) || cur_le32(&c, &usize) || cur_u8(&c, &comp))
+		if (cur_get_le32(&c, &orig) || cur_get_le32(&c, &usize) || cur_get_u8(&c, &comp))
 			goto trunc;
 		if ((orig != MONGO_OP_MSG && orig != MONGO_OP_QUERY) || usize > MONGO_MAX_MSG ||
 		    comp > 3)
@@ -744,7 +661,7 @@ static void mongo_server(struct cur c, struct side *sd, bool have_req, uint32_t 
 	struct mongo_hdr h;
 	int rc;
 
-	if (c.n == 0)
+	if (c.left == 0)
 		return;
 	rc = mongo_header(&c, &h, MONGO_REPLY);
 	if (rc == CUR_SHORT) {
@@ -787,21 +704,21 @@ static void tds_prelogin(struct cur c, struct side *sd, uint8_t want, const char
 	uint16_t len, spid, off, olen;
 	struct cur body, opts;
 
-	if (c.n == 0)
+	if (c.left == 0)
 		return;
-	if (cur_u8(&c, &type))
+	if (cur_get_u8(&c, &type))
 		goto trunc;
 	if (type != want)
 		return;
-	if (cur_u8(&c, &status))
+	if (cur_get_u8(&c, &status))
 		goto trunc;
 	if (status & ~0x1fu)
 		return;
-	if (cur_be16(&c, &len))
+	if (cur_get_be16(&c, &len))
 		goto trunc;
 	if (len < TDS_HEADER + 1 || len > TDS_MAX_PACKET)
 		return;
-	if (cur_be16(&c, &spid) || cur_u8(&c, &id) || cur_u8(&c, &window))
+	if (cur_get_be16(&c, &spid) || cur_get_u8(&c, &id) || cur_get_u8(&c, &window))
 		goto trunc;
 	if (window != 0)
 		return;
@@ -809,7 +726,7 @@ static void tds_prelogin(struct cur c, struct side *sd, uint8_t want, const char
 		goto trunc;
 	opts = body;
 	for (int i = 0; i < TDS_MAX_OPTIONS; i++) {
-		if (cur_u8(&opts, &tok))
+		if (cur_get_u8(&opts, &tok))
 			return;
 		if (tok == TDS_TERMINATOR) {
 			if (i > 0)
@@ -818,9 +735,9 @@ static void tds_prelogin(struct cur c, struct side *sd, uint8_t want, const char
 		}
 		if (tok > TDS_OPT_MAX || (i == 0 && tok != TDS_OPT_VERSION))
 			return;
-		if (cur_be16(&opts, &off) || cur_be16(&opts, &olen))
+		if (cur_get_be16(&opts, &off) || cur_get_be16(&opts, &olen))
 			return;
-		if ((size_t)off + olen > body.n || (tok == TDS_OPT_VERSION && olen < 6))
+		if ((size_t)off + olen > body.left || (tok == TDS_OPT_VERSION && olen < 6))
 			return;
 	}
 	return;
@@ -854,21 +771,21 @@ static int resp_int(struct cur *c, long *v)
 
 	if (rc == CUR_SHORT) {
 		/* short: only if what is there could still become a number */
-		for (i = 0; i < c->n; i++)
+		for (i = 0; i < c->left; i++)
 			if (!((c->p[i] >= '0' && c->p[i] <= '9') || (i == 0 && c->p[i] == '-') ||
 			      c->p[i] == '\r'))
 				return CUR_BAD;
 		return CUR_SHORT;
 	}
-	if (rc != CUR_OK || ln.n == 0)
+	if (rc != CUR_OK || ln.left == 0)
 		return CUR_BAD;
 	if (ln.p[0] == '-') {
 		neg = true;
 		i = 1;
 	}
-	if (i == ln.n || ln.n - i > 10)
+	if (i == ln.left || ln.left - i > 10)
 		return CUR_BAD;
-	for (; i < ln.n; i++) {
+	for (; i < ln.left; i++) {
 		if (ln.p[i] < '0' || ln.p[i] > '9')
 			return CUR_BAD;
 		x = x * 10 + (ln.p[i] - '0');
@@ -892,7 +809,7 @@ static void redis_client(struct cur c, struct side *sd)
 	int rc, nw;
 	uint8_t crlf[2];
 
-	if (c.n == 0)
+	if (c.left == 0)
 		return;
 	if (c.p[0] == '*') {
 		cur_skip(&c, 1);
@@ -901,7 +818,7 @@ static void redis_client(struct cur c, struct side *sd)
 			goto trunc;
 		if (rc != CUR_OK || n < 1 || n > RESP_MAX_ARRAY)
 			return;
-		if (c.n == 0)
+		if (c.left == 0)
 			goto trunc;
 		if (c.p[0] != '$')
 			return;
@@ -913,7 +830,7 @@ static void redis_client(struct cur c, struct side *sd)
 			return;
 		if (cur_sub(&c, (size_t)blen, &bulk))
 			goto trunc;
-		if (cur_u8(&c, &crlf[0]) || cur_u8(&c, &crlf[1]))
+		if (cur_get_u8(&c, &crlf[0]) || cur_get_u8(&c, &crlf[1]))
 			goto trunc;
 		if (crlf[0] == '\r' && crlf[1] == '\n')
 			note(sd, G_STRONG, "%s", REDIS_SEED_EVIDENCE);
@@ -944,7 +861,7 @@ static void redis_server(struct cur c, struct side *sd)
 	uint8_t type;
 	int rc;
 
-	if (cur_u8(&c, &type))
+	if (cur_get_u8(&c, &type))
 		return;
 	switch (type) {
 	case '+':
@@ -952,7 +869,7 @@ static void redis_server(struct cur c, struct side *sd)
 		rc = cur_line(&c, RESP_MAX_LINE, &ln);
 		if (rc == CUR_SHORT)
 			goto trunc;
-		if (rc == CUR_OK && ln.n > 0 && all_printable(ln))
+		if (rc == CUR_OK && ln.left > 0 && all_printable(ln))
 			note(sd, G_WEAK, "redis RESP %s reply", type == '+' ? "status" : "error");
 		return;
 	case ':': /* integer */
@@ -991,13 +908,13 @@ static void dissect_redis(const struct input *in, struct finding *f)
 
 static bool mc_key_ok(struct cur k)
 {
-	return k.n > 0 && k.n <= MC_MAX_KEY && all_printable(k);
+	return k.left > 0 && k.left <= MC_MAX_KEY && all_printable(k);
 }
 
 static bool mc_number(struct cur w)
 {
-	if (w.n > 1 && w.p[0] == '-') /* exptime may be negative */
-		w = cur_make(w.p + 1, w.n - 1);
+	if (w.left > 1 && w.p[0] == '-') /* exptime may be negative */
+		w = cls_cur(w.p + 1, w.left - 1);
 	return all_digits(w);
 }
 
@@ -1128,17 +1045,17 @@ static void mc_binary(struct cur c, struct side *sd, uint8_t magic, uint32_t *op
 	uint32_t total;
 
 	*ok = false;
-	if (cur_u8(&c, &m) || m != magic)
+	if (cur_get_u8(&c, &m) || m != magic)
 		return;
-	if (cur_u8(&c, &op))
+	if (cur_get_u8(&c, &op))
 		goto trunc;
 	if (op > MC_MAX_OPCODE)
 		return;
-	if (cur_be16(&c, &keylen) || cur_u8(&c, &extlen) || cur_u8(&c, &dtype))
+	if (cur_get_be16(&c, &keylen) || cur_get_u8(&c, &extlen) || cur_get_u8(&c, &dtype))
 		goto trunc;
 	if (dtype != 0 || keylen > MC_MAX_KEY)
 		return;
-	if (cur_be16(&c, &status) || cur_be32(&c, &total) || cur_be32(&c, opaque) ||
+	if (cur_get_be16(&c, &status) || cur_get_be32(&c, &total) || cur_get_be32(&c, opaque) ||
 	    cur_skip(&c, 8))
 		goto trunc;
 	if (total < (uint32_t)keylen + extlen || total > MC_MAX_BODY)
@@ -1157,21 +1074,21 @@ static void dissect_memcached(const struct input *in, struct finding *f)
 	uint32_t copaque = 0, sopaque = 0;
 	bool cbin = false, sbin = false;
 
-	if (in->c.n && in->c.p[0] == MC_REQ_MAGIC) {
+	if (in->c.left && in->c.p[0] == MC_REQ_MAGIC) {
 		mc_binary(in->c, &f->c, MC_REQ_MAGIC, &copaque, &cbin);
 		if (cbin)
 			note(&f->c, G_STRONG, "memcached binary request header");
-	} else if (in->c.n) {
+	} else if (in->c.left) {
 		mc_text_client(in->c, &f->c);
 	}
-	if (in->s.n && in->s.p[0] == MC_RES_MAGIC) {
+	if (in->s.left && in->s.p[0] == MC_RES_MAGIC) {
 		mc_binary(in->s, &f->s, MC_RES_MAGIC, &sopaque, &sbin);
 		if (sbin)
 			note(&f->s, G_STRONG,
 			     cbin && copaque == sopaque
 				 ? "memcached binary response matching opaque"
 				 : "memcached binary response header");
-	} else if (in->s.n) {
+	} else if (in->s.left) {
 		mc_text_server(in->s, &f->s);
 	}
 }
@@ -1190,18 +1107,18 @@ static void kafka_client(struct cur c, struct side *sd, bool *have_corr, uint32_
 	struct cur id, rest;
 
 	*have_corr = false;
-	if (c.n == 0)
+	if (c.left == 0)
 		return;
-	if (cur_be32(&c, &size))
+	if (cur_get_be32(&c, &size))
 		goto trunc;
 	if (size < 10 || size > KAFKA_MAX_REQUEST)
 		return;
 	rest = c; /* the request after its length */
-	if (cur_be16(&c, &key) || cur_be16(&c, &ver))
+	if (cur_get_be16(&c, &key) || cur_get_be16(&c, &ver))
 		goto trunc;
 	if (key > KAFKA_MAX_API_KEY || ver > KAFKA_MAX_API_VERSION)
 		return;
-	if (cur_be32(&c, corr) || cur_be16(&c, &idlen))
+	if (cur_get_be32(&c, corr) || cur_get_be16(&c, &idlen))
 		goto trunc;
 	if (idlen != 0xffff) { /* 0xffff: null client_id */
 		if (idlen > KAFKA_MAX_CLIENT_ID || idlen > size - 10)
@@ -1216,7 +1133,7 @@ static void kafka_client(struct cur c, struct side *sd, bool *have_corr, uint32_
 		note(sd, G_STRONG, "Kafka request header (api_key %u, version %u)", key, ver);
 	} else {
 		/* without a name mostly zero bytes would do: want the whole request */
-		if (rest.n < size)
+		if (rest.left < size)
 			goto trunc;
 		note(sd, G_WEAK, "Kafka request header (api_key %u, version %u)", key, ver);
 	}
@@ -1230,9 +1147,9 @@ static void kafka_server(struct cur c, struct side *sd, bool have_corr, uint32_t
 {
 	uint32_t size, rcorr;
 
-	if (!have_corr || c.n == 0)
+	if (!have_corr || c.left == 0)
 		return;
-	if (cur_be32(&c, &size) || cur_be32(&c, &rcorr))
+	if (cur_get_be32(&c, &size) || cur_get_be32(&c, &rcorr))
 		goto trunc;
 	if (size >= 4 && size <= KAFKA_MAX_REQUEST && rcorr == corr)
 		note(sd, G_STRONG, "Kafka response matching correlation id");
@@ -1267,7 +1184,7 @@ static void amqp_header(struct cur c, struct side *sd, const char *who)
 		goto trunc;
 	}
 	cur_skip(&c, 4);
-	if (cur_u8(&c, &id) || cur_u8(&c, &a) || cur_u8(&c, &b) || cur_u8(&c, &d))
+	if (cur_get_u8(&c, &id) || cur_get_u8(&c, &a) || cur_get_u8(&c, &b) || cur_get_u8(&c, &d))
 		goto trunc;
 	if (id == 0 && a == 0 && b == 9 && d == 1)
 		note(sd, G_STRONG, "AMQP 0-9-1 protocol header%s", who);
@@ -1287,26 +1204,26 @@ static void amqp_server(struct cur c, struct side *sd)
 	uint32_t size;
 	struct cur end;
 
-	if (c.n == 0)
+	if (c.left == 0)
 		return;
 	if (c.p[0] == 'A') {
 		amqp_header(c, sd, " from server");
 		return;
 	}
-	if (cur_u8(&c, &type) || type != AMQP_FRAME_METHOD)
+	if (cur_get_u8(&c, &type) || type != AMQP_FRAME_METHOD)
 		return;
-	if (cur_be16(&c, &chan) || cur_be32(&c, &size))
+	if (cur_get_be16(&c, &chan) || cur_get_be32(&c, &size))
 		goto trunc;
 	if (chan != 0 || size < 6 || size > AMQP_MAX_FRAME)
 		return;
 	end = c; /* the frame-end octet, when it is there */
-	if (!cur_skip(&end, size) && !cur_u8(&end, &fend) && fend != AMQP_FRAME_END)
+	if (!cur_skip(&end, size) && !cur_get_u8(&end, &fend) && fend != AMQP_FRAME_END)
 		return;
-	if (cur_be16(&c, &cls) || cur_be16(&c, &meth))
+	if (cur_get_be16(&c, &cls) || cur_get_be16(&c, &meth))
 		goto trunc;
 	if (cls != 10 || meth != 10) /* connection.start */
 		return;
-	if (cur_u8(&c, &major) || cur_u8(&c, &minor))
+	if (cur_get_u8(&c, &major) || cur_get_u8(&c, &minor))
 		goto trunc;
 	if (major == 0 && minor == 9)
 		note(sd, G_STRONG, "AMQP connection.start");
@@ -1317,7 +1234,7 @@ trunc:
 
 static void dissect_amqp(const struct input *in, struct finding *f)
 {
-	if (in->c.n)
+	if (in->c.left)
 		amqp_header(in->c, &f->c, "");
 	amqp_server(in->s, &f->s);
 }
@@ -1337,9 +1254,9 @@ static void nats_json_verb(struct cur c, struct side *sd, const char *verb, cons
 	case -1:
 		goto trunc;
 	}
-	for (i = len; i < c.n && (c.p[i] == ' ' || c.p[i] == '\t'); i++)
+	for (i = len; i < c.left && (c.p[i] == ' ' || c.p[i] == '\t'); i++)
 		;
-	if (i == c.n)
+	if (i == c.left)
 		goto trunc;
 	if (i > len && c.p[i] == '{')
 		note(sd, G_STRONG, "%s", ev);
@@ -1389,11 +1306,11 @@ trunc:
 
 static void dissect_nats(const struct input *in, struct finding *f)
 {
-	if (in->c.n) {
+	if (in->c.left) {
 		nats_json_verb(in->c, &f->c, "CONNECT", "NATS CONNECT");
 		nats_line(in->c, &f->c, false);
 	}
-	if (in->s.n) {
+	if (in->s.left) {
 		nats_json_verb(in->s, &f->s, "INFO", "NATS server INFO");
 		nats_line(in->s, &f->s, true);
 	}
@@ -1412,9 +1329,9 @@ static void dissect_nats(const struct input *in, struct finding *f)
 
 static bool hostname_ok(struct cur h)
 {
-	if (h.n == 0 || h.n > DNS_MAX_NAME)
+	if (h.left == 0 || h.left > DNS_MAX_NAME)
 		return false;
-	for (size_t i = 0; i < h.n; i++) {
+	for (size_t i = 0; i < h.left; i++) {
 		uint8_t ch = h.p[i];
 
 		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
@@ -1431,28 +1348,28 @@ enum sni_status { SNI_FOUND, SNI_NONE, SNI_CUT };
  * a length is inconsistent). */
 static enum sni_status tls_sni(struct cur hello, size_t hello_len, char *sni, size_t cap)
 {
-	bool complete = hello.n >= hello_len, partial = false;
+	bool complete = hello.left >= hello_len, partial = false;
 	uint8_t sidlen, complen, ntype;
 	uint16_t cslen, extlen, etype, elen, listlen, nlen;
 	struct cur exts, ext, list, name;
 
-	if (cur_skip(&hello, 32) || cur_u8(&hello, &sidlen))
+	if (cur_skip(&hello, 32) || cur_get_u8(&hello, &sidlen))
 		goto cut;
 	if (sidlen > 32)
 		return SNI_NONE;
-	if (cur_skip(&hello, sidlen) || cur_be16(&hello, &cslen))
+	if (cur_skip(&hello, sidlen) || cur_get_be16(&hello, &cslen))
 		goto cut;
 	if (cslen < 2 || cslen % 2)
 		return SNI_NONE;
-	if (cur_skip(&hello, cslen) || cur_u8(&hello, &complen))
+	if (cur_skip(&hello, cslen) || cur_get_u8(&hello, &complen))
 		goto cut;
 	if (complen < 1)
 		return SNI_NONE;
 	if (cur_skip(&hello, complen))
 		goto cut;
-	if (hello.n == 0 && complete)
+	if (hello.left == 0 && complete)
 		return SNI_NONE; /* no extensions at all */
-	if (cur_be16(&hello, &extlen))
+	if (cur_get_be16(&hello, &extlen))
 		goto cut;
 	if (cur_sub(&hello, extlen, &exts)) {
 		if (complete)
@@ -1460,20 +1377,20 @@ static enum sni_status tls_sni(struct cur hello, size_t hello_len, char *sni, si
 		exts = hello; /* walk what there is of the extensions */
 		partial = true;
 	}
-	for (int i = 0; i < TLS_MAX_EXTENSIONS && exts.n; i++) {
-		if (cur_be16(&exts, &etype) || cur_be16(&exts, &elen) || cur_sub(&exts, elen, &ext))
+	for (int i = 0; i < TLS_MAX_EXTENSIONS && exts.left; i++) {
+		if (cur_get_be16(&exts, &etype) || cur_get_be16(&exts, &elen) || cur_sub(&exts, elen, &ext))
 			return partial ? SNI_CUT : SNI_NONE;
 		if (etype != TLS_EXT_SERVER_NAME)
 			continue;
-		if (cur_be16(&ext, &listlen) || cur_sub(&ext, listlen, &list))
+		if (cur_get_be16(&ext, &listlen) || cur_sub(&ext, listlen, &list))
 			return SNI_NONE;
 		for (int k = 0; k < TLS_MAX_NAMES; k++) {
-			if (cur_u8(&list, &ntype) || cur_be16(&list, &nlen) ||
+			if (cur_get_u8(&list, &ntype) || cur_get_be16(&list, &nlen) ||
 			    cur_sub(&list, nlen, &name))
 				return SNI_NONE;
-			if (ntype == 0 && hostname_ok(name) && name.n < cap) { /* host_name */
-				memcpy(sni, name.p, name.n);
-				sni[name.n] = '\0';
+			if (ntype == 0 && hostname_ok(name) && name.left < cap) { /* host_name */
+				memcpy(sni, name.p, name.left);
+				sni[name.left] = '\0';
 				return SNI_FOUND;
 			}
 		}
@@ -1492,32 +1409,32 @@ static void tls_hello(struct cur c, struct side *sd, uint8_t want, char *sni, si
 	uint32_t hlen;
 	struct cur rec;
 
-	if (cur_u8(&c, &type) || type != TLS_HANDSHAKE)
+	if (cur_get_u8(&c, &type) || type != TLS_HANDSHAKE)
 		return;
-	if (cur_u8(&c, &major))
+	if (cur_get_u8(&c, &major))
 		goto trunc;
 	if (major != 3)
 		return;
-	if (cur_u8(&c, &minor))
+	if (cur_get_u8(&c, &minor))
 		goto trunc;
 	if (minor > 4)
 		return;
-	if (cur_be16(&c, &rlen))
+	if (cur_get_be16(&c, &rlen))
 		goto trunc;
 	if (rlen < 4 || rlen > TLS_MAX_RECORD)
 		return;
 	rec = c;
-	if (rec.n > rlen)
-		rec.n = rlen;
-	if (cur_u8(&rec, &hs))
+	if (rec.left > rlen)
+		rec.left = rlen;
+	if (cur_get_u8(&rec, &hs))
 		goto trunc;
 	if (hs != want)
 		return;
-	if (cur_be24(&rec, &hlen))
+	if (cur_get_be24(&rec, &hlen))
 		goto trunc;
 	if (hlen < 38) /* version + random + session id length */
 		return;
-	if (cur_u8(&rec, &vmaj) || cur_u8(&rec, &vmin))
+	if (cur_get_u8(&rec, &vmaj) || cur_get_u8(&rec, &vmin))
 		goto trunc;
 	if (vmaj != 3 || vmin > 4)
 		return;
@@ -1525,8 +1442,8 @@ static void tls_hello(struct cur c, struct side *sd, uint8_t want, char *sni, si
 		note(sd, G_STRONG, "TLS ServerHello");
 		return;
 	}
-	if (rec.n > hlen - 2)
-		rec.n = hlen - 2;
+	if (rec.left > hlen - 2)
+		rec.left = hlen - 2;
 	switch (tls_sni(rec, hlen - 2, sni, cap)) {
 	case SNI_FOUND:
 		note(sd, G_STRONG, "TLS ClientHello, SNI %.80s", sni);
@@ -1568,7 +1485,7 @@ static int http_version(struct cur *c)
 	if (rc <= 0)
 		return rc;
 	cur_skip(c, 7);
-	if (c->n == 0)
+	if (c->left == 0)
 		return -1;
 	if (c->p[0] < '0' || c->p[0] > '9')
 		return 0;
@@ -1582,19 +1499,19 @@ static void http_client(struct cur c, struct side *sd)
 	int rc;
 
 	/* method: a token of capitals (RFC 9110 9.1; any method, WebDAV too) */
-	while (i < c.n && i <= HTTP_MAX_METHOD && http_method_char(c.p[i]))
+	while (i < c.left && i <= HTTP_MAX_METHOD && http_method_char(c.p[i]))
 		i++;
 	if (i == 0 || i > HTTP_MAX_METHOD || c.p[0] < 'A' || c.p[0] > 'Z')
 		return;
-	if (i == c.n)
+	if (i == c.left)
 		goto trunc;
 	if (c.p[i] != ' ')
 		return;
 	cur_skip(&c, i + 1);
 	/* request-target: visible ASCII up to the next space */
-	for (i = 0; i < c.n && c.p[i] > 0x20 && c.p[i] < 0x7f; i++)
+	for (i = 0; i < c.left && c.p[i] > 0x20 && c.p[i] < 0x7f; i++)
 		;
-	if (i == c.n)
+	if (i == c.left)
 		goto trunc;
 	if (i == 0 || c.p[i] != ' ')
 		return;
@@ -1604,9 +1521,9 @@ static void http_client(struct cur c, struct side *sd)
 		goto trunc;
 	if (rc == 0)
 		return;
-	if (c.n == 0)
+	if (c.left == 0)
 		goto trunc;
-	if (c.p[0] == '\r' && c.n == 1)
+	if (c.p[0] == '\r' && c.left == 1)
 		goto trunc;
 	if (c.p[0] == '\n' || (c.p[0] == '\r' && c.p[1] == '\n'))
 		note(sd, G_STRONG, "HTTP/1.x request line");
@@ -1624,12 +1541,12 @@ static void http_server(struct cur c, struct side *sd)
 		goto trunc;
 	if (rc == 0)
 		return;
-	if (cur_u8(&c, &sp))
+	if (cur_get_u8(&c, &sp))
 		goto trunc;
 	if (sp != ' ')
 		return;
 	for (int i = 0; i < 3; i++) {
-		if (i >= (int)c.n)
+		if (i >= (int)c.left)
 			goto trunc;
 		if (c.p[i] < '0' || c.p[i] > '9')
 			return;
@@ -1642,9 +1559,9 @@ trunc:
 
 static void dissect_http(const struct input *in, struct finding *f)
 {
-	if (in->c.n)
+	if (in->c.left)
 		http_client(in->c, &f->c);
-	if (in->s.n)
+	if (in->s.left)
 		http_server(in->s, &f->s);
 }
 
@@ -1661,7 +1578,7 @@ static void dissect_http2(const struct input *in, struct finding *f)
 	uint32_t len, stream;
 	uint8_t type, flags;
 
-	if (in->c.n) {
+	if (in->c.left) {
 		switch (cur_starts(&in->c, H2_PREFACE, sizeof(H2_PREFACE) - 1)) {
 		case 1:
 			note(&f->c, G_STRONG, "HTTP/2 connection preface");
@@ -1672,9 +1589,9 @@ static void dissect_http2(const struct input *in, struct finding *f)
 		}
 	}
 	/* the server's preface is a SETTINGS frame without ACK on stream 0 */
-	if (s.n == 0)
+	if (s.left == 0)
 		return;
-	if (cur_be24(&s, &len) || cur_u8(&s, &type) || cur_u8(&s, &flags) || cur_be32(&s, &stream))
+	if (cur_get_be24(&s, &len) || cur_get_u8(&s, &type) || cur_get_u8(&s, &flags) || cur_get_be32(&s, &stream))
 		return;
 	if (type == H2_FRAME_SETTINGS && flags == 0 && (stream & 0x7fffffffu) == 0 &&
 	    len % 6 == 0 && len <= H2_MAX_SETTINGS_LEN)
@@ -1793,8 +1710,8 @@ int classify_connection(const uint8_t *client_data, size_t client_len, const uin
 
 	memset(out, 0, sizeof(*out));
 	memset(f, 0, sizeof(f));
-	in.c = cur_make(client_data, client_len < CLASSIFY_PREFIX ? client_len : CLASSIFY_PREFIX);
-	in.s = cur_make(server_data, server_len < CLASSIFY_PREFIX ? server_len : CLASSIFY_PREFIX);
+	in.c = cls_cur(client_data, client_len < CLASSIFY_PREFIX ? client_len : CLASSIFY_PREFIX);
+	in.s = cls_cur(server_data, server_len < CLASSIFY_PREFIX ? server_len : CLASSIFY_PREFIX);
 
 	for (size_t i = 0; i < NPROTOS; i++) {
 		protos[i].dissect(&in, &f[i]);
@@ -1858,7 +1775,7 @@ int classify_connection(const uint8_t *client_data, size_t client_len, const uin
 	if (portp) {
 		/* weak evidence for another protocol never overrides the port */
 		set_proto(out, portp, 60);
-		if (in.c.n == 0 && in.s.n == 0)
+		if (in.c.left == 0 && in.s.left == 0)
 			setf(out->reason, sizeof(out->reason), "port %u", server_port);
 		else if (pg == G_TRUNC)
 			setf(out->reason, sizeof(out->reason),
@@ -1877,7 +1794,7 @@ int classify_connection(const uint8_t *client_data, size_t client_len, const uin
 		names_at(g, G_WEAK, " or ", names, sizeof(names));
 		setf(out->reason, sizeof(out->reason), "inconclusive: %s on port %u", names,
 		     server_port);
-	} else if (in.c.n == 0 && in.s.n == 0) {
+	} else if (in.c.left == 0 && in.s.left == 0) {
 		setf(out->reason, sizeof(out->reason), "no payload on port %u", server_port);
 	} else if (g[best] == G_TRUNC) {
 		setf(out->reason, sizeof(out->reason), "payload too short to classify on port %u",

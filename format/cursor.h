@@ -130,6 +130,26 @@ static inline int cur_get_be16(struct cur *c, uint16_t *v)
 	return 0;
 }
 
+static inline int cur_get_le24(struct cur *c, uint32_t *v)
+{
+	if (c->left < 3)
+		return -1;
+	*v = (uint32_t)c->p[0] | (uint32_t)c->p[1] << 8 | (uint32_t)c->p[2] << 16;
+	c->p += 3;
+	c->left -= 3;
+	return 0;
+}
+
+static inline int cur_get_be24(struct cur *c, uint32_t *v)
+{
+	if (c->left < 3)
+		return -1;
+	*v = (uint32_t)c->p[0] << 16 | (uint32_t)c->p[1] << 8 | (uint32_t)c->p[2];
+	c->p += 3;
+	c->left -= 3;
+	return 0;
+}
+
 static inline int cur_get_be32(struct cur *c, uint32_t *v)
 {
 	if (c->left < 4)
