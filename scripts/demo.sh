@@ -25,7 +25,7 @@ SR_PROFILE=demo
 
 SECONDS_WANTED=${DEMO_SECONDS:-20}
 OUT=demo/out
-BASE=47900 # ports BASE+1 .. BASE+5
+BASE=27900 # ports BASE+1 .. BASE+5
 PG_PORT=$((BASE + 1)) REDIS_PORT=$((BASE + 2)) ORDERS_PORT=$((BASE + 3))
 FRONT_PORT=$((BASE + 4)) DEBUG_PORT=$((BASE + 5))
 NS_X=240     # netns peer: 198.18.240.1 (host end) <-> 198.18.240.2 (peer)

@@ -4,7 +4,10 @@
 #
 #   . scripts/lib/services.sh
 #   sr_init nginx-curl            # private temp dir $SR_TMP, cleanup traps
-#   sr_start_nginx 47110          # 127.0.0.1:47110 and [::1]:47110
+#   sr_start_nginx 27110          # 127.0.0.1:27110 and [::1]:27110
+#
+# Ports: scenarios use ports below 32768, outside Linux's default
+# ephemeral range (32768-60999), so a client connection can never hold one.
 #   ...                           # drive clients
 #   # everything started is stopped on exit (normal, error, INT, TERM)
 #
@@ -198,8 +201,10 @@ sr_wait_port_pid() {
 	return 1
 }
 
-# sr_port_free PORT: true when no socket listens on PORT (any address).
-sr_port_free() { ! ss -Hltn "sport = :$1" | grep -q .; }
+# sr_port_free PORT: true when no TCP socket holds PORT as its local port
+# (a listener, or a client connection that got it as its ephemeral port);
+# TIME_WAIT does not count: servers bind with SO_REUSEADDR.
+sr_port_free() { ! ss -Htan exclude time-wait "sport = :$1" | grep -q .; }
 
 sr_need_ports() {
 	local p

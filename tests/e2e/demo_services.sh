@@ -11,7 +11,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 77
 fi
 
-base=47950 # this test's ports: base .. base+9
+base=27950 # this test's ports: base .. base+9
 fail=0
 check() { # description command...
 	local what=$1

@@ -36,16 +36,16 @@ for tool in tshark editcap capinfos tcpdump jq nginx redis-server python3; do
 	}
 done
 A=$BUILD/sockrec-analyze
-# this test's ports: base .. base+2, base from 47500 .. 47590 (step 10): the
+# this test's ports: base .. base+2, base from 27500 .. 27590 (step 10): the
 # first block that is free, so two runs at once do not collide
 base=
-for b in $(seq 47500 10 47590); do
+for b in $(seq 27500 10 27590); do
 	if ! ss -Hltn | awk '{ print $4 }' | grep -qE ":($b|$((b + 1))|$((b + 2)))\$"; then
 		base=$b
 		break
 	fi
 done
-[ -n "$base" ] || { echo "SKIP: ports 47500-47592 are all in use"; exit 77; }
+[ -n "$base" ] || { echo "SKIP: ports 27500-27592 are all in use"; exit 77; }
 web=$base redis=$((base + 1)) pg=$((base + 2))
 out=$(mktemp -d /tmp/sockrec-pcapng-e2e.XXXXXX)
 trap 'rm -rf "$out"' EXIT
