@@ -10,6 +10,7 @@
 #include "debugep.h"
 #include "record.h"
 #include "secret.h"
+#include "util.h"
 
 #define IP_LEN 48
 #define EP_LEN 32
@@ -70,7 +71,7 @@ static char lower(char c)
 	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
 
-static int ieq(const char *s, size_t n, const char *lower_word)
+static int fnd_ieq(const char *s, size_t n, const char *lower_word)
 {
 	if (strlen(lower_word) != n)
 		return 0;
@@ -83,36 +84,6 @@ static int ieq(const char *s, size_t n, const char *lower_word)
 static int streq(const char *a, const char *b)
 {
 	return strcmp(a ? a : "", b ? b : "") == 0;
-}
-
-/* length of the valid UTF-8 sequence at s, 0 if invalid (RFC 3629) */
-static size_t utf8_len(const uint8_t *s, size_t n)
-{
-	uint8_t c = s[0];
-	size_t len, i;
-	uint32_t cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
 }
 
 /* a JSON string from any bytes: invalid UTF-8 becomes U+FFFD */
@@ -133,7 +104,7 @@ static json_t *jstrn(const char *s, size_t n)
 		buf = fx_calloc(cap, 1);
 	}
 	for (size_t i = 0; i < n;) {
-		size_t l = utf8_len(p + i, n - i);
+		size_t l = utf8_seq_len(p + i, n - i);
 		if (l == 0) {
 			memcpy(buf + o, "\xef\xbf\xbd", 3);
 			o += 3;
@@ -169,7 +140,7 @@ static void jset(json_t *o, const char *k, json_t *v)
 	json_object_set_new_nocheck(o, k, v);
 }
 
-static void fmt_time(char out[48], uint64_t ns)
+static void fnd_fmt_time(char out[48], uint64_t ns)
 {
 	time_t s = (time_t)(ns / 1000000000ull);
 	struct tm tm;
@@ -188,7 +159,7 @@ static json_t *jtime(uint64_t ns)
 
 	if (ns == 0)
 		return json_null();
-	fmt_time(t, ns);
+	fnd_fmt_time(t, ns);
 	return json_string(t);
 }
 
@@ -1702,8 +1673,8 @@ static void creds_scan(struct findings *f, const struct fnd_exchange *x)
 		if (!hd->name || !sr_secret_header(hd->name, hd->name_len))
 			continue;
 		/* cookies are session state on every web page: not reported (README) */
-		if (ieq(hd->name, hd->name_len, "cookie") ||
-		    ieq(hd->name, hd->name_len, "set-cookie"))
+		if (fnd_ieq(hd->name, hd->name_len, "cookie") ||
+		    fnd_ieq(hd->name, hd->name_len, "set-cookie"))
 			continue;
 		n = hd->name_len < sizeof(name) - 1 ? hd->name_len : sizeof(name) - 1;
 		for (size_t j = 0; j < n; j++)
@@ -1720,12 +1691,12 @@ static void creds_scan(struct findings *f, const struct fnd_exchange *x)
 			for (size_t j = s; j < e && j - s < sizeof(scheme) - 1; j++)
 				scheme[j - s] = val[j] >= 0x21 && val[j] < 0x7f ? val[j] : '?';
 			scheme[(e - s) < sizeof(scheme) - 1 ? e - s : sizeof(scheme) - 1] = '\0';
-			if (ieq(val + s, e - s, "basic")) {
+			if (fnd_ieq(val + s, e - s, "basic")) {
 				while (e < vn && (val[e] == ' ' || val[e] == '\t'))
 					e++;
 				basic_user(val + e, vn - e, user, sizeof(user));
 				strcpy(scheme, "Basic");
-			} else if (ieq(val + s, e - s, "bearer")) {
+			} else if (fnd_ieq(val + s, e - s, "bearer")) {
 				strcpy(scheme, "Bearer");
 			}
 		}
@@ -1828,7 +1799,7 @@ int findings_severity_parse(const char *s)
 	if (!s)
 		return -1;
 	for (int i = FND_SEV_INFO; i <= FND_SEV_HIGH; i++)
-		if (ieq(s, strlen(s), sev_names[i]))
+		if (fnd_ieq(s, strlen(s), sev_names[i]))
 			return i;
 	return -1;
 }
