@@ -2,15 +2,25 @@
 /* sockrec.bpf.c - kernel side of sockrec: which processes are targets, and
  * what their TCP sockets moved.
  *
- * Hooks (no kprobes, no fentry on the kernels we target):
- *  - raw_tp/sys_exit: every syscall exit. The first instructions test the
- *    tgid's bit in `target_bits` (an array lookup the verifier inlines: no
- *    hashing); everything else returns there. `targets` (tgid -> SR_TGT_*
- *    flags) is the authority, consulted at fork and exec only; both are
- *    always updated together. For targets we dispatch on the syscall number
- *    (regs->orig_ax) and read the arguments from the saved user registers,
- *    which the socket syscalls leave untouched: no sys_enter hook (that
- *    would double the cost for every process), no per-thread argument map.
+ * Hooks (no kprobes, no fentry on the kernels we target, and no syscall
+ * tracepoint: attaching any of those makes every syscall of every process
+ * take the kernel's slow exit path, ~80 ns each on our machines):
+ *  - raw_tp/sock_send_length, raw_tp/sock_recv_length: the socket layer,
+ *    after the protocol moved the bytes, still inside the syscall. Other
+ *    syscalls never reach us. The first instructions test the tgid's bit in
+ *    `target_bits` (an array lookup the verifier inlines: no hashing);
+ *    everything else returns there. `targets` (tgid -> SR_TGT_* flags) is
+ *    the authority, consulted at fork and exec only; both are always
+ *    updated together. For targets, the syscall number and its arguments
+ *    (where the bytes are in user memory, the fd) come from the task's
+ *    saved user registers; the socket is the tracepoint's own argument, so
+ *    no fd table walk.
+ *  - raw_tp/inet_sock_set_state: TCP state changes. A target's connect()
+ *    (CLOSE -> SYN_SENT, on its task) is reported when the handshake ends;
+ *    a socket cloned from a listener (LISTEN -> SYN_RECV, softirq) is
+ *    marked, and reported as accepted at the first send/receive of a
+ *    target on it; a target's close() is the change it makes (ESTABLISHED
+ *    -> FIN_WAIT1, CLOSE_WAIT -> LAST_ACK, or an abort).
  *  - raw_tp/sched_process_exec: the opt-in decision. The new program's
  *    environment is scanned (bounded, bpf_loop) for ADI_PROFILE,
  *    ADI_PROFILE_DISABLED=1 and, with --allow, the value is looked up in
@@ -20,15 +30,19 @@
  *  - raw_tp/sched_process_exit: the tgid leaves `targets`.
  * Raw tracepoints need no tracefs.
  *
- * Only TCP sockets are recorded, decided here from the fd: the fd's inode
- * is a socket, its sock is SOCK_STREAM/IPPROTO_TCP, AF_INET or AF_INET6.
- * Files, pipes and unix sockets never reach the ring.
+ * Only TCP sockets are recorded: the sock is SOCK_STREAM/IPPROTO_TCP,
+ * AF_INET or AF_INET6. Files, pipes and unix sockets never reach the ring.
  *
- * Payload: the bytes the syscall moved (its return value), up to snaplen,
- * copied once from user memory into the reserved ring record
- * (bpf_probe_read_user_dynptr, Linux 6.16+). Records are submitted with
- * BPF_RB_NO_WAKEUP; userspace drains on a short timer, and a wake-up is sent
- * only when the ring crosses wake_bytes.
+ * Payload: the bytes the call moved (the tracepoint's length), up to
+ * snaplen, copied once from user memory into the reserved ring record
+ * (bpf_probe_read_user_dynptr, Linux 6.16+). Bytes that never were in the
+ * process's memory (sendfile, splice into the socket) and the messages of
+ * a sendmmsg/recvmmsg vector longer than one (each message is seen, but
+ * not which of the vector it is) are recorded as byte counts without
+ * payload. A splice out of a socket does not pass the socket layer's
+ * recvmsg: it is not seen, and shows as a gap in tcp_seq. Records are
+ * submitted with BPF_RB_NO_WAKEUP; userspace drains on a short timer, and
+ * a wake-up is sent only when the ring crosses wake_bytes.
  *
  * Every loss (ring full, copy fault, truncation, full map) is counted in
  * the per-CPU `counters`; nothing is dropped silently. (A process whose
@@ -58,9 +72,10 @@ char LICENSE[] SEC("license") = "GPL";
 #define NR_sendmsg 46
 #define NR_recvmsg 47
 #define NR_splice 275
-#define NR_accept4 288
 #define NR_recvmmsg 299
 #define NR_sendmmsg 307
+#define NR_preadv2 327
+#define NR_pwritev2 328
 
 #define USER64_CS 0x33 /* __USER_CS: a 64-bit syscall (not the ia32 ABI) */
 #define AF_INET 2
@@ -72,6 +87,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define MSG_PEEK 0x2
 #define MSG_TRUNC 0x20
 #define RCV_SHUTDOWN 1
+#define ECONNREFUSED 111
 
 /* load-time settings (written through the skeleton's rodata) */
 const volatile __u32 snaplen = 16384;
@@ -102,19 +118,12 @@ struct {
 	__type(value, __u64);
 } target_bits SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u64); /* tgid << 32 | fd */
-	__type(value, struct sr_fd_cache);
-} fdcache SEC(".maps");
-
-/* Per-CPU direct-mapped memory of the (tgid, fd, socket) triples this CPU
- * already put in `fdcache`: the data path pays an inlined array lookup, and
- * the LRU hash only for a socket new to this CPU's slot. */
+/* Per-CPU direct-mapped memory of the (tgid, socket) pairs this CPU has
+ * seen on the data path: the first sight of a socket costs a `passive`
+ * lookup, every later event an inlined array lookup. */
 struct fd_seen {
-	__u64 key; /* tgid << 32 | fd */
-	__u64 sock_id;
+	__u64 key;     /* tgid ^ sock address */
+	__u64 sock_id; /* the socket's inode: tells a reused address apart */
 };
 
 struct {
@@ -123,6 +132,38 @@ struct {
 	__type(key, __u32);
 	__type(value, struct fd_seen);
 } fdseen SEC(".maps");
+
+/* Sockets accepted from a listener (any process's: the child is made in
+ * softirq context), until a target first moves data on one. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64); /* struct sock address */
+	__type(value, __u8);
+} passive SEC(".maps");
+
+/* Who a conn event is about: the current task, or the one that began a
+ * connect (the connection completes in softirq context, on any task). */
+struct who {
+	__u64 pid_tgid;
+	__u64 start_ns; /* the process's start time */
+	char comm[16];
+};
+
+/* A target's connect() in progress. */
+struct pending {
+	struct who who;
+	__u64 ino; /* socket inode */
+	__s32 fd;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64); /* struct sock address */
+	__type(value, struct pending);
+} connecting SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -245,46 +286,68 @@ static __always_inline void current_comm(char comm[16])
 
 /* ---- sockets ---- */
 
+/* The current task's saved user registers: inside a syscall, its number
+ * (orig_ax) and arguments. */
+static __always_inline struct pt_regs *user_regs(void)
+{
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+}
+
+static __always_inline void who_current(struct who *w)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	w->pid_tgid = bpf_get_current_pid_tgid();
+	w->start_ns = task->group_leader->start_boottime;
+	current_comm(w->comm);
+}
+
 struct tcp_ref {
 	struct sock *sk;
-	__u64 start_ns; /* the process's start time */
+	__u64 addr; /* sk as a number: a map key (the verifier allows no arithmetic on sk) */
 	struct sr_ev_sock s;
 };
 
-/* Resolves fd of the current process to a TCP socket.
- * @return 0 and fills ref, or -1 when fd is not a TCP socket (or vanished). */
-static __always_inline int tcp_from_fd(__u32 fd, struct tcp_ref *ref)
+/* @return the sock as a readable pointer when it is an AF_INET/AF_INET6
+ * TCP socket, else NULL. */
+static __always_inline struct sock *tcp_sock_of(__u64 raw)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct fdtable *fdt = task->files->fdt;
-	struct file **fds;
-	struct file *fp = NULL;
-	struct file *f;
-	struct inode *inode;
-	struct socket *sock;
-	struct sock *sk;
+	struct sock *sk = KPTR(struct sock, raw);
 	__u16 family;
 
-	if (fd >= fdt->max_fds)
-		return -1;
-	fds = fdt->fd;
-	if (bpf_probe_read_kernel(&fp, sizeof(fp), &fds[fd]) || !fp)
-		return -1;
-	f = KPTR(struct file, fp);
-	inode = f->f_inode;
-	if ((inode->i_mode & S_IFMT) != S_IFSOCK)
-		return -1;
-	sock = KPTR(struct socket, f->private_data);
-	sk = sock->sk;
 	if (!sk || sk->sk_type != SOCK_STREAM || sk->sk_protocol != IPPROTO_TCP)
-		return -1;
+		return NULL;
 	family = sk->__sk_common.skc_family;
 	if (family != AF_INET && family != AF_INET6)
-		return -1;
+		return NULL;
+	return sk;
+}
+
+/* The inode number of sk's socket (what /proc/PID/fd shows as
+ * socket:[N]): struct socket sits inside struct socket_alloc, next to its
+ * inode. 0 when the socket is already orphaned. */
+static __always_inline __u64 sock_ino(struct sock *sk)
+{
+	struct socket *sock = sk->sk_socket;
+	struct socket_alloc *sa;
+
+	if (!sock)
+		return 0;
+	sa = KPTR(struct socket_alloc,
+		  (void *)sock - bpf_core_field_offset(struct socket_alloc, socket));
+	return sa->vfs_inode.i_ino;
+}
+
+/* Fills ref from a TCP sock (see tcp_sock_of) and the fd it was used by. */
+static __always_inline void tcp_ref_fill(struct sock *sk, __u64 addr, __s32 fd, __u64 ino,
+					 struct tcp_ref *ref)
+{
+	__u16 family = sk->__sk_common.skc_family;
+	__u32 *l = (__u32 *)ref->s.laddr, *r = (__u32 *)ref->s.raddr;
 
 	ref->sk = sk;
-	ref->start_ns = task->group_leader->start_boottime;
-	ref->s.sock_id = inode->i_ino;
+	ref->addr = addr;
+	ref->s.sock_id = ino;
 	ref->s.fd = fd;
 	ref->s.family = family;
 	ref->s.lport = sk->__sk_common.skc_num;
@@ -292,15 +355,11 @@ static __always_inline int tcp_from_fd(__u32 fd, struct tcp_ref *ref)
 	ref->s.pad = 0;
 	ref->s.pad2 = 0;
 	if (family == AF_INET) {
-		__u32 *l = (__u32 *)ref->s.laddr, *r = (__u32 *)ref->s.raddr;
-
 		l[0] = sk->__sk_common.skc_rcv_saddr;
 		r[0] = sk->__sk_common.skc_daddr;
 		l[1] = l[2] = l[3] = 0;
 		r[1] = r[2] = r[3] = 0;
 	} else {
-		__u32 *l = (__u32 *)ref->s.laddr, *r = (__u32 *)ref->s.raddr;
-
 		l[0] = sk->__sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32[0];
 		l[1] = sk->__sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32[1];
 		l[2] = sk->__sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32[2];
@@ -310,33 +369,6 @@ static __always_inline int tcp_from_fd(__u32 fd, struct tcp_ref *ref)
 		r[2] = sk->__sk_common.skc_v6_daddr.in6_u.u6_addr32[2];
 		r[3] = sk->__sk_common.skc_v6_daddr.in6_u.u6_addr32[3];
 	}
-	return 0;
-}
-
-/* Remembers (tgid, fd) -> socket so close() can be reported after the fd
- * is gone. */
-static __always_inline void fdcache_note(__u32 tgid, const struct tcp_ref *ref)
-{
-	__u64 key = (__u64)tgid << 32 | (__u32)ref->s.fd;
-	struct sr_fd_cache v;
-
-	v.start_ns = ref->start_ns;
-	v.sock = ref->s;
-	bpf_map_update_elem(&fdcache, &key, &v, BPF_ANY);
-}
-
-/* The same from the data path, where it is usually known already. */
-static __always_inline void fdcache_seen(__u32 tgid, const struct tcp_ref *ref)
-{
-	__u64 key = (__u64)tgid << 32 | (__u32)ref->s.fd;
-	__u32 slot = (key * 0x9e3779b97f4a7c15ull) >> 56 & (SR_BPF_FDSEEN_SLOTS - 1);
-	struct fd_seen *seen = bpf_map_lookup_elem(&fdseen, &slot);
-
-	if (!seen || (seen->key == key && seen->sock_id == ref->s.sock_id))
-		return;
-	fdcache_note(tgid, ref);
-	seen->key = key;
-	seen->sock_id = ref->s.sock_id;
 }
 
 /* The stream position just after the bytes this call moved: write_seq
@@ -355,6 +387,55 @@ static __always_inline __u32 tcp_seq(struct sock *sk, __u8 dir)
 	if (seq == tp->rcv_nxt && (sk->sk_shutdown & RCV_SHUTDOWN))
 		seq--;
 	return seq;
+}
+
+static __always_inline void emit_conn(const struct who *w, const struct tcp_ref *ref, __u16 nr,
+				      __u8 kind, long ret)
+{
+	struct sr_ev_conn *e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
+
+	if (!e) {
+		count(LOSS_RING_FULL);
+		return;
+	}
+	e->type = SR_EV_CONN;
+	e->ret = ret;
+	e->ts_ns = bpf_ktime_get_boot_ns();
+	e->tgid = w->pid_tgid >> 32;
+	e->tid = (__u32)w->pid_tgid;
+	e->syscall = nr;
+	e->kind = kind;
+	e->pad = 0;
+	e->cpu = bpf_get_smp_processor_id();
+	e->start_ns = w->start_ns;
+	__builtin_memcpy(e->comm, w->comm, sizeof(e->comm));
+	e->sock = ref->s;
+	bpf_ringbuf_submit(e, submit_flags(sizeof(*e)));
+}
+
+/* First sight of a socket by a process, on the data path. A socket that
+ * was accepted (marked in `passive` when it left LISTEN) is reported as an
+ * accept here, once: the marker is taken by whoever deletes it. The
+ * per-CPU slots keep this off the common path: one inlined array lookup. */
+static __always_inline void first_sight(const struct tcp_ref *ref, __u16 nr)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u64 key = (pid_tgid >> 32) ^ ref->addr;
+	__u32 slot = (key * 0x9e3779b97f4a7c15ull) >> 56 & (SR_BPF_FDSEEN_SLOTS - 1);
+	struct fd_seen *seen = bpf_map_lookup_elem(&fdseen, &slot);
+	__u64 skey = ref->addr;
+	struct tcp_ref acc;
+	struct who w;
+
+	if (!seen || (seen->key == key && seen->sock_id == ref->s.sock_id))
+		return;
+	seen->key = key;
+	seen->sock_id = ref->s.sock_id;
+	if (bpf_map_delete_elem(&passive, &skey))
+		return;
+	who_current(&w);
+	acc = *ref;
+	emit_conn(&w, &acc, NR_accept, SR_EVC_ACCEPT, ref->s.fd);
 }
 
 /* ---- data events ---- */
@@ -430,7 +511,7 @@ static __always_inline __u32 copy_payload(struct bpf_dynptr *dp, __u32 off, __u3
 /* One data event to emit (BPF functions take at most five arguments). */
 struct data_req {
 	__u64 pid_tgid;
-	__u64 bytes; /* the syscall moved */
+	__u64 bytes; /* the call moved */
 	__u32 seq;   /* tcp_seq after the call */
 	__u32 flags; /* SR_EVF_* known up front */
 	__u16 nr;
@@ -441,6 +522,7 @@ struct data_req {
 /* Emits one data event: r->bytes moved on ref's socket. */
 static __noinline void emit_data(const struct tcp_ref *ref, struct data_req *r)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct bpf_dynptr dp;
 	struct sr_ev_data *e;
 	__u32 cap = 0, copied = 0, size, flags = r->flags;
@@ -482,257 +564,223 @@ static __noinline void emit_data(const struct tcp_ref *ref, struct data_req *r)
 	e->dir = r->dir;
 	e->pad = 0;
 	e->cpu = bpf_get_smp_processor_id();
-	e->start_ns = ref->start_ns;
+	e->start_ns = task->group_leader->start_boottime;
 	current_comm(e->comm);
 	e->sock = ref->s;
 	bpf_ringbuf_submit_dynptr(&dp, submit_flags(size));
 }
 
-static __always_inline void emit_conn(__u64 pid_tgid, const struct tcp_ref *ref, __u16 nr,
-				      __u8 kind, long ret)
-{
-	struct sr_ev_conn *e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
-
-	if (!e) {
-		count(LOSS_RING_FULL);
-		return;
-	}
-	e->type = SR_EV_CONN;
-	e->ret = ret;
-	e->ts_ns = bpf_ktime_get_boot_ns();
-	e->tgid = pid_tgid >> 32;
-	e->tid = (__u32)pid_tgid;
-	e->syscall = nr;
-	e->kind = kind;
-	e->pad = 0;
-	e->cpu = bpf_get_smp_processor_id();
-	e->start_ns = ref->start_ns;
-	current_comm(e->comm);
-	e->sock = ref->s;
-	bpf_ringbuf_submit(e, submit_flags(sizeof(*e)));
-}
-
-/* One data event for a syscall that moved ret bytes through fd. */
-static __always_inline void on_data(struct data_req *r, __u32 fd, long ret)
-{
-	struct tcp_ref ref;
-
-	if (ret <= 0 || tcp_from_fd(fd, &ref))
-		return;
-	fdcache_seen(r->pid_tgid >> 32, &ref);
-	r->bytes = ret;
-	r->seq = tcp_seq(ref.sk, r->dir);
-	emit_data(&ref, r);
-}
-
 /* sendmsg/recvmsg: the iovecs come from the user's msghdr. */
-static __always_inline void on_msg(struct data_req *r, __u32 fd, long ret,
-				   const struct user_msghdr *umsg)
+static __always_inline void msg_src(struct data_req *r, const struct user_msghdr *umsg)
 {
 	struct user_msghdr m;
 
-	if (ret <= 0)
-		return;
 	if (bpf_probe_read_user(&m, sizeof(m), umsg)) {
 		r->flags |= SR_EVF_READ_FAULT | SR_EVF_NO_PAYLOAD;
-	} else {
-		r->src.iov = m.msg_iov;
-		r->src.iovcnt = m.msg_iovlen;
+		return;
 	}
-	on_data(r, fd, ret);
+	r->src.iov = m.msg_iov;
+	r->src.iovcnt = m.msg_iovlen;
 }
 
-/* sendmmsg/recvmmsg: one data event per message (at most SR_BPF_MAX_MMSG;
- * the rest are counted as lost). Each message's stream position is derived
- * from the position after the call minus the bytes of later messages. */
-static __always_inline void on_mmsg(struct data_req *r, __u32 fd, long ret,
-				    const struct mmsghdr *vec)
-{
-	__u32 lens[SR_BPF_MAX_MMSG] = {};
-	struct tcp_ref ref;
-	__u64 total = 0, done = 0;
-	__u32 seq_end;
-	int i;
-
-	if (ret <= 0 || tcp_from_fd(fd, &ref))
-		return;
-	fdcache_seen(r->pid_tgid >> 32, &ref);
-	seq_end = tcp_seq(ref.sk, r->dir);
-	for (i = 0; i < SR_BPF_MAX_MMSG && i < ret; i++) {
-		if (bpf_probe_read_user(&lens[i], sizeof(lens[i]), &vec[i].msg_len))
-			lens[i] = 0;
-		total += lens[i];
-	}
-	for (i = 0; i < SR_BPF_MAX_MMSG && i < ret; i++) {
-		struct user_msghdr m;
-
-		done += lens[i];
-		if (!lens[i])
-			continue;
-		r->flags = 0;
-		r->src.buf = NULL;
-		r->src.iov = NULL;
-		r->src.iovcnt = 0;
-		if (bpf_probe_read_user(&m, sizeof(m), &vec[i].msg_hdr)) {
-			r->flags = SR_EVF_READ_FAULT | SR_EVF_NO_PAYLOAD;
-		} else {
-			r->src.iov = m.msg_iov;
-			r->src.iovcnt = m.msg_iovlen;
-		}
-		r->bytes = lens[i];
-		r->seq = seq_end - (__u32)(total - done);
-		emit_data(&ref, r);
-	}
-	if (ret > SR_BPF_MAX_MMSG)
-		count(LOSS_OTHER);
-}
-
-/* sendfile/splice: bytes moved without passing through user memory. The
- * socket side decides the direction; no payload (a marked gap). */
-static __always_inline void on_nopayload(struct data_req *r, __u32 out_fd, __u32 in_fd, long ret)
-{
-	struct tcp_ref ref;
-
-	if (ret <= 0)
-		return;
-	if (!tcp_from_fd(out_fd, &ref))
-		r->dir = SR_EVD_SEND;
-	else if (!tcp_from_fd(in_fd, &ref))
-		r->dir = SR_EVD_RECV;
-	else
-		return;
-	fdcache_seen(r->pid_tgid >> 32, &ref);
-	r->bytes = ret;
-	r->seq = tcp_seq(ref.sk, r->dir);
-	r->flags = SR_EVF_NO_PAYLOAD;
-	emit_data(&ref, r);
-}
-
-static __always_inline void on_connect(__u64 pid_tgid, __u16 nr, __u32 fd, long ret)
-{
-	struct tcp_ref ref;
-
-	if (tcp_from_fd(fd, &ref))
-		return;
-	fdcache_note(pid_tgid >> 32, &ref);
-	emit_conn(pid_tgid, &ref, nr, SR_EVC_CONNECT, ret);
-}
-
-static __always_inline void on_accept(__u64 pid_tgid, __u16 nr, __u32 lfd, long ret)
-{
-	struct tcp_ref ref;
-
-	if (ret < 0 || tcp_from_fd(ret, &ref))
-		return;
-	fdcache_note(pid_tgid >> 32, &ref);
-	ref.s.fd = lfd; /* the syscall's fd argument; ret is the new fd */
-	emit_conn(pid_tgid, &ref, nr, SR_EVC_ACCEPT, ret);
-}
-
-/* close(): the fd is gone at exit; report the socket we saw on it. */
-static __always_inline void on_close(__u64 pid_tgid, __u32 fd, long ret)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	__u64 key = (pid_tgid & 0xffffffff00000000ull) | fd;
-	struct sr_fd_cache *c = bpf_map_lookup_elem(&fdcache, &key);
-	struct tcp_ref ref;
-
-	if (!c)
-		return;
-	if (c->start_ns == task->group_leader->start_boottime) {
-		ref.sk = NULL;
-		ref.start_ns = c->start_ns;
-		ref.s = c->sock;
-		emit_conn(pid_tgid, &ref, NR_close, SR_EVC_CLOSE, ret);
-	}
-	bpf_map_delete_elem(&fdcache, &key);
-}
-
-SEC("raw_tp/sys_exit")
-int sr_sys_exit(struct bpf_raw_tracepoint_args *ctx)
+/* The data path: the socket layer moved ret bytes on sk (after the
+ * protocol's sendmsg/recvmsg, inside the syscall). The syscall and its
+ * arguments, which say where the bytes are in user memory, come from the
+ * task's saved user registers. */
+static __always_inline int on_sock_io(struct bpf_raw_tracepoint_args *ctx, __u8 dir)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	int ret = (int)ctx->args[1], msg_flags = (int)ctx->args[2];
 	struct data_req r = {};
+	struct tcp_ref ref;
 	struct pt_regs *regs;
-	long ret, nr;
-	__u32 fd;
+	struct sock *sk;
+	__s32 fd;
 
-	if (!is_target(pid_tgid >> 32))
+	if (!is_target(pid_tgid >> 32) || ret <= 0)
 		return 0;
-
-	regs = KPTR(struct pt_regs, ctx->args[0]);
-	if (regs->cs != USER64_CS)
-		return 0; /* ia32 syscall numbers differ; not supported */
-	nr = regs->orig_ax;
-	ret = ctx->args[1];
-	fd = regs->di;
+	if (dir == SR_EVD_RECV && (msg_flags & MSG_PEEK))
+		return 0; /* the bytes stay queued; the real read records them */
+	sk = tcp_sock_of(ctx->args[0]);
+	if (!sk)
+		return 0;
+	regs = user_regs();
+	if (regs->cs != USER64_CS) {
+		count(LOSS_OTHER); /* ia32 syscall numbers differ; not supported */
+		return 0;
+	}
 	r.pid_tgid = pid_tgid;
-	r.nr = nr;
-
-	switch (nr) {
+	r.nr = regs->orig_ax;
+	r.dir = dir;
+	r.bytes = ret;
+	fd = regs->di;
+	switch (r.nr) {
 	case NR_read:
 	case NR_write:
-		r.dir = nr == NR_read ? SR_EVD_RECV : SR_EVD_SEND;
-		r.src.buf = (const void *)regs->si;
-		on_data(&r, fd, ret);
-		break;
 	case NR_recvfrom:
-		if (regs->r10 & MSG_PEEK)
-			break; /* the bytes stay queued; the real read records them */
-		r.dir = SR_EVD_RECV;
-		r.flags = regs->r10 & MSG_TRUNC ? SR_EVF_NO_PAYLOAD : 0;
-		r.src.buf = (const void *)regs->si;
-		on_data(&r, fd, ret);
-		break;
 	case NR_sendto:
-		r.dir = SR_EVD_SEND;
 		r.src.buf = (const void *)regs->si;
-		on_data(&r, fd, ret);
 		break;
 	case NR_readv:
 	case NR_writev:
-		r.dir = nr == NR_readv ? SR_EVD_RECV : SR_EVD_SEND;
+	case NR_preadv2:
+	case NR_pwritev2:
 		r.src.iov = (const struct iovec *)regs->si;
 		r.src.iovcnt = regs->dx;
-		on_data(&r, fd, ret);
 		break;
 	case NR_recvmsg:
-		if (regs->dx & MSG_PEEK)
-			break;
-		r.dir = SR_EVD_RECV;
-		r.flags = regs->dx & MSG_TRUNC ? SR_EVF_NO_PAYLOAD : 0;
-		on_msg(&r, fd, ret, (const void *)regs->si);
-		break;
 	case NR_sendmsg:
-		r.dir = SR_EVD_SEND;
-		on_msg(&r, fd, ret, (const void *)regs->si);
+		msg_src(&r, (const struct user_msghdr *)regs->si);
 		break;
 	case NR_recvmmsg:
-		if (regs->r10 & MSG_PEEK)
-			break;
-		r.dir = SR_EVD_RECV;
-		on_mmsg(&r, fd, ret, (const void *)regs->si);
-		break;
 	case NR_sendmmsg:
-		r.dir = SR_EVD_SEND;
-		on_mmsg(&r, fd, ret, (const void *)regs->si);
+		/* one event per message; with one message the msghdr is
+		 * the vector's first, but which message of a longer vector
+		 * this is cannot be told here: its bytes are a marked gap */
+		if (regs->dx == 1) {
+			msg_src(&r, &((const struct mmsghdr *)regs->si)->msg_hdr);
+			break;
+		}
+		r.flags = SR_EVF_NO_PAYLOAD;
 		break;
 	case NR_sendfile:
-		on_nopayload(&r, fd, regs->si, ret);
+		/* bytes from a file: they never were in user memory */
+		r.flags = SR_EVF_NO_PAYLOAD;
 		break;
 	case NR_splice:
-		on_nopayload(&r, regs->dx, fd, ret);
+		fd = regs->dx; /* fd_out: a splice into the socket */
+		r.flags = SR_EVF_NO_PAYLOAD;
 		break;
-	case NR_connect:
-		on_connect(pid_tgid, nr, fd, ret);
-		break;
-	case NR_accept:
-	case NR_accept4:
-		on_accept(pid_tgid, nr, fd, ret);
-		break;
-	case NR_close:
-		on_close(pid_tgid, fd, ret);
-		break;
+	default:
+		/* a socket call on no user buffer we know (io_uring, a
+		 * kernel user): counted, not guessed */
+		count(LOSS_OTHER);
+		return 0;
+	}
+	if (dir == SR_EVD_RECV && (msg_flags & MSG_TRUNC))
+		r.flags |= SR_EVF_NO_PAYLOAD; /* TCP: the bytes were discarded */
+	tcp_ref_fill(sk, ctx->args[0], fd, sock_ino(sk), &ref);
+	first_sight(&ref, r.nr);
+	r.seq = tcp_seq(sk, dir);
+	emit_data(&ref, &r);
+	return 0;
+}
+
+SEC("raw_tp/sock_send_length")
+int sr_send(struct bpf_raw_tracepoint_args *ctx)
+{
+	return on_sock_io(ctx, SR_EVD_SEND);
+}
+
+SEC("raw_tp/sock_recv_length")
+int sr_recv(struct bpf_raw_tracepoint_args *ctx)
+{
+	return on_sock_io(ctx, SR_EVD_RECV);
+}
+
+/* ---- connection state ---- */
+
+/* A target's connect() moves the socket CLOSE -> SYN_SENT on its own
+ * task: remember who, and report the connect when the handshake ends
+ * (SYN_SENT -> ESTABLISHED, ret 0, or -> CLOSE, ret -sk_err), which
+ * happens in softirq context on whatever task runs. */
+static __always_inline void on_syn_sent(struct sock *sk, __u64 key)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct pt_regs *regs;
+	struct pending p;
+	__u64 nr;
+
+	bpf_map_delete_elem(&passive, &key); /* a reused address is active now */
+	if (!is_target(pid_tgid >> 32))
+		return;
+	regs = user_regs();
+	nr = regs->orig_ax;
+	if (regs->cs != USER64_CS ||
+	    (nr != NR_connect && nr != NR_sendto && nr != NR_sendmsg)) /* sendto: TCP Fast Open */
+		return;
+	who_current(&p.who);
+	p.fd = regs->di;
+	p.ino = sock_ino(sk);
+	if (bpf_map_update_elem(&connecting, &key, &p, BPF_ANY))
+		count(LOSS_OTHER);
+}
+
+static __always_inline void on_syn_sent_done(struct sock *sk, __u64 key, int newstate)
+{
+	struct pending *p = bpf_map_lookup_elem(&connecting, &key);
+	struct tcp_ref ref;
+	long ret = 0;
+
+	if (!p)
+		return;
+	if (newstate != TCP_ESTABLISHED)
+		ret = sk->sk_err ? -sk->sk_err : -ECONNREFUSED;
+	tcp_ref_fill(sk, key, p->fd, p->ino, &ref);
+	emit_conn(&p->who, &ref, NR_connect, SR_EVC_CONNECT, ret);
+	bpf_map_delete_elem(&connecting, &key);
+}
+
+/* close() of a target's connected socket: the state change it causes
+ * (ESTABLISHED -> FIN_WAIT1, CLOSE_WAIT -> LAST_ACK, or an abort to
+ * CLOSE) happens on the closing task, inside the syscall. Changes that
+ * end an earlier close (LAST_ACK -> CLOSE: over loopback the peer's ACK
+ * is handled within the same syscall) are not a close. */
+static __always_inline void on_close(struct sock *sk, __u64 key, int oldstate)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct tcp_ref ref;
+	struct pt_regs *regs;
+	struct who w;
+
+	if ((oldstate != TCP_ESTABLISHED && oldstate != TCP_CLOSE_WAIT &&
+	     oldstate != TCP_SYN_SENT && oldstate != TCP_SYN_RECV) ||
+	    !is_target(pid_tgid >> 32))
+		return;
+	regs = user_regs();
+	if (regs->cs != USER64_CS || regs->orig_ax != NR_close)
+		return;
+	who_current(&w);
+	tcp_ref_fill(sk, key, regs->di, sock_ino(sk), &ref);
+	emit_conn(&w, &ref, NR_close, SR_EVC_CLOSE, 0);
+}
+
+SEC("raw_tp/inet_sock_set_state")
+int sr_state(struct bpf_raw_tracepoint_args *ctx)
+{
+	int oldstate = (int)ctx->args[1], newstate = (int)ctx->args[2];
+	__u64 key = ctx->args[0];
+	struct sock *sk;
+	__u8 one = 1;
+
+	if (oldstate == newstate)
+		return 0;
+	sk = tcp_sock_of(key);
+	if (!sk)
+		return 0;
+	switch (newstate) {
+	case TCP_SYN_RECV:
+		/* a child socket cloned from its listener: accepted */
+		if (oldstate == TCP_LISTEN && bpf_map_update_elem(&passive, &key, &one, BPF_ANY))
+			count(LOSS_OTHER);
+		return 0;
+	case TCP_SYN_SENT:
+		if (oldstate == TCP_CLOSE)
+			on_syn_sent(sk, key);
+		return 0;
+	case TCP_ESTABLISHED:
+		if (oldstate == TCP_SYN_SENT)
+			on_syn_sent_done(sk, key, newstate);
+		return 0;
+	case TCP_CLOSE:
+		if (oldstate == TCP_SYN_SENT)
+			on_syn_sent_done(sk, key, newstate);
+		on_close(sk, key, oldstate);
+		return 0;
+	case TCP_FIN_WAIT1:
+	case TCP_LAST_ACK:
+		on_close(sk, key, oldstate);
+		return 0;
 	}
 	return 0;
 }

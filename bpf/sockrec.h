@@ -34,7 +34,7 @@
 #define SR_BPF_EXEC_ARGS_MAX (16u * 1024u)	    /* argv bytes sent with an exec */
 #define SR_BPF_EXEC_ENV_MAX (64u * 1024u)	    /* environ bytes sent with an exec */
 #define SR_BPF_PID_LIMIT 4194304u		    /* PID_MAX_LIMIT (64-bit) */
-#define SR_BPF_FDSEEN_SLOTS 256u		    /* per-CPU fd cache memory (power of 2) */
+#define SR_BPF_FDSEEN_SLOTS 256u		    /* per-CPU seen-socket slots (power of 2) */
 #define SR_BPF_CGROUP_DEPTH 4u			    /* cgroup v2 path components sent (leaf up) */
 #define SR_BPF_CGROUP_NAME 96u			    /* bytes per component, NUL included */
 #define SR_BPF_TARGET_WORDS (SR_BPF_PID_LIMIT / 64) /* target_bits entries */
@@ -142,14 +142,6 @@ struct sr_bpf_counters {
 	__u64 read_fault; /* payload or iovec copies that failed */
 	__u64 truncated;  /* events whose payload was cut (snaplen, iovec bound) */
 	__u64 other;	  /* lost for any other reason (maps full, scan bound) */
-};
-
-/* An fd known to hold a TCP socket; lets close() be reported after the fd
- * is gone. Keyed by (tgid << 32 | fd); added at connect, accept and the
- * first data event of a socket (connections older than the capture). */
-struct sr_fd_cache {
-	__u64 start_ns; /* owner process start time: guards against pid reuse */
-	struct sr_ev_sock sock;
 };
 
 #define SR_EV_DATA_SIZE(e) (sizeof(struct sr_ev_data) + (e)->cap_len)

@@ -634,7 +634,7 @@ static int bpf_setup(struct rt *rt)
 	}
 	err = sockrec_bpf__attach(rt->skel);
 	if (err) {
-		say("cannot attach the raw tracepoints (sys_exit, sched_process_*): %s%s%s",
+		say("cannot attach the raw tracepoints (sock_send_length, sock_recv_length, inet_sock_set_state, sched_process_*): %s%s%s",
 		    strerror(-err), libbpf_last[0] ? "; libbpf: " : "", libbpf_last);
 		return -1;
 	}
