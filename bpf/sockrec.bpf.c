@@ -519,33 +519,12 @@ struct data_req {
 	struct payload_src src;
 };
 
-/* Emits one data event: r->bytes moved on ref's socket. */
-static __noinline void emit_data(const struct tcp_ref *ref, struct data_req *r)
+/* The fixed part of a data event, after its payload was copied. */
+static __always_inline void data_header(struct sr_ev_data *e, const struct tcp_ref *ref,
+					const struct data_req *r, __u32 copied, __u32 flags)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct bpf_dynptr dp;
-	struct sr_ev_data *e;
-	__u32 cap = 0, copied = 0, size, flags = r->flags;
 
-	if (!(flags & SR_EVF_NO_PAYLOAD)) {
-		cap = r->bytes < snaplen ? r->bytes : snaplen;
-		if (cap > SR_BPF_MAX_SNAPLEN)
-			cap = SR_BPF_MAX_SNAPLEN;
-	}
-	size = sizeof(*e) + cap;
-	if (bpf_ringbuf_reserve_dynptr(&rb, size, 0, &dp)) {
-		bpf_ringbuf_discard_dynptr(&dp, 0);
-		count(LOSS_RING_FULL);
-		return;
-	}
-	if (cap)
-		copied = copy_payload(&dp, sizeof(*e), cap, &r->src, &flags);
-	e = bpf_dynptr_data(&dp, 0, sizeof(*e));
-	if (!e) {
-		bpf_ringbuf_discard_dynptr(&dp, 0);
-		count(LOSS_OTHER);
-		return;
-	}
 	if (flags & SR_EVF_READ_FAULT)
 		count(LOSS_READ_FAULT);
 	if (!(flags & (SR_EVF_NO_PAYLOAD | SR_EVF_READ_FAULT)) && copied < r->bytes) {
@@ -567,6 +546,70 @@ static __noinline void emit_data(const struct tcp_ref *ref, struct data_req *r)
 	e->start_ns = task->group_leader->start_boottime;
 	current_comm(e->comm);
 	e->sock = ref->s;
+}
+
+/* A payload of at most SR_BPF_SMALL bytes from one buffer: a record in a
+ * ring slot of fixed size (SR_BPF_TINY or SR_BPF_SMALL payload bytes;
+ * userspace reads cap_len), which saves the dynptr calls of emit_data. */
+static __noinline void emit_small(const struct tcp_ref *ref, struct data_req *r, __u32 cap)
+{
+	__u32 flags = r->flags, copied = 0;
+	struct sr_ev_data *e;
+	__u64 n = cap, slot;
+
+	if (cap <= SR_BPF_TINY) {
+		slot = SR_BPF_TINY;
+		e = bpf_ringbuf_reserve(&rb, sizeof(*e) + SR_BPF_TINY, 0);
+	} else {
+		slot = SR_BPF_SMALL;
+		e = bpf_ringbuf_reserve(&rb, sizeof(*e) + SR_BPF_SMALL, 0);
+	}
+	if (!e) {
+		count(LOSS_RING_FULL);
+		return;
+	}
+	barrier_var(n); /* keep the bound below: the verifier needs it */
+	if (n > slot)
+		n = slot;
+	if (bpf_probe_read_user(e->data, n, r->src.buf))
+		flags |= SR_EVF_READ_FAULT;
+	else
+		copied = n;
+	data_header(e, ref, r, copied, flags);
+	bpf_ringbuf_submit(e, submit_flags(sizeof(*e) + slot));
+}
+
+/* Emits one data event: r->bytes moved on ref's socket. */
+static __noinline void emit_data(const struct tcp_ref *ref, struct data_req *r)
+{
+	struct bpf_dynptr dp;
+	struct sr_ev_data *e;
+	__u32 cap = 0, copied = 0, size, flags = r->flags;
+
+	if (!(flags & SR_EVF_NO_PAYLOAD)) {
+		cap = r->bytes < snaplen ? r->bytes : snaplen;
+		if (cap > SR_BPF_MAX_SNAPLEN)
+			cap = SR_BPF_MAX_SNAPLEN;
+		if (cap && cap <= SR_BPF_SMALL && r->src.buf) {
+			emit_small(ref, r, cap);
+			return;
+		}
+	}
+	size = sizeof(*e) + cap;
+	if (bpf_ringbuf_reserve_dynptr(&rb, size, 0, &dp)) {
+		bpf_ringbuf_discard_dynptr(&dp, 0);
+		count(LOSS_RING_FULL);
+		return;
+	}
+	if (cap)
+		copied = copy_payload(&dp, sizeof(*e), cap, &r->src, &flags);
+	e = bpf_dynptr_data(&dp, 0, sizeof(*e));
+	if (!e) {
+		bpf_ringbuf_discard_dynptr(&dp, 0);
+		count(LOSS_OTHER);
+		return;
+	}
+	data_header(e, ref, r, copied, flags);
 	bpf_ringbuf_submit_dynptr(&dp, submit_flags(size));
 }
 

@@ -25,6 +25,8 @@
 
 /* Bounds the kernel side works under (verifier-friendly constants). */
 #define SR_BPF_MAX_SNAPLEN (256u * 1024u)	    /* largest -s */
+#define SR_BPF_TINY 128u			    /* payloads up to these go in fixed-size */
+#define SR_BPF_SMALL 512u			    /* ring slots (two sizes) */
 #define SR_BPF_MAX_IOV 64u			    /* iovecs copied per syscall */
 #define SR_BPF_MAX_MMSG 8u			    /* messages per sendmmsg/recvmmsg */
 #define SR_BPF_ALLOW_LEN 64u			    /* allow-map key: value + NUL, zero padded */
