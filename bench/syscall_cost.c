@@ -10,7 +10,8 @@
  * sockrec running without this process as target, or with it (ADI_PROFILE
  * set when this program is exec'd).
  *
- *   syscall_cost [-n PAIRS] [-r ROUNDS] [-G] SIZE...     (-G: no getppid)
+ *   syscall_cost [-n PAIRS] [-r ROUNDS] [-G] [-V] SIZE...
+ *   (-G: no getppid; -V: writev/readv of two iovecs instead of write/read)
  * Prints one line per measurement: "<name> <ns per call>" (best round).
  */
 #include <errno.h>
@@ -22,6 +23,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define MAX_SIZE (256 * 1024)
@@ -59,6 +61,24 @@ static void tcp_pair(int *a, int *b)
 	close(l);
 }
 
+static int use_iov; /* -V: writev/readv of two iovecs instead of write/read */
+
+static ssize_t xwrite(int fd, char *buf, size_t size)
+{
+	struct iovec v[2] = {{buf, size / 2}, {buf + size / 2, size - size / 2}};
+
+	return use_iov ? writev(fd, v, 2) : write(fd, buf, size);
+}
+
+static ssize_t xread(int fd, char *buf, size_t size)
+{
+	struct iovec v[2] = {{buf, size / 2}, {buf + size / 2, size - size / 2}};
+
+	if (!use_iov || size < 2)
+		return read(fd, buf, size);
+	return readv(fd, v, 2);
+}
+
 /* @return ns per syscall (a pair is two) for the best of rounds */
 static double pingpong(int a, int b, char *buf, size_t size, long pairs, int rounds)
 {
@@ -72,10 +92,10 @@ static double pingpong(int a, int b, char *buf, size_t size, long pairs, int rou
 		for (i = 0; i < pairs; i++) {
 			size_t got = 0;
 
-			if (write(a, buf, size) != (ssize_t)size)
+			if (xwrite(a, buf, size) != (ssize_t)size)
 				die("write");
 			while (got < size) {
-				ssize_t n = read(b, buf + got, size - got);
+				ssize_t n = xread(b, buf + got, size - got);
 
 				if (n <= 0)
 					die("read");
@@ -114,8 +134,11 @@ int main(int argc, char **argv)
 	cpu_set_t set;
 	char *buf;
 
-	while ((opt = getopt(argc, argv, "n:r:G")) != -1) {
+	while ((opt = getopt(argc, argv, "n:r:GV")) != -1) {
 		switch (opt) {
+		case 'V':
+			use_iov = 1;
+			break;
 		case 'G':
 			no_getppid = 1;
 			break;
@@ -127,12 +150,12 @@ int main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr,
-				"usage: syscall_cost [-n PAIRS] [-r ROUNDS] [-G] SIZE...\n");
+				"usage: syscall_cost [-n PAIRS] [-r ROUNDS] [-G] [-V] SIZE...\n");
 			return 2;
 		}
 	}
 	if (pairs <= 0 || rounds <= 0 || optind == argc) {
-		fprintf(stderr, "usage: syscall_cost [-n PAIRS] [-r ROUNDS] [-G] SIZE...\n");
+		fprintf(stderr, "usage: syscall_cost [-n PAIRS] [-r ROUNDS] [-G] [-V] SIZE...\n");
 		return 2;
 	}
 	CPU_ZERO(&set);
@@ -152,7 +175,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		pingpong(a, b, buf, size, pairs / 10, 1); /* warm up */
-		printf("rw%ld %.1f\n", size, pingpong(a, b, buf, size, pairs, rounds));
+		printf("%s%ld %.1f\n", use_iov ? "rwv" : "rw", size, pingpong(a, b, buf, size, pairs, rounds));
 	}
 	return 0;
 }

@@ -483,6 +483,8 @@ static long iov_copy_step(__u32 i, void *arg)
 	return 0;
 }
 
+#define IOV_HEAD 4 /* iovecs read at once */
+
 /* Copies up to cap bytes described by src into dp at offset off.
  * @return bytes copied; sets SR_EVF_READ_FAULT in *flags on a fault. */
 static __always_inline __u32 copy_payload(struct bpf_dynptr *dp, __u32 off, __u32 cap,
@@ -502,7 +504,36 @@ static __always_inline __u32 copy_payload(struct bpf_dynptr *dp, __u32 off, __u3
 	c.iovcnt = src->iovcnt;
 	c.off = off;
 	c.cap = cap;
-	bpf_loop(SR_BPF_MAX_IOV, iov_copy_step, &c, 0);
+	/* the first iovecs with one read of the array (most vectors are
+	 * short: a header and a body), the rest one by one in bpf_loop */
+	if (c.iovcnt) {
+		struct iovec v[IOV_HEAD];
+		__u64 n = c.iovcnt < IOV_HEAD ? c.iovcnt : IOV_HEAD;
+		int i;
+
+		barrier_var(n);
+		if (n > IOV_HEAD)
+			n = IOV_HEAD;
+		if (bpf_probe_read_user(v, n * sizeof(v[0]), c.iov)) {
+			*flags |= SR_EVF_READ_FAULT;
+			return 0;
+		}
+		for (i = 0; i < IOV_HEAD && i < n; i++) {
+			__u64 len = v[i].iov_len;
+
+			if (len > c.cap - c.copied)
+				len = c.cap - c.copied;
+			if (len && bpf_probe_read_user_dynptr(dp, c.off + c.copied, len, v[i].iov_base)) {
+				*flags |= SR_EVF_READ_FAULT;
+				return c.copied;
+			}
+			c.copied += len;
+		}
+		c.iov += n;
+		c.iovcnt -= n;
+	}
+	if (c.iovcnt && c.copied < c.cap)
+		bpf_loop(SR_BPF_MAX_IOV - IOV_HEAD, iov_copy_step, &c, 0);
 	if (c.fault)
 		*flags |= SR_EVF_READ_FAULT;
 	return c.copied;
