@@ -96,7 +96,7 @@ $(VMLINUX):
 
 $(BPF_OBJ): bpf/sockrec.bpf.c bpf/sockrec.h $(VMLINUX)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf \
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(BPF_DEFS) -I$(BUILD) -Ibpf \
 		-Wall -Werror -c $< -o $@
 
 $(SKEL): $(BPF_OBJ)
