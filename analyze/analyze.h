@@ -37,8 +37,9 @@
 #define ANALYZE_MAX_OPEN (1u << 16)
 #define ANALYZE_DEFAULT_BODY_LIMIT 1500u
 #define ANALYZE_DEFAULT_RAW_LIMIT 4096u
-/* http.jsonl reorder window (see out_http.h): 5 s of capture time, at most
- * 64 MiB of lines held */
+/* http.jsonl reorder window (see out_http.h): a line is held 5 s of capture
+ * time at most (less when the engine's floor lets it go, engine.h), and at
+ * most 64 MiB of lines are held */
 #define ANALYZE_DEFAULT_REORDER_NS (5 * 1000000000ll)
 #define ANALYZE_DEFAULT_REORDER_BYTES (64u << 20)
 

@@ -161,7 +161,14 @@ struct engine {
 	size_t nobs, nidle;
 	uint64_t next_id, next_txn;
 	uint64_t nmsg, nconn;
+	/* the http.jsonl floor */
+	bool have_now, have_data;
+	int64_t now, now_data; /* latest record / data or conn record time */
+	size_t since_floor;    /* records since the last floor */
 	struct http_limits lim;
+	struct schema_cache *schemas;	/* response and request body schemas */
+	json_t *s_truncated, *s_nonjson; /* the schemas that are one word */
+	struct tuser *spare_tuser;	 /* released, for the next transaction */
 };
 
 static const struct stream_ops stream_ops;
@@ -430,16 +437,25 @@ static void map_parties(const struct an_conn_view *v, const struct an_end **call
 
 /* ---- observations ---- */
 
+/* a 64-bit finalizer (MurmurHash3's fmix64): integer keys to table slots */
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	x ^= x >> 33;
+	return x;
+}
+
 static uint64_t sock_hash(uint32_t host, uint32_t tgid, uint64_t sock_id)
 {
-	uint64_t h = hash_bytes(HASH_SEED, &host, 4);
-	h = hash_bytes(h, &tgid, 4);
-	return hash_bytes(h, &sock_id, 8);
+	return mix64(sock_id ^ mix64((uint64_t)host << 32 | tgid));
 }
 
 static struct pent *pent_get(struct engine *e, uint32_t host, uint32_t pid, bool create)
 {
-	uint64_t h = hash_bytes(hash_bytes(HASH_SEED, &host, 4), &pid, 4);
+	uint64_t h = mix64(((uint64_t)host << 32 | pid) ^ 0x9e3779b97f4a7c15ull);
 	struct pent *p;
 
 	for (struct hnode *n = htab_chain(&e->pents, h); n; n = n->next) {
@@ -520,7 +536,7 @@ static void lru_append(struct engine *e, struct obs *o)
 
 static uint64_t sockent_hash(uint32_t host, uint64_t sock_id)
 {
-	return hash_bytes(hash_bytes(HASH_SEED ^ 0x5c, &host, 4), &sock_id, 8);
+	return mix64(sock_id ^ mix64((uint64_t)host ^ 0x5c5c5c5c5c5c5c5cull));
 }
 
 static struct sockent *sock_get(struct engine *e, uint32_t host, uint64_t sock_id)
@@ -772,20 +788,20 @@ static void set_conn_role(struct obs *o, enum an_role role)
 
 /* ---- body schemas ---- */
 
-static json_t *body_schema(const struct http_msg *m)
+static json_t *body_schema(struct engine *e, const struct http_msg *m)
 {
 	size_t i = 0;
 
 	if (m->flags & (HTTP_MSG_TRUNCATED | HTTP_MSG_INCOMPLETE | HTTP_MSG_BODY_CUT))
-		return json_string("truncated");
+		return json_incref(e->s_truncated);
 	if (m->body_len == 0)
 		return json_null();
 	/* what cannot start a JSON text needs no parser */
 	while (i < m->body_len && strchr(" \t\r\n", m->body[i]) && m->body[i])
 		i++;
 	if (i == m->body_len || !strchr("{[\"-0123456789tfn", m->body[i]) || !m->body[i])
-		return json_string("non-json");
-	return schema_infer(m->body, m->body_len);
+		return json_incref(e->s_nonjson);
+	return schema_cache_infer(e->schemas, m->body, m->body_len);
 }
 
 /* ---- callbacks ---- */
@@ -831,7 +847,9 @@ static uint64_t next_txn(void *ctx)
 static struct tuser *tuser_of(struct engine *e, struct obs *o, struct http_txn *t)
 {
 	if (!t->user) {
-		struct tuser *u = xcalloc(1, sizeof(*u));
+		struct tuser *u = e->spare_tuser ? e->spare_tuser : xmalloc(sizeof(*u));
+		e->spare_tuser = NULL;
+		memset(u, 0, sizeof(*u));
 		u->counts = obs_counts(e, o);
 		t->user = u;
 	}
@@ -864,10 +882,10 @@ static void on_message(void *ctx, const struct http_msg *m)
 		if (!u->counts)
 			return;
 		if (m->kind == HTTP_REQUEST && !u->req_schema)
-			u->req_schema = body_schema(m);
+			u->req_schema = body_schema(e, m);
 		else if (m->kind == HTTP_RESPONSE && (m->status >= 200 || m->status == 101) &&
 			 !u->resp_schema)
-			u->resp_schema = body_schema(m);
+			u->resp_schema = body_schema(e, m);
 	}
 }
 
@@ -904,7 +922,10 @@ static void on_txn_done(void *ctx, struct http_txn *t)
 	if (u) {
 		json_decref(u->req_schema);
 		json_decref(u->resp_schema);
-		free(u);
+		if (e->spare_tuser)
+			free(u);
+		else
+			e->spare_tuser = u;
 		t->user = NULL;
 	}
 }
@@ -1126,8 +1147,60 @@ static void on_exit_record(struct engine *e, const struct an_src *src,
 	}
 }
 
+/* a - b, saturated (hostile timestamps never overflow) */
+static int64_t sub_sat(int64_t a, int64_t b)
+{
+	if (b > 0 && a < INT64_MIN + b)
+		return INT64_MIN;
+	if (b < 0 && a > INT64_MAX + b)
+		return INT64_MAX;
+	return a - b;
+}
+
+/* one more candidate for the floor: ignored when the window has passed it */
+static void floor_min(const struct engine *e, int64_t wall, bool *have, int64_t *floor)
+{
+	int64_t w = e->o->reorder_window_ns;
+
+	if (wall <= e->now && (uint64_t)e->now - (uint64_t)wall >= (uint64_t)w)
+		return;
+	if (!*have || wall < *floor)
+		*floor = wall;
+	*have = true;
+}
+
+/* see engine.h "http.jsonl order" */
+static void give_floor(struct engine *e)
+{
+	int64_t floor = sub_sat(e->now_data, ENGINE_DISORDER_NS);
+	bool have = true;
+
+	e->since_floor = 0;
+	for (const struct obs *o = e->lru_head; o; o = o->lnext) {
+		uint64_t ts;
+		if (!o->http || http_conn_state(o->http) != HTTP_YES)
+			floor_min(e, wall_of(o->first_ts, o->b2w), &have, &floor);
+		if (o->http && http_conn_floor(o->http, &ts))
+			floor_min(e, wall_of(ts, o->b2w), &have, &floor);
+		for (int i = 0; i < 2; i++)
+			if (stream_floor(&o->st[i], &ts))
+				floor_min(e, wall_of(ts, o->b2w), &have, &floor);
+	}
+	out_http_floor(e->http, floor);
+}
+
 void engine_record(struct engine *e, const struct an_src *src, const struct sr_record *r)
 {
+	int64_t wall = record_wall(src, r);
+
+	if (!e->have_now || wall > e->now)
+		e->now = wall;
+	e->have_now = true;
+	if ((r->type == SR_REC_DATA || r->type == SR_REC_CONN) &&
+	    (!e->have_data || wall > e->now_data)) {
+		e->now_data = wall;
+		e->have_data = true;
+	}
 	switch (r->type) {
 	case SR_REC_DATA:
 		on_data_record(e, src, &r->data);
@@ -1142,8 +1215,12 @@ void engine_record(struct engine *e, const struct an_src *src, const struct sr_r
 		break;
 	}
 	/* what began a reorder window before this record goes out */
-	if (e->http)
-		out_http_advance(e->http, record_wall(src, r));
+	if (!e->http)
+		return;
+	out_http_advance(e->http, wall);
+	if (e->have_data && ++e->since_floor >= ENGINE_FLOOR_EVERY &&
+	    e->since_floor >= e->nobs && out_http_holding(e->http))
+		give_floor(e);
 }
 
 /* ---- lifecycle ---- */
@@ -1159,6 +1236,9 @@ struct engine *engine_create(const struct analyze_opts *o, const struct model *m
 	e->map = map;
 	e->lim.body_cap = o->body_cap ? o->body_cap : HTTP_DEFAULT_BODY_CAP;
 	e->lim.raw_cap = o->raw_limit ? o->raw_limit : 1;
+	e->schemas = schema_cache_create();
+	e->s_truncated = json_string("truncated");
+	e->s_nonjson = json_string("non-json");
 	return e;
 }
 
@@ -1193,6 +1273,10 @@ void engine_free(struct engine *e)
 	free(e->obs_by_sock.b);
 	free(e->pents.b);
 	free(e->links.b);
+	schema_cache_free(e->schemas);
+	free(e->spare_tuser);
+	json_decref(e->s_truncated);
+	json_decref(e->s_nonjson);
 	free(e);
 }
 

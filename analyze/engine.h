@@ -33,6 +33,17 @@
  * well-known service port, else the port below 32768 facing one at or
  * above it (Linux's ephemeral range), else the lower port.
  *
+ * http.jsonl order: every ENGINE_FLOOR_EVERY records (at least as many as
+ * observations are open) the engine gives out_http a floor: no line still
+ * to come can have an earlier timestamp. It is the earliest of: the first
+ * byte of each message in progress, the first record of each open
+ * observation that may still give a connection line (not HTTP), each
+ * record held for reordering, and the latest data or connect/accept/close
+ * record's time less ENGINE_DISORDER_NS (a record further out of time
+ * order than that in its archive is late, as stream.h already treats it).
+ * Timestamps already reorder_window_ns behind the capture time do not
+ * count: such a line is late anyway (out_http.h).
+ *
  * Containers: the observer's own or inherited container (model.h
  * "Ancestry"); when the archive cannot say, the container that has the
  * local address.
@@ -43,7 +54,12 @@
 #include "analyze.h"
 #include "input.h"
 #include "out_http.h"
+#include "stream.h"
 #include "svcmap.h"
+
+/* the http.jsonl floor (see above) */
+#define ENGINE_FLOOR_EVERY 64u
+#define ENGINE_DISORDER_NS ((int64_t)STREAM_REORDER_NS)
 
 /* sockets remembered after their last observation ended (see above) */
 #define ENGINE_MAX_IDLE_SOCKETS (1u << 16)

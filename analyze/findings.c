@@ -218,12 +218,39 @@ static int ip_loopback(const struct ip *ip)
 
 /* normalized text ("::ffff:127.0.0.1" -> "127.0.0.1"); raw text (cut)
  * when it is no address */
-static void ip_norm(char out[IP_LEN], const char *s)
+static void ip_norm_text(char out[IP_LEN], const char *s)
 {
 	struct ip ip = ip_parse(s);
 
 	if (ip.family == 0 || !inet_ntop(ip.family == 4 ? AF_INET : AF_INET6, ip.a, out, IP_LEN))
 		scpy(out, IP_LEN, s ? s : "");
+}
+
+/* ip_norm_text(), remembered for the last few texts: every exchange asks
+ * about the same few addresses several times */
+static void ip_norm(char out[IP_LEN], const char *s)
+{
+	static struct {
+		char in[IP_LEN], out[IP_LEN];
+	} memo[4];
+	static unsigned next;
+	size_t n = s ? strlen(s) : 0;
+
+	if (!s || n >= IP_LEN) {
+		ip_norm_text(out, s);
+		return;
+	}
+	for (unsigned i = 0; i < 4; i++)
+		if (memo[i].in[0] && !memcmp(memo[i].in, s, n + 1)) {
+			memcpy(out, memo[i].out, IP_LEN);
+			return;
+		}
+	ip_norm_text(out, s);
+	if (!n)
+		return;
+	memcpy(memo[next].in, s, n + 1);
+	memcpy(memo[next].out, out, IP_LEN);
+	next = (next + 1) % 4;
 }
 
 static int text_loopback(const char *s)

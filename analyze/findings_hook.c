@@ -1,6 +1,7 @@
 /* findings_hook.c - analyzer events into findings. See findings_hook.h. */
 #include "findings_hook.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,11 +29,30 @@ struct pending {
 	char method[HTTP_MAX_METHOD + 1];
 	char *target;
 	size_t target_len;
-	struct pending_hdr hdr[FH_MAX_REQ_HEADERS];
 	size_t nhdr;
 	uint8_t *body;
 	size_t body_len;
+	/* last: only the first nhdr are ever read, so pending_zero() leaves
+	 * the rest as it is */
+	struct pending_hdr hdr[FH_MAX_REQ_HEADERS];
 };
+
+/* a pending entry as if memset to 0 (the unused headers excepted) */
+static void pending_zero(struct pending *p)
+{
+	memset(p, 0, offsetof(struct pending, hdr));
+}
+
+/* snprintf(dst, cap, "%s", src) */
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
 
 struct findings_hook {
 	struct findings *f;
@@ -42,6 +62,7 @@ struct findings_hook {
 	struct pending *pend; /* FH_MAX_PENDING */
 	size_t npend;
 	uint64_t seq;
+	struct pending key, tmp; /* scratch (large: not on the stack) */
 };
 
 /* the observer is the server of this transaction */
@@ -68,7 +89,7 @@ static void pending_fill(struct pending *p, const struct an_http_event *ev, int 
 	const struct an_process *sp = server_view ? v->proc : srv->proc;
 	const struct an_process *cp = server_view ? cli->proc : v->proc;
 
-	snprintf(p->host, sizeof(p->host), "%s", v->hostname ? v->hostname : "");
+	copy_str(p->host, sizeof(p->host), v->hostname ? v->hostname : "");
 	end_text(srv, p->server_ip);
 	end_text(cli, p->client_ip);
 	p->server_port = srv->port;
@@ -76,9 +97,9 @@ static void pending_fill(struct pending *p, const struct an_http_event *ev, int 
 	/* a client view is used only when the server was not recorded */
 	p->server_pid = server_view ? v->pid : 0;
 	p->client_pid = server_view ? (cp ? cp->pid : 0) : v->pid;
-	snprintf(p->server_comm, sizeof(p->server_comm), "%s",
+	copy_str(p->server_comm, sizeof(p->server_comm),
 		 server_view ? (v->comm ? v->comm : "") : (sp && sp->comm ? sp->comm : ""));
-	snprintf(p->client_comm, sizeof(p->client_comm), "%s",
+	copy_str(p->client_comm, sizeof(p->client_comm),
 		 server_view ? (cp && cp->comm ? cp->comm : "") : (v->comm ? v->comm : ""));
 }
 
@@ -86,7 +107,7 @@ static void pending_clear(struct pending *p)
 {
 	free(p->target);
 	free(p->body);
-	memset(p, 0, sizeof(*p));
+	pending_zero(p);
 }
 
 static void exchange_of(const struct pending *p, struct fnd_exchange *x, struct fnd_header *h)
@@ -119,9 +140,15 @@ static void exchange_of(const struct pending *p, struct fnd_exchange *x, struct 
 
 static void drop(struct findings_hook *fh, size_t i)
 {
-	pending_clear(&fh->pend[i]);
-	fh->pend[i] = fh->pend[--fh->npend];
-	memset(&fh->pend[fh->npend], 0, sizeof(fh->pend[0]));
+	struct pending *p = &fh->pend[i], *last = &fh->pend[--fh->npend];
+
+	pending_clear(p);
+	if (p != last) {
+		/* the used headers only: the rest is never read */
+		memcpy(p, last, offsetof(struct pending, hdr));
+		memcpy(p->hdr, last->hdr, last->nhdr * sizeof(last->hdr[0]));
+	}
+	pending_zero(last);
 }
 
 /* a request whose response never came */
@@ -181,7 +208,7 @@ static void on_request(struct findings_hook *fh, const struct an_http_event *ev,
 	if (fh->npend >= FH_MAX_PENDING)
 		flush_one(fh, oldest(fh));
 	p = &fh->pend[fh->npend++];
-	memset(p, 0, sizeof(*p));
+	pending_zero(p);
 	p->txn_id = m->txn->id;
 	p->conn_id = ev->conn->id;
 	p->client_view = !server_view;
@@ -212,17 +239,20 @@ static void on_request(struct findings_hook *fh, const struct an_http_event *ev,
 		memcpy(p->body, m->body, p->body_len);
 	}
 	if (server_view) {
-		struct pending key = *p; /* the copy outlives the swaps drop() makes */
-		key.target = NULL;
-		key.body = NULL;
-		drop_client_copies(fh, &key);
+		/* a copy of what identifies it: it outlives the swaps drop() makes */
+		struct pending *key = &fh->key;
+		memcpy(key, p, offsetof(struct pending, hdr));
+		key->target = NULL;
+		key->body = NULL;
+		key->nhdr = 0;
+		drop_client_copies(fh, key);
 	}
 }
 
 static void on_response(struct findings_hook *fh, const struct an_http_event *ev, int server_view)
 {
 	const struct http_msg *m = ev->msg;
-	struct pending tmp, *p = NULL;
+	struct pending *p = NULL;
 	struct fnd_exchange x;
 	struct fnd_header h[FH_MAX_REQ_HEADERS];
 	size_t i;
@@ -237,8 +267,8 @@ static void on_response(struct findings_hook *fh, const struct an_http_event *ev
 		}
 	if (!p) {
 		/* the request was not seen whole: what the transaction knows */
-		memset(&tmp, 0, sizeof(tmp));
-		p = &tmp;
+		p = &fh->tmp;
+		pending_zero(p);
 		p->ts = ev->wall_ns;
 		pending_fill(p, ev, server_view);
 		if (m->txn) {
@@ -255,7 +285,10 @@ static void on_response(struct findings_hook *fh, const struct an_http_event *ev
 	x.status = m->status;
 	{
 		/* response headers: the parser's (uint8_t) view as fnd_header */
-		struct fnd_header *rh = m->nheaders ? xcalloc(m->nheaders, sizeof(*rh)) : NULL;
+		struct fnd_header rh_local[32];
+		struct fnd_header *rh = m->nheaders > 32 ? xcalloc(m->nheaders, sizeof(*rh))
+				       : m->nheaders ? rh_local
+						     : NULL;
 		for (size_t k = 0; k < m->nheaders; k++) {
 			rh[k].name = (const char *)m->headers[k].name;
 			rh[k].name_len = m->headers[k].name_len;
@@ -270,10 +303,11 @@ static void on_response(struct findings_hook *fh, const struct an_http_event *ev
 		x.resp_cut = (m->flags &
 			      (HTTP_MSG_TRUNCATED | HTTP_MSG_INCOMPLETE | HTTP_MSG_BODY_CUT)) != 0;
 		findings_add_exchange(fh->f, &x);
-		free(rh);
+		if (rh != rh_local)
+			free(rh);
 	}
-	if (p == &tmp)
-		pending_clear(&tmp);
+	if (p == &fh->tmp)
+		pending_clear(p);
 	else
 		drop(fh, i);
 }

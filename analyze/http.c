@@ -78,6 +78,7 @@ struct http_conn {
 	uint64_t scanned; /* bytes searched for a first start line */
 	uint64_t local_id;
 	struct http_txn *q[HTTP_MAX_PIPELINE]; /* requests in order */
+	struct http_txn *spare; /* released, for the next request */
 	unsigned qhead, qlen;
 	struct dirp d[2];
 };
@@ -430,6 +431,10 @@ static void txn_release(struct http_conn *c, struct http_txn *t)
 			c->d[i].txn = NULL;
 	if (c->ops->txn_done)
 		c->ops->txn_done(c->ctx, t);
+	if (!c->spare && t->target && strlen(t->target) < HTTP_KEEP_TARGET) {
+		c->spare = t; /* the next request's, with its target buffer */
+		return;
+	}
 	free(t->target);
 	free(t);
 }
@@ -452,7 +457,16 @@ static void q_retire(struct http_conn *c)
 
 static struct http_txn *q_push(struct http_conn *c, int dir)
 {
-	struct http_txn *t = xcalloc(1, sizeof(*t));
+	struct http_txn *t = c->spare;
+
+	if (t) {
+		char *target = t->target; /* kept: HTTP_KEEP_TARGET bytes */
+		c->spare = NULL;
+		memset(t, 0, sizeof(*t));
+		t->target = target;
+	} else {
+		t = xcalloc(1, sizeof(*t));
+	}
 
 	if (c->qlen == HTTP_MAX_PIPELINE)
 		q_pop(c); /* the oldest never got an answer we could pair */
@@ -677,17 +691,18 @@ static void framing_of(struct dirp *d, struct framing *fr)
 		const uint8_t *val = d->hdr.text.p + f->value_off;
 		uint64_t v = 0;
 
-		if (ieq(name, f->name_len, "content-length")) {
+		/* by length first: most fields are none of these */
+		if (f->name_len == 14 && ieq(name, f->name_len, "content-length")) {
 			if (!parse_cl(val, f->value_len, &v) || (fr->cl_ok && v != fr->cl))
 				fr->cl_bad = true;
 			else
 				fr->cl_ok = true, fr->cl = v;
-		} else if (ieq(name, f->name_len, "transfer-encoding")) {
+		} else if (f->name_len == 17 && ieq(name, f->name_len, "transfer-encoding")) {
 			fr->te = true;
 			fr->chunked = te_chunked_last(val, f->value_len);
-		} else if (ieq(name, f->name_len, "expect")) {
+		} else if (f->name_len == 6 && ieq(name, f->name_len, "expect")) {
 			fr->expect = icontains(val, f->value_len, "100-continue");
-		} else if (ieq(name, f->name_len, "upgrade")) {
+		} else if (f->name_len == 7 && ieq(name, f->name_len, "upgrade")) {
 			fr->upgrade = f->value_len > 0;
 		}
 	}
@@ -737,7 +752,13 @@ static void head_done(struct http_conn *c, int dir, bool partial)
 		t = q_push(c, dir);
 		memcpy(t->method, m, d->method_len);
 		t->method[d->method_len] = 0;
-		t->target = xstrndup(d->head.p + d->target_off, d->target_len);
+		if (!t->target || d->target_len >= HTTP_KEEP_TARGET) {
+			free(t->target);
+			t->target = xmalloc(d->target_len < HTTP_KEEP_TARGET ? HTTP_KEEP_TARGET
+									     : size_add(d->target_len, 1));
+		}
+		memcpy(t->target, d->head.p + d->target_off, d->target_len);
+		t->target[d->target_len] = 0;
 		t->req_start_ts = d->start_ts;
 		t->is_head = !strcmp(t->method, "HEAD");
 		t->is_connect = !strcmp(t->method, "CONNECT");
@@ -1452,6 +1473,26 @@ int http_conn_request_dir(const struct http_conn *c)
 	return c->req_dir;
 }
 
+bool http_conn_floor(const struct http_conn *c, uint64_t *ts)
+{
+	bool have = false;
+
+	for (int i = 0; i < 2; i++) {
+		const struct dirp *d = &c->d[i];
+		uint64_t t;
+		if (d->in_msg)
+			t = d->start_ts;
+		else if (d->st == P_RESYNC && d->line.len)
+			t = d->line_ts;
+		else
+			continue;
+		if (!have || t < *ts)
+			*ts = t;
+		have = true;
+	}
+	return have;
+}
+
 bool http_conn_opaque(const struct http_conn *c)
 {
 	return c->opaque;
@@ -1470,6 +1511,10 @@ void http_conn_free(struct http_conn *c)
 		dbuf_free(&d->body);
 		dbuf_free(&d->raw);
 		dbuf_free(&d->line);
+	}
+	if (c->spare) {
+		free(c->spare->target);
+		free(c->spare);
 	}
 	free(c);
 }

@@ -53,6 +53,9 @@
 #define HTTP_RESYNC_BUDGET (64u * 1024u)
 /* buffers larger than this are freed between messages */
 #define HTTP_KEEP_BUF (16u * 1024u)
+/* a released transaction is kept for the next request of its connection,
+ * with a request-target buffer of this size */
+#define HTTP_KEEP_TARGET 256u
 #define HTTP_DEFAULT_BODY_CAP (256u * 1024u)
 #define HTTP_DEFAULT_RAW_CAP 4096u
 
@@ -160,6 +163,10 @@ void http_conn_finish(struct http_conn *c, uint64_t ts);
 enum http_state http_conn_state(const struct http_conn *c);
 /* the direction requests travel, -1 while unknown */
 int http_conn_request_dir(const struct http_conn *c);
+/* the timestamp of the first byte of the earliest message in progress (a
+ * start line being collected counts): a message emitted later starts no
+ * earlier than this or than bytes still to come. @return false when none */
+bool http_conn_floor(const struct http_conn *c, uint64_t *ts);
 /* true once Upgrade/CONNECT/HTTP2 ended parsing */
 bool http_conn_opaque(const struct http_conn *c);
 /* calls http_conn_finish() if needed; accepts NULL */

@@ -1,32 +1,96 @@
-/* out_http.c - http.jsonl lines (see out_http.h). */
+/* out_http.c - http.jsonl lines (see out_http.h).
+ *
+ * Speed: http.jsonl is several times larger than the payload it describes
+ * (small messages), so lines are written as text with literal keys, and the
+ * parts that depend only on the connection view (observer, addresses,
+ * containers) are formatted once per view and reused while they are the
+ * same (struct frag). Held lines live in an arena of chunks, in two sorted
+ * queues: a FIFO for lines that complete in timestamp order (almost all)
+ * and a heap for the others; the earliest of the two heads goes first. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "out_http.h"
 
+/* ---- held lines ---- */
+
+#define CHUNK_BYTES (256u * 1024u) /* arena chunk (a longer line gets its own) */
+#define OUT_BUF_BYTES (256u * 1024u) /* written out when this full */
+
+struct chunk {
+	size_t cap, used;
+	size_t live; /* held lines in it */
+	uint8_t data[];
+};
+
 /* a line waiting in the reorder window */
 struct pending {
-	int64_t wall;  /* its "timestamp" */
-	uint64_t seq;  /* completion order (ties) */
-	uint8_t *line; /* with its LF */
-	size_t len;
+	int64_t wall; /* its "timestamp" */
+	uint64_t seq; /* completion order (ties) */
+	struct chunk *ch;
+	size_t off, len; /* with its LF */
+};
+
+/* formatted parts of a line that depend only on the connection view; key
+ * holds everything they are made of (pointers into the sealed model or
+ * the observation, which do not change while the view's id is the same) */
+struct frag_key {
+	uint64_t id;
+	const char *comm, *cmdline, *dtype;
+	const struct an_container *sctr, *dctr;
+	uint32_t pid;
+	uint16_t sport, dport;
+	uint8_t sent, sfam, dfam;
+	uint8_t saddr[16], daddr[16];
+};
+
+struct frag {
+	bool valid;
+	struct frag_key k;
+	struct dbuf head; /* "pid": ... "dest_port":N */
+	struct dbuf tail; /* "source_container": ... "destination_type":"..." */
+};
+
+#define FRAG_SLOTS 256u /* direct-mapped by connection id */
+
+/* http_header_secret() of the names seen last (names repeat on every
+ * message): direct-mapped, names up to SECRET_MEMO_NAME bytes */
+#define SECRET_MEMO 64u
+#define SECRET_MEMO_NAME 30u
+
+struct secret_memo {
+	uint8_t len; /* 0: empty */
+	bool secret;
+	uint8_t name[SECRET_MEMO_NAME];
 };
 
 struct out_http {
 	FILE *f;
 	size_t body_limit, raw_limit;
 	bool show_secrets;
-	struct jw w;
+	struct dbuf line; /* the line being built */
 	struct dbuf tmp;
+	struct dbuf out; /* written, not yet handed to f */
 	bool err;
-	/* reorder window: a min-heap by (wall, seq) */
+	struct frag *frags;
+	struct secret_memo secrets[SECRET_MEMO];
+	/* reorder window */
 	int64_t window_ns;
 	size_t max_bytes;
-	struct pending *heap;
-	size_t n, cap, bytes;
+	struct pending *fifo; /* ring, sorted, nfifo from fhead */
+	size_t fhead, nfifo, fcap;
+	struct pending *heap; /* min-heap by (wall, seq) */
+	size_t nheap, hcap;
+	size_t bytes; /* held line bytes */
+	struct chunk *cur, *spare;
+	/* held lines written out: one stretch of a chunk, handed to f in one
+	 * go (no copy) once it is large; o->out is empty while it is not */
+	struct chunk *run;
+	size_t run_off, run_len, run_lines;
 	uint64_t seq;
-	bool have_now;
-	int64_t now; /* latest record time seen */
+	bool have_now, have_floor;
+	int64_t now;   /* latest record time seen */
+	int64_t floor; /* no later line can have an earlier timestamp */
 };
 
 struct out_http *out_http_create(FILE *f, const struct analyze_opts *o)
@@ -39,7 +103,55 @@ struct out_http *out_http_create(FILE *f, const struct analyze_opts *o)
 	w->show_secrets = o->show_secrets;
 	w->window_ns = o->reorder_window_ns > 0 ? o->reorder_window_ns : 0;
 	w->max_bytes = o->reorder_max_bytes;
+	w->frags = xcalloc(FRAG_SLOTS, sizeof(*w->frags));
 	return w;
+}
+
+/* ---- output ---- */
+
+static void out_drain(struct out_http *o)
+{
+	if (o->out.len && fwrite(o->out.p, 1, o->out.len, o->f) != o->out.len)
+		o->err = true;
+	o->out.len = 0;
+}
+
+static void chunk_release(struct out_http *o, struct chunk *c, size_t lines);
+
+static void run_flush(struct out_http *o)
+{
+	if (!o->run)
+		return;
+	if (fwrite(o->run->data + o->run_off, 1, o->run_len, o->f) != o->run_len)
+		o->err = true;
+	chunk_release(o, o->run, o->run_lines);
+	o->run = NULL;
+	o->run_len = o->run_lines = 0;
+}
+
+/* a line that was never held */
+static void out_put(struct out_http *o, const uint8_t *p, size_t n)
+{
+	run_flush(o);
+	dbuf_put(&o->out, p, n);
+	if (o->out.len >= OUT_BUF_BYTES)
+		out_drain(o);
+}
+
+/* a held line, from its chunk */
+static void out_put_held(struct out_http *o, struct chunk *c, size_t off, size_t len)
+{
+	if (o->run && (o->run != c || o->run_off + o->run_len != off))
+		run_flush(o);
+	if (!o->run) {
+		out_drain(o);
+		o->run = c;
+		o->run_off = off;
+	}
+	o->run_len += len;
+	o->run_lines++;
+	if (o->run_len >= OUT_BUF_BYTES)
+		run_flush(o);
 }
 
 /* ---- reorder window ---- */
@@ -49,6 +161,50 @@ static bool pending_less(const struct pending *a, const struct pending *b)
 	return a->wall != b->wall ? a->wall < b->wall : a->seq < b->seq;
 }
 
+static void chunk_release(struct out_http *o, struct chunk *c, size_t lines)
+{
+	c->live -= lines;
+	if (c->live || c == o->cur)
+		return;
+	if (!o->spare && c->cap == CHUNK_BYTES) {
+		o->spare = c;
+		return;
+	}
+	free(c);
+}
+
+/* a copy of line in the arena */
+static void arena_put(struct out_http *o, struct pending *e, const uint8_t *line, size_t len)
+{
+	struct chunk *c = o->cur;
+
+	if (!c || c->cap - c->used < len) {
+		if (c && !c->live) {
+			if (!o->spare && c->cap == CHUNK_BYTES)
+				o->spare = c;
+			else
+				free(c);
+		}
+		if (len <= CHUNK_BYTES && o->spare) {
+			c = o->spare;
+			o->spare = NULL;
+		} else {
+			size_t cap = len > CHUNK_BYTES ? len : CHUNK_BYTES;
+			c = xmalloc(size_add(sizeof(*c), cap));
+			c->cap = cap;
+		}
+		c->used = 0;
+		c->live = 0;
+		o->cur = c;
+	}
+	memcpy(c->data + c->used, line, len);
+	e->ch = c;
+	e->off = c->used;
+	e->len = len;
+	c->used += len;
+	c->live++;
+}
+
 static void heap_swap(struct pending *a, struct pending *b)
 {
 	struct pending t = *a;
@@ -56,22 +212,33 @@ static void heap_swap(struct pending *a, struct pending *b)
 	*b = t;
 }
 
-/* writes and removes the earliest line */
-static void heap_pop_write(struct out_http *o)
+static void heap_push(struct out_http *o, const struct pending *e)
+{
+	size_t i;
+
+	if (o->nheap == o->hcap) {
+		o->hcap = o->hcap ? o->hcap * 2 : 256;
+		o->heap = xrealloc(o->heap, size_mul(o->hcap, sizeof(*o->heap)));
+	}
+	i = o->nheap++;
+	o->heap[i] = *e;
+	while (i && pending_less(&o->heap[i], &o->heap[(i - 1) / 2])) {
+		heap_swap(&o->heap[i], &o->heap[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+}
+
+static void heap_pop(struct out_http *o)
 {
 	struct pending *h = o->heap;
 	size_t i = 0;
 
-	if (fwrite(h[0].line, 1, h[0].len, o->f) != h[0].len)
-		o->err = true;
-	o->bytes -= h[0].len;
-	free(h[0].line);
-	h[0] = h[--o->n];
+	h[0] = h[--o->nheap];
 	for (;;) {
 		size_t l = 2 * i + 1, r = l + 1, m = i;
-		if (l < o->n && pending_less(&h[l], &h[m]))
+		if (l < o->nheap && pending_less(&h[l], &h[m]))
 			m = l;
-		if (r < o->n && pending_less(&h[r], &h[m]))
+		if (r < o->nheap && pending_less(&h[r], &h[m]))
 			m = r;
 		if (m == i)
 			break;
@@ -80,24 +247,63 @@ static void heap_pop_write(struct out_http *o)
 	}
 }
 
-static void heap_push(struct out_http *o, int64_t wall, const uint8_t *line, size_t len)
+static struct pending *fifo_at(const struct out_http *o, size_t i)
 {
-	size_t i;
+	return &o->fifo[(o->fhead + i) & (o->fcap - 1)];
+}
 
-	if (o->n == o->cap) {
-		o->cap = o->cap ? o->cap * 2 : 256;
-		o->heap = xrealloc(o->heap, size_mul(o->cap, sizeof(*o->heap)));
+static void fifo_push(struct out_http *o, const struct pending *e)
+{
+	if (o->nfifo == o->fcap) {
+		size_t cap = o->fcap ? o->fcap * 2 : 256;
+		struct pending *v = xmalloc(size_mul(cap, sizeof(*v)));
+		for (size_t i = 0; i < o->nfifo; i++)
+			v[i] = *fifo_at(o, i);
+		free(o->fifo);
+		o->fifo = v;
+		o->fcap = cap;
+		o->fhead = 0;
 	}
-	i = o->n++;
-	o->heap[i].wall = wall;
-	o->heap[i].seq = o->seq++;
-	o->heap[i].line = (uint8_t *)xstrndup(line, len);
-	o->heap[i].len = len;
+	*fifo_at(o, o->nfifo++) = *e;
+}
+
+/* the earliest held line (there is one) */
+static struct pending *held_min(struct out_http *o, bool *from_fifo)
+{
+	struct pending *a = o->nfifo ? fifo_at(o, 0) : NULL;
+
+	*from_fifo = a && (!o->nheap || pending_less(a, &o->heap[0]));
+	return *from_fifo ? a : &o->heap[0];
+}
+
+/* writes and removes the earliest line */
+static void held_pop_write(struct out_http *o)
+{
+	bool ff;
+	struct pending *e = held_min(o, &ff), x = *e;
+
+	if (ff) {
+		o->fhead = (o->fhead + 1) & (o->fcap - 1);
+		o->nfifo--;
+	} else {
+		heap_pop(o);
+	}
+	o->bytes -= x.len;
+	out_put_held(o, x.ch, x.off, x.len);
+}
+
+static void held_push(struct out_http *o, int64_t wall, const uint8_t *line, size_t len)
+{
+	struct pending e;
+
+	e.wall = wall;
+	e.seq = o->seq++;
+	arena_put(o, &e, line, len);
 	o->bytes += len;
-	while (i && pending_less(&o->heap[i], &o->heap[(i - 1) / 2])) {
-		heap_swap(&o->heap[i], &o->heap[(i - 1) / 2]);
-		i = (i - 1) / 2;
-	}
+	if (!o->nfifo || !pending_less(&e, fifo_at(o, o->nfifo - 1)))
+		fifo_push(o, &e);
+	else
+		heap_push(o, &e);
 }
 
 /* wall is window or more before now (no signed overflow, any values) */
@@ -106,13 +312,25 @@ static bool window_passed(int64_t wall, int64_t now, int64_t window)
 	return wall <= now && (uint64_t)now - (uint64_t)wall >= (uint64_t)window;
 }
 
+/* a line with this timestamp may go: no line still to come can precede it */
+static bool may_go(const struct out_http *o, int64_t wall)
+{
+	return (o->have_now && window_passed(wall, o->now, o->window_ns)) ||
+	       (o->have_floor && wall <= o->floor);
+}
+
 /* writes what the window lets go: lines that began window_ns or more
- * before the latest record, and the earliest ones while over max_bytes */
+ * before the latest record or at or before the floor, and the earliest
+ * ones while over max_bytes */
 static void window_flush(struct out_http *o)
 {
-	while (o->n && (o->bytes > o->max_bytes ||
-			(o->have_now && window_passed(o->heap[0].wall, o->now, o->window_ns))))
-		heap_pop_write(o);
+	while (o->nfifo + o->nheap) {
+		bool ff;
+		const struct pending *m = held_min(o, &ff);
+		if (o->bytes <= o->max_bytes && !may_go(o, m->wall))
+			break;
+		held_pop_write(o);
+	}
 }
 
 void out_http_advance(struct out_http *o, int64_t wall_ns)
@@ -126,35 +344,50 @@ void out_http_advance(struct out_http *o, int64_t wall_ns)
 	window_flush(o);
 }
 
+void out_http_floor(struct out_http *o, int64_t wall_ns)
+{
+	if (!o)
+		return;
+	if (!o->have_floor || wall_ns > o->floor) {
+		o->floor = wall_ns;
+		o->have_floor = true;
+	}
+	window_flush(o);
+}
+
+bool out_http_holding(const struct out_http *o)
+{
+	return o && o->window_ns && o->nfifo + o->nheap;
+}
+
 int out_http_close(struct out_http *w)
 {
 	int rc;
 
 	if (!w)
 		return 0;
-	while (w->n)
-		heap_pop_write(w);
+	while (w->nfifo + w->nheap)
+		held_pop_write(w);
+	run_flush(w);
+	out_drain(w);
 	rc = w->err || fflush(w->f) ? -1 : 0;
-	jw_free(&w->w);
+	for (size_t i = 0; i < FRAG_SLOTS; i++) {
+		dbuf_free(&w->frags[i].head);
+		dbuf_free(&w->frags[i].tail);
+	}
+	free(w->frags);
+	free(w->cur);
+	free(w->spare);
+	dbuf_free(&w->line);
 	dbuf_free(&w->tmp);
+	dbuf_free(&w->out);
+	free(w->fifo);
 	free(w->heap);
 	free(w);
 	return rc;
 }
 
 /* ---- redaction ---- */
-
-static const char *const secret_names[] = {
-    "authorization",
-    "proxy-authorization",
-    "cookie",
-    "set-cookie",
-};
-
-static const char *const secret_parts[] = {
-    "api-key",	"api_key", "apikey", "token",	"secret",
-    "password", "passwd",  "x-auth", "session", "credential",
-};
 
 bool http_header_secret(const uint8_t *name, size_t n)
 {
@@ -163,27 +396,59 @@ bool http_header_secret(const uint8_t *name, size_t n)
 	if (n == 0)
 		return false;
 	if (n >= sizeof(low)) { /* unusual: the slow way */
-		for (size_t i = 0; i < sizeof(secret_parts) / sizeof(secret_parts[0]); i++)
-			if (icontains(name, n, secret_parts[i]))
+		static const char *const parts[] = {
+		    "api-key",	"api_key", "apikey", "token",	"secret",
+		    "password", "passwd",  "x-auth", "session", "credential",
+		};
+		for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+			if (icontains(name, n, parts[i]))
 				return true;
 		return false;
 	}
 	for (size_t i = 0; i < n; i++)
 		low[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
-	low[n] = 0;
-	for (size_t i = 0; i < sizeof(secret_names) / sizeof(secret_names[0]); i++)
-		if (!strcmp(low, secret_names[i]))
-			return true;
-	/* names are short: a plain scan beats memmem's set-up */
-	for (size_t k = 0; k < n; k++)
-		for (size_t i = 0; i < sizeof(secret_parts) / sizeof(secret_parts[0]); i++) {
-			const char *p = secret_parts[i];
-			size_t j = 0;
-			while (p[j] && k + j < n && low[k + j] == p[j])
-				j++;
-			if (!p[j])
-				return true;
+	low[n] = 0; /* so low[k + 1] below is always readable */
+	/* whole names: Authorization, Proxy-Authorization, Cookie, Set-Cookie
+	 * (as C strings: a NUL in a name ends it here) */
+	size_t ln = strlen(low);
+	if ((ln == 13 && !memcmp(low, "authorization", 13)) ||
+	    (ln == 19 && !memcmp(low, "proxy-authorization", 19)) ||
+	    (ln == 6 && !memcmp(low, "cookie", 6)) || (ln == 10 && !memcmp(low, "set-cookie", 10)))
+		return true;
+	/* names containing a secret-looking part ("api-key", "api_key",
+	 * "apikey", "token", "secret", "password", "passwd", "x-auth",
+	 * "session", "credential"), found by their first two letters */
+#define PART(s) (n - k >= sizeof(s) - 1 && !memcmp(low + k, s, sizeof(s) - 1))
+	for (size_t k = 0; k + 1 < n; k++) {
+		char c = low[k], d = low[k + 1];
+		bool hit;
+		switch (c) {
+		case 'a':
+			hit = d == 'p' && (PART("api-key") || PART("api_key") || PART("apikey"));
+			break;
+		case 't':
+			hit = d == 'o' && PART("token");
+			break;
+		case 's':
+			hit = d == 'e' && (PART("secret") || PART("session"));
+			break;
+		case 'p':
+			hit = d == 'a' && (PART("password") || PART("passwd"));
+			break;
+		case 'x':
+			hit = d == '-' && PART("x-auth");
+			break;
+		case 'c':
+			hit = d == 'r' && PART("credential");
+			break;
+		default:
+			hit = false;
+			break;
 		}
+		if (hit)
+			return true;
+	}
+#undef PART
 	return false;
 }
 
@@ -202,10 +467,35 @@ void http_redact_value(struct dbuf *out, const uint8_t *name, size_t nl, const u
 	dbuf_puts(out, REDACTED);
 }
 
+static bool secret_name(struct out_http *o, const uint8_t *name, size_t n)
+{
+	struct secret_memo *m;
+
+	if (!o || n == 0 || n > SECRET_MEMO_NAME)
+		return http_header_secret(name, n);
+	m = &o->secrets[(n * 7 + name[0] * 3u + name[n - 1]) & (SECRET_MEMO - 1)];
+	if (m->len != n || memcmp(m->name, name, n)) {
+		m->len = (uint8_t)n;
+		memcpy(m->name, name, n);
+		m->secret = http_header_secret(name, n);
+	}
+	return m->secret;
+}
+
+static bool redact_raw(struct out_http *o, struct dbuf *out, const uint8_t *raw, size_t n);
+
 void http_redact_raw(struct dbuf *out, const uint8_t *raw, size_t n)
 {
-	size_t i = 0;
-	bool first = true, prev_secret = false;
+	if (!redact_raw(NULL, out, raw, n))
+		dbuf_put(out, raw, n);
+}
+
+/* http_redact_raw(), lazily: @return false, out untouched, when nothing
+ * needs redacting (the raw bytes are the answer) */
+static bool redact_raw(struct out_http *o, struct dbuf *out, const uint8_t *raw, size_t n)
+{
+	size_t i = 0, done = 0; /* raw[0..done) is in out, as it is or redacted */
+	bool first = true, prev_secret = false, changed = false;
 
 	while (i < n) {
 		const uint8_t *lf = memchr(raw + i, '\n', n - i);
@@ -220,145 +510,257 @@ void http_redact_raw(struct dbuf *out, const uint8_t *raw, size_t n)
 		if (first) {
 			first = false;
 		} else if (le == i && lf) {
-			/* end of the head: the body is copied as it is */
-			dbuf_put(out, raw + i, n - i);
-			return;
+			break; /* end of the head: the body is copied as it is */
 		} else if (raw[i] == ' ' || raw[i] == '\t') {
 			if (prev_secret) { /* obs-fold continuation of a secret */
+				dbuf_put(out, raw + done, i - done);
 				dbuf_putc(out, ' ');
 				dbuf_puts(out, REDACTED);
 				dbuf_put(out, raw + le, e - le);
-				i = e;
+				done = i = e;
+				changed = true;
 				continue;
 			}
 		} else if ((colon = memchr(raw + i, ':', le - i)) != NULL) {
 			size_t nl = (size_t)(colon - raw) - i;
-			prev_secret = http_header_secret(raw + i, nl);
+			prev_secret = secret_name(o, raw + i, nl);
 			if (prev_secret) {
 				size_t v = (size_t)(colon - raw) + 1;
 				while (v < le && (raw[v] == ' ' || raw[v] == '\t'))
 					v++;
-				dbuf_put(out, raw + i, v - i);
+				dbuf_put(out, raw + done, v - done);
 				http_redact_value(out, raw + i, nl, raw + v, le - v);
 				dbuf_put(out, raw + le, e - le);
-				i = e;
+				done = i = e;
+				changed = true;
 				continue;
 			}
 		} else {
 			prev_secret = false;
 		}
-		dbuf_put(out, raw + i, e - i);
 		i = e;
 	}
+	if (changed)
+		dbuf_put(out, raw + done, n - done);
+	return changed;
 }
 
-/* ---- fields ---- */
+/* ---- text pieces (the bytes the jw_* writer would give) ---- */
 
-void out_http_headers(struct jw *w, const struct http_header *h, size_t n, bool show)
+#define LIT(b, s) dbuf_put((b), (s), sizeof(s) - 1)
+
+static void put_strn(struct dbuf *b, const void *s, size_t n)
 {
-	struct dbuf v = {0};
+	dbuf_putc(b, '"');
+	json_escape(b, s, n);
+	dbuf_putc(b, '"');
+}
 
-	jw_obj_open(w);
+/* a C string, or null */
+static void put_str(struct dbuf *b, const char *s)
+{
+	if (s)
+		put_strn(b, s, strlen(s));
+	else
+		LIT(b, "null");
+}
+
+/* ASCII case-folded FNV-1a: equal for names equal but for case */
+static uint64_t name_hash(const uint8_t *p, size_t n)
+{
+	uint64_t h = HASH_SEED;
 	for (size_t i = 0; i < n; i++) {
-		size_t count = 0;
-		bool seen = false;
-		bool secret = !show && http_header_secret(h[i].name, h[i].name_len);
+		uint8_t c = p[i] >= 'A' && p[i] <= 'Z' ? (uint8_t)(p[i] + 32) : p[i];
+		h ^= c;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
 
-		/* a repeated name is written once, at its first place, as an array */
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = h[j].name_len == h[i].name_len &&
-			       ieq_len(h[j].name, h[i].name, h[i].name_len);
+static bool same_name(const struct http_header *a, uint64_t ha, const struct http_header *b,
+		      uint64_t hb)
+{
+	return ha == hb && a->name_len == b->name_len && ieq_len(a->name, b->name, a->name_len);
+}
+
+/* headers object: a repeated name (case-insensitively) is written once, at
+ * its first place, as an array of its values in order */
+static void put_headers(struct out_http *o, struct dbuf *b, struct dbuf *tmp,
+			const struct http_header *h, size_t n, bool show)
+{
+	uint64_t hs[32], *hv = n <= 32 ? hs : xmalloc(size_mul(n, sizeof(*hv)));
+	bool first = true;
+
+	for (size_t i = 0; i < n; i++)
+		hv[i] = name_hash(h[i].name, h[i].name_len);
+	dbuf_putc(b, '{');
+	for (size_t i = 0; i < n; i++) {
+		size_t count = 1, left, j;
+		bool seen = false, secret;
+
+		for (j = 0; j < i && !seen; j++)
+			seen = same_name(&h[j], hv[j], &h[i], hv[i]);
 		if (seen)
 			continue;
-		for (size_t j = i; j < n; j++)
-			if (h[j].name_len == h[i].name_len &&
-			    ieq_len(h[j].name, h[i].name, h[i].name_len))
-				count++;
-		jw_keyn(w, h[i].name, h[i].name_len);
+		for (j = i + 1; j < n; j++)
+			count += same_name(&h[j], hv[j], &h[i], hv[i]);
+		secret = !show && secret_name(o, h[i].name, h[i].name_len);
+		if (!first)
+			dbuf_putc(b, ',');
+		first = false;
+		put_strn(b, h[i].name, h[i].name_len);
+		dbuf_putc(b, ':');
 		if (count > 1)
-			jw_arr_open(w);
-		for (size_t j = i; j < n; j++) {
-			if (h[j].name_len != h[i].name_len ||
-			    !ieq_len(h[j].name, h[i].name, h[i].name_len))
+			dbuf_putc(b, '[');
+		for (j = i, left = count; j < n && left; j++) {
+			if (j != i && !same_name(&h[j], hv[j], &h[i], hv[i]))
 				continue;
+			if (j != i)
+				dbuf_putc(b, ',');
 			if (secret) {
-				v.len = 0;
-				http_redact_value(&v, h[j].name, h[j].name_len, h[j].value,
+				tmp->len = 0;
+				http_redact_value(tmp, h[j].name, h[j].name_len, h[j].value,
 						  h[j].value_len);
-				jw_strn(w, v.p, v.len);
+				put_strn(b, tmp->p, tmp->len);
 			} else {
-				jw_strn(w, h[j].value, h[j].value_len);
+				put_strn(b, h[j].value, h[j].value_len);
 			}
+			left--;
 		}
 		if (count > 1)
-			jw_arr_close(w);
+			dbuf_putc(b, ']');
 	}
-	jw_obj_close(w);
-	dbuf_free(&v);
+	dbuf_putc(b, '}');
+	if (hv != hs)
+		free(hv);
 }
 
-static void container(struct jw *w, const struct an_container *c)
+void out_http_headers(struct jw *w, const struct http_header *h, size_t n, bool show_secrets)
+{
+	struct dbuf b = {0}, tmp = {0};
+
+	put_headers(NULL, &b, &tmp, h, n, show_secrets);
+	jw_raw(w, dbuf_cstr(&b));
+	dbuf_free(&b);
+	dbuf_free(&tmp);
+}
+
+static void put_container(struct dbuf *b, const struct an_container *c)
 {
 	if (!c) {
-		jw_null(w);
+		LIT(b, "null");
 		return;
 	}
-	jw_obj_open(w);
-	jw_key(w, "service");
-	jw_str(w, c->service);
-	jw_key(w, "image");
-	jw_str(w, c->image);
-	jw_key(w, "container_id");
-	jw_str(w, c->id);
-	jw_key(w, "container_name");
-	jw_str(w, c->name);
-	jw_obj_close(w);
+	LIT(b, "{\"service\":");
+	put_str(b, c->service);
+	LIT(b, ",\"image\":");
+	put_str(b, c->image);
+	LIT(b, ",\"container_id\":");
+	put_str(b, c->id);
+	LIT(b, ",\"container_name\":");
+	put_str(b, c->name);
+	dbuf_putc(b, '}');
 }
 
-static void head_fields(struct jw *w, int64_t wall, const char *event_type,
-			const struct an_conn_view *v, bool sent)
+/* the parts of a line that only depend on the view and the direction */
+static const struct frag *frag_of(struct out_http *o, const struct an_conn_view *v, bool sent)
 {
-	char t[AN_TIME_LEN], ip[AN_IP_LEN];
 	const struct an_end *src = sent ? &v->local : &v->remote;
 	const struct an_end *dst = sent ? &v->remote : &v->local;
+	struct frag *fr = &o->frags[(v->id * 2 + sent) & (FRAG_SLOTS - 1)];
+	struct frag_key k;
+	char ip[AN_IP_LEN];
 
-	jw_key(w, "timestamp");
-	fmt_time(t, wall);
-	jw_str(w, t);
-	if (event_type) {
-		jw_key(w, "event_type");
-		jw_str(w, event_type);
-	}
-	jw_key(w, "pid");
-	jw_u64(w, v->pid);
-	jw_key(w, "comm");
-	jw_str(w, v->comm);
-	jw_key(w, "cmdline");
-	jw_str(w, v->cmdline);
-	jw_key(w, "direction");
-	jw_str(w, sent ? "send" : "recv");
-	jw_key(w, "source_ip");
+	memset(&k, 0, sizeof(k));
+	k.id = v->id;
+	k.comm = v->comm;
+	k.cmdline = v->cmdline;
+	k.dtype = dst->type;
+	k.sctr = src->ctr;
+	k.dctr = dst->ctr;
+	k.pid = v->pid;
+	k.sport = src->port;
+	k.dport = dst->port;
+	k.sent = sent;
+	k.sfam = src->family;
+	k.dfam = dst->family;
+	memcpy(k.saddr, src->addr, 16);
+	memcpy(k.daddr, dst->addr, 16);
+	if (fr->valid && !memcmp(&fr->k, &k, sizeof(k)))
+		return fr;
+	fr->k = k;
+	fr->valid = true;
+	fr->head.len = 0;
+	LIT(&fr->head, "\"pid\":");
+	dbuf_u64(&fr->head, v->pid);
+	LIT(&fr->head, ",\"comm\":");
+	put_str(&fr->head, v->comm);
+	LIT(&fr->head, ",\"cmdline\":");
+	put_str(&fr->head, v->cmdline);
+	if (sent)
+		LIT(&fr->head, ",\"direction\":\"send\",\"source_ip\":");
+	else
+		LIT(&fr->head, ",\"direction\":\"recv\",\"source_ip\":");
 	fmt_ip(ip, src->family, src->addr);
-	jw_str(w, ip);
-	jw_key(w, "source_port");
-	jw_u64(w, src->port);
-	jw_key(w, "dest_ip");
+	put_str(&fr->head, ip);
+	LIT(&fr->head, ",\"source_port\":");
+	dbuf_u64(&fr->head, src->port);
+	LIT(&fr->head, ",\"dest_ip\":");
 	fmt_ip(ip, dst->family, dst->addr);
-	jw_str(w, ip);
-	jw_key(w, "dest_port");
-	jw_u64(w, dst->port);
+	put_str(&fr->head, ip);
+	LIT(&fr->head, ",\"dest_port\":");
+	dbuf_u64(&fr->head, dst->port);
+
+	fr->tail.len = 0;
+	LIT(&fr->tail, "\"source_container\":");
+	put_container(&fr->tail, src->ctr);
+	LIT(&fr->tail, ",\"destination_container\":");
+	put_container(&fr->tail, dst->ctr);
+	LIT(&fr->tail, ",\"destination_type\":");
+	put_str(&fr->tail, dst->type);
+	return fr;
+}
+
+static void put_time(struct dbuf *b, int64_t wall)
+{
+	char t[AN_TIME_LEN];
+
+	fmt_time(t, wall);
+	dbuf_putc(b, '"');
+	dbuf_put(b, t, 30); /* fmt_time's text is plain ASCII, 30 chars */
+	dbuf_putc(b, '"');
+}
+
+/* "12.345": milliseconds with three decimals */
+static void put_ms(struct dbuf *b, uint64_t ns)
+{
+	uint64_t us = ns / 1000, frac = us % 1000;
+	char d[4] = {(char)('.'), (char)('0' + frac / 100), (char)('0' + frac / 10 % 10),
+		     (char)('0' + frac % 10)};
+
+	dbuf_u64(b, us / 1000);
+	dbuf_put(b, d, 4);
+}
+
+static void put_int(struct dbuf *b, int v)
+{
+	if (v < 0) {
+		dbuf_putc(b, '-');
+		dbuf_u64(b, (uint64_t)0 - (uint64_t)(int64_t)v);
+	} else {
+		dbuf_u64(b, (uint64_t)v);
+	}
 }
 
 /* the line just built, for the time it names */
 static void line_out(struct out_http *o, int64_t wall)
 {
-	dbuf_putc(&o->w.b, '\n');
-	if (!o->window_ns) {
-		if (fwrite(o->w.b.p, 1, o->w.b.len, o->f) != o->w.b.len)
-			o->err = true;
+	dbuf_putc(&o->line, '\n');
+	if (!o->window_ns || (!o->nfifo && !o->nheap && may_go(o, wall))) {
+		out_put(o, o->line.p, o->line.len);
 		return;
 	}
-	heap_push(o, wall, o->w.b.p, o->w.b.len);
+	held_push(o, wall, o->line.p, o->line.len);
 	window_flush(o);
 }
 
@@ -366,92 +768,88 @@ void out_http_message(struct out_http *o, const struct an_http_event *ev)
 {
 	const struct http_msg *m = ev->msg;
 	const struct an_conn_view *v = ev->conn;
-	const struct an_end *src = ev->sent ? &v->local : &v->remote;
-	const struct an_end *dst = ev->sent ? &v->remote : &v->local;
-	struct jw *w = &o->w;
+	const struct frag *fr = frag_of(o, v, ev->sent);
+	struct dbuf *b = &o->line;
 	bool req = m->kind == HTTP_REQUEST;
 	size_t cut;
-	char t[64];
 
-	jw_reset(w);
-	jw_obj_open(w);
-	head_fields(w, ev->wall_ns, NULL, v, ev->sent);
-	jw_key(w, "bytes");
-	jw_u64(w, m->wire_bytes);
-	jw_key(w, "method");
-	if (req)
-		jw_strn(w, m->method, m->method_len);
-	else
-		jw_null(w);
-	jw_key(w, "url");
-	if (req)
-		jw_strn(w, m->target, m->target_len);
-	else
-		jw_null(w);
-	jw_key(w, "status_code");
-	if (req)
-		jw_null(w);
-	else
-		jw_u64(w, (uint64_t)m->status);
-	jw_key(w, "headers");
-	out_http_headers(w, m->headers, m->nheaders, o->show_secrets);
+	b->len = 0;
+	LIT(b, "{\"timestamp\":");
+	put_time(b, ev->wall_ns);
+	dbuf_putc(b, ',');
+	dbuf_put(b, fr->head.p, fr->head.len);
+	LIT(b, ",\"bytes\":");
+	dbuf_u64(b, m->wire_bytes);
+	if (req) {
+		LIT(b, ",\"method\":");
+		put_strn(b, m->method, m->method_len);
+		LIT(b, ",\"url\":");
+		put_strn(b, m->target, m->target_len);
+		LIT(b, ",\"status_code\":null,\"headers\":");
+	} else {
+		LIT(b, ",\"method\":null,\"url\":null,\"status_code\":");
+		dbuf_u64(b, (uint64_t)m->status);
+		LIT(b, ",\"headers\":");
+	}
+	put_headers(o, b, &o->tmp, m->headers, m->nheaders, o->show_secrets);
 
 	/* body: text cut at body_limit (on a character boundary), "..." when
 	 * there is more */
-	jw_key(w, "body");
+	LIT(b, ",\"body\":\"");
 	cut = utf8_cut(m->body, m->body_len, o->body_limit);
-	o->tmp.len = 0;
-	dbuf_put(&o->tmp, m->body, cut);
+	json_escape(b, m->body, cut);
 	if (m->body_total > cut)
-		dbuf_puts(&o->tmp, "...");
-	jw_strn(w, o->tmp.p ? o->tmp.p : (const uint8_t *)"", o->tmp.len);
-
-	jw_key(w, "raw_payload");
-	o->tmp.len = 0;
-	if (o->show_secrets)
-		dbuf_put(&o->tmp, m->raw, m->raw_len);
-	else
-		http_redact_raw(&o->tmp, m->raw, m->raw_len);
-	cut = utf8_cut(o->tmp.p ? o->tmp.p : (const uint8_t *)"", o->tmp.len, o->raw_limit);
-	jw_strn(w, o->tmp.p ? o->tmp.p : (const uint8_t *)"", cut);
-
-	jw_key(w, "source_container");
-	container(w, src->ctr);
-	jw_key(w, "destination_container");
-	container(w, dst->ctr);
-	jw_key(w, "destination_type");
-	jw_str(w, dst->type);
+		LIT(b, "...");
+	LIT(b, "\",\"raw_payload\":\"");
+	if (o->show_secrets) {
+		cut = utf8_cut(m->raw, m->raw_len, o->raw_limit);
+		json_escape(b, m->raw, cut);
+	} else {
+		const uint8_t *raw = m->raw;
+		size_t rl = m->raw_len;
+		o->tmp.len = 0;
+		if (redact_raw(o, &o->tmp, m->raw, m->raw_len)) {
+			raw = o->tmp.p;
+			rl = o->tmp.len;
+		}
+		cut = utf8_cut(raw, rl, o->raw_limit);
+		json_escape(b, raw, cut);
+	}
+	LIT(b, "\",");
+	dbuf_put(b, fr->tail.p, fr->tail.len);
 
 	/* additions */
-	jw_key(w, "message");
-	jw_str(w, req ? "request" : "response");
-	jw_key(w, "http_version");
-	snprintf(t, sizeof(t), "HTTP/%d.%d", m->version_major, m->version_minor);
-	jw_str(w, t);
-	jw_key(w, "connection_id");
-	jw_u64(w, v->id);
-	jw_key(w, "transaction_id");
+	if (req)
+		LIT(b, ",\"message\":\"request\",\"http_version\":");
+	else
+		LIT(b, ",\"message\":\"response\",\"http_version\":");
+	LIT(b, "\"HTTP/");
+	put_int(b, m->version_major);
+	dbuf_putc(b, '.');
+	put_int(b, m->version_minor);
+	LIT(b, "\",\"connection_id\":");
+	dbuf_u64(b, v->id);
+	LIT(b, ",\"transaction_id\":");
 	if (ev->txn)
-		jw_u64(w, ev->txn->id);
+		dbuf_u64(b, ev->txn->id);
 	else
-		jw_null(w);
-	jw_key(w, "latency_ms");
-	if (!req && ev->txn && m->end_ts >= ev->txn->req_start_ts) {
-		fmt_ms(t, sizeof(t), m->end_ts - ev->txn->req_start_ts);
-		jw_raw(w, t);
-	} else {
-		jw_null(w);
-	}
-	jw_key(w, "truncated");
-	jw_bool(w, m->flags & (HTTP_MSG_TRUNCATED | HTTP_MSG_INCOMPLETE));
-	jw_key(w, "body_bytes");
-	jw_u64(w, m->body_total);
-	jw_key(w, "trailers");
+		LIT(b, "null");
+	LIT(b, ",\"latency_ms\":");
+	if (!req && ev->txn && m->end_ts >= ev->txn->req_start_ts)
+		put_ms(b, m->end_ts - ev->txn->req_start_ts);
+	else
+		LIT(b, "null");
+	if (m->flags & (HTTP_MSG_TRUNCATED | HTTP_MSG_INCOMPLETE))
+		LIT(b, ",\"truncated\":true,\"body_bytes\":");
+	else
+		LIT(b, ",\"truncated\":false,\"body_bytes\":");
+	dbuf_u64(b, m->body_total);
+	LIT(b, ",\"trailers\":");
 	if (m->ntrailers)
-		out_http_headers(w, m->trailers, m->ntrailers, o->show_secrets);
+		put_headers(o, b, &o->tmp, m->trailers, m->ntrailers, o->show_secrets);
 	else
-		jw_null(w);
-	jw_obj_close(w);
+		LIT(b, "null");
+	dbuf_putc(b, '}');
 	line_out(o, ev->wall_ns);
 }
 
@@ -459,37 +857,35 @@ void out_http_connection(struct out_http *o, const struct an_conn_event *ev)
 {
 	const struct an_conn_view *v = ev->conn;
 	bool sent = v->role != AN_ROLE_SERVER;
-	const struct an_end *src = sent ? &v->local : &v->remote;
-	const struct an_end *dst = sent ? &v->remote : &v->local;
-	struct jw *w = &o->w;
+	const struct frag *fr = frag_of(o, v, sent);
+	struct dbuf *b = &o->line;
 
-	jw_reset(w);
-	jw_obj_open(w);
-	head_fields(w, ev->wall_ns, "connection", v, sent);
-	jw_key(w, "protocol");
-	jw_str(w, ev->cls->protocol);
-	jw_key(w, "category");
-	jw_str(w, ev->cls->category[0] ? ev->cls->category : NULL);
-	jw_key(w, "confidence");
-	jw_i64(w, ev->cls->confidence);
-	jw_key(w, "detection_reason");
-	jw_str(w, ev->cls->reason);
-	jw_key(w, "source_container");
-	container(w, src->ctr);
-	jw_key(w, "destination_container");
-	container(w, dst->ctr);
-	jw_key(w, "destination_type");
-	jw_str(w, dst->type);
-	jw_key(w, "connection_id");
-	jw_u64(w, v->id);
-	jw_key(w, "role");
-	jw_str(w, v->role == AN_ROLE_SERVER ? "server" : "client");
-	jw_key(w, "sni");
-	jw_str(w, ev->cls->sni[0] ? ev->cls->sni : NULL);
-	jw_key(w, "bytes_sent");
-	jw_u64(w, ev->bytes_sent);
-	jw_key(w, "bytes_received");
-	jw_u64(w, ev->bytes_received);
-	jw_obj_close(w);
+	b->len = 0;
+	LIT(b, "{\"timestamp\":");
+	put_time(b, ev->wall_ns);
+	LIT(b, ",\"event_type\":\"connection\",");
+	dbuf_put(b, fr->head.p, fr->head.len);
+	LIT(b, ",\"protocol\":");
+	put_str(b, ev->cls->protocol);
+	LIT(b, ",\"category\":");
+	put_str(b, ev->cls->category[0] ? ev->cls->category : NULL);
+	LIT(b, ",\"confidence\":");
+	put_int(b, ev->cls->confidence);
+	LIT(b, ",\"detection_reason\":");
+	put_str(b, ev->cls->reason);
+	dbuf_putc(b, ',');
+	dbuf_put(b, fr->tail.p, fr->tail.len);
+	LIT(b, ",\"connection_id\":");
+	dbuf_u64(b, v->id);
+	if (v->role == AN_ROLE_SERVER)
+		LIT(b, ",\"role\":\"server\",\"sni\":");
+	else
+		LIT(b, ",\"role\":\"client\",\"sni\":");
+	put_str(b, ev->cls->sni[0] ? ev->cls->sni : NULL);
+	LIT(b, ",\"bytes_sent\":");
+	dbuf_u64(b, ev->bytes_sent);
+	LIT(b, ",\"bytes_received\":");
+	dbuf_u64(b, ev->bytes_received);
+	dbuf_putc(b, '}');
 	line_out(o, ev->wall_ns);
 }

@@ -3,15 +3,18 @@
  *
  * Order: lines are written by "timestamp" (a message's first byte, a
  * connection's first record), ties in completion order. A line is ready
- * when its message completes (a connection: when it ends); it is held in a
- * reorder window until the capture time (the latest record read so far)
- * is reorder_window_ns past its timestamp, or the held lines exceed
- * reorder_max_bytes (then the earliest go first). So the order is exact
- * for every line that completed within the window of its start; one that
- * took longer (a long upload, a connection line of a long-lived connection)
- * is written as soon as it completes, after lines with later timestamps.
- * Memory: at most reorder_max_bytes of held lines (plus the one being
- * added). reorder_window_ns 0 writes in completion order.
+ * when its message completes (a connection: when it ends); it is held
+ * until no line still to come can have an earlier timestamp (the floor the
+ * caller gives with out_http_floor(), see engine.h), or until the capture
+ * time (the latest record read so far) is reorder_window_ns past its
+ * timestamp, or while the held lines exceed reorder_max_bytes (then the
+ * earliest go first). So the order is exact for every line that completed
+ * within the window of its start; one that took longer (a long upload, a
+ * connection line of a long-lived connection) is written as soon as it
+ * completes, after lines with later timestamps.
+ * Memory: the lines completed since the floor, at most reorder_max_bytes
+ * (plus the one being added). reorder_window_ns 0 writes in completion
+ * order.
  *
  * Redaction (unless show_secrets): the values of credential headers are
  * replaced by "[REDACTED]" in "headers", "trailers" and "raw_payload";
@@ -41,6 +44,12 @@ void out_http_connection(struct out_http *w, const struct an_conn_event *ev);
 /* the capture has reached wall_ns (records arrive in time order): writes
  * the held lines the window lets go; accepts NULL */
 void out_http_advance(struct out_http *w, int64_t wall_ns);
+/* no line still to come has a timestamp before wall_ns (the caller's
+ * bound; the highest one given counts): writes the held lines up to it;
+ * accepts NULL */
+void out_http_floor(struct out_http *w, int64_t wall_ns);
+/* lines are held (a floor would let some go); false for NULL */
+bool out_http_holding(const struct out_http *w);
 /* flushes and frees; @return 0, or -1 if a write failed */
 int out_http_close(struct out_http *w);
 
@@ -52,7 +61,7 @@ void http_redact_value(struct dbuf *out, const uint8_t *name, size_t nl, const u
 /* raw message bytes with credential header values redacted (head only) */
 void http_redact_raw(struct dbuf *out, const uint8_t *raw, size_t n);
 
-/* "HTTP/1.1 200" style helpers used by tests */
+/* the "headers" object of a line, as a value of w */
 void out_http_headers(struct jw *w, const struct http_header *h, size_t n, bool show_secrets);
 
 #endif /* AN_OUT_HTTP_H */

@@ -222,3 +222,71 @@ char *schema_key(const json_t *schema)
 	buf[need] = '\0';
 	return buf;
 }
+
+/* ---- cache ---- */
+
+struct schema_slot {
+	uint64_t hash;
+	size_t len;
+	uint8_t *body; /* NULL: empty slot */
+	json_t *schema;
+};
+
+struct schema_cache {
+	struct schema_slot slot[SCHEMA_CACHE_SLOTS];
+};
+
+struct schema_cache *schema_cache_create(void)
+{
+	struct schema_cache *c = calloc(1, sizeof(*c));
+	return c;
+}
+
+static uint64_t body_hash(const uint8_t *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+json_t *schema_cache_infer(struct schema_cache *c, const uint8_t *body, size_t len)
+{
+	struct schema_slot *s;
+	uint64_t h;
+	json_t *j;
+
+	if (!c || !body || len == 0 || len > SCHEMA_CACHE_MAX_BODY)
+		return schema_infer(body, len);
+	h = body_hash(body, len);
+	s = &c->slot[h % SCHEMA_CACHE_SLOTS];
+	if (s->body && s->hash == h && s->len == len && !memcmp(s->body, body, len))
+		return json_incref(s->schema);
+	j = schema_infer(body, len);
+	if (!j)
+		return NULL;
+	uint8_t *copy = malloc(len);
+	if (!copy)
+		return j;
+	free(s->body);
+	json_decref(s->schema);
+	memcpy(copy, body, len);
+	s->hash = h;
+	s->len = len;
+	s->body = copy;
+	s->schema = json_incref(j);
+	return j;
+}
+
+void schema_cache_free(struct schema_cache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < SCHEMA_CACHE_SLOTS; i++) {
+		free(c->slot[i].body);
+		json_decref(c->slot[i].schema);
+	}
+	free(c);
+}

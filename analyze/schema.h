@@ -52,4 +52,20 @@ json_t *schema_infer(const uint8_t *body, size_t len);
  *            free(). NULL if schema is NULL or memory ran out. */
 char *schema_key(const json_t *schema);
 
+/* schema_cache - schema_infer() remembered by body bytes, for traffic that
+ * sends the same bodies again and again. Direct-mapped, SCHEMA_CACHE_SLOTS
+ * entries, bodies up to SCHEMA_CACHE_MAX_BODY bytes (longer ones are not
+ * kept). A hit returns the same json_t as before: schemas are never
+ * changed once built, so sharing them is safe. */
+#define SCHEMA_CACHE_SLOTS 64u
+#define SCHEMA_CACHE_MAX_BODY 1024u
+
+struct schema_cache;
+
+struct schema_cache *schema_cache_create(void);
+/*! schema_cache_infer() :
+ *  @return : a new reference, the same value as schema_infer(body, len). */
+json_t *schema_cache_infer(struct schema_cache *c, const uint8_t *body, size_t len);
+void schema_cache_free(struct schema_cache *c);
+
 #endif /* SOCKREC_SCHEMA_H */

@@ -21,6 +21,14 @@ void stream_free(struct stream *s)
 	s->pend_bytes = 0;
 }
 
+bool stream_floor(const struct stream *s, uint64_t *ts)
+{
+	for (unsigned i = 0; i < s->npend; i++)
+		if (i == 0 || s->pend[i].ts < *ts)
+			*ts = s->pend[i].ts;
+	return s->npend > 0;
+}
+
 static enum stream_gap_why why_of(uint32_t flags)
 {
 	if (flags & SR_DATA_NO_PAYLOAD)

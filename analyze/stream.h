@@ -96,6 +96,8 @@ void stream_push(struct stream *s, const struct stream_seg *seg);
 void stream_expire(struct stream *s, uint64_t now);
 /*! stream_flush() : delivers everything held (the connection ended). */
 void stream_flush(struct stream *s);
+/* the earliest timestamp of the records held; @return false when none */
+bool stream_floor(const struct stream *s, uint64_t *ts);
 /* frees held copies; the stream can be reused after stream_init() */
 void stream_free(struct stream *s);
 

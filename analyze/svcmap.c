@@ -46,8 +46,23 @@ struct service {
 	struct strmap conns;
 };
 
+/* schema_key() texts of the schemas seen last (held: a pointer names its
+ * schema while the reference is kept) */
+#define KEY_MEMO 8
+
+struct key_memo {
+	json_t *schema;
+	char *key;
+};
+
 struct svcmap {
 	struct strmap services;
+	struct key_memo memo[KEY_MEMO];
+	unsigned memo_next;
+	struct dbuf key;      /* the endpoint key being built */
+	struct dbuf last_key; /* ... and the last one, with its entry */
+	struct service *last_s;
+	struct endpoint *last_e;
 };
 
 /* ---- latency buckets ---- */
@@ -157,6 +172,19 @@ size_t svc_path(const uint8_t *t, size_t n, const uint8_t **path)
 
 /* ---- aggregation ---- */
 
+static void service_touch(struct service *s, const char *image, int64_t wall)
+{
+	/* replicas of one service may run different images: keep the least */
+	if (image && image[0] && (!s->image || strcmp(image, s->image) < 0)) {
+		free(s->image);
+		s->image = xstrdup(image);
+	}
+	if (wall < s->first)
+		s->first = wall;
+	if (wall > s->last)
+		s->last = wall;
+}
+
 static struct service *service_get(struct svcmap *m, const char *name, const char *image,
 				   int64_t wall)
 {
@@ -168,15 +196,7 @@ static struct service *service_get(struct svcmap *m, const char *name, const cha
 		s->name = xstrdup(name);
 		s->first = s->last = wall;
 	}
-	/* replicas of one service may run different images: keep the least */
-	if (image && image[0] && (!s->image || strcmp(image, s->image) < 0)) {
-		free(s->image);
-		s->image = xstrdup(image);
-	}
-	if (wall < s->first)
-		s->first = wall;
-	if (wall > s->last)
-		s->last = wall;
+	service_touch(s, image, wall);
 	return s;
 }
 
@@ -185,50 +205,77 @@ struct svcmap *svcmap_create(void)
 	return xcalloc(1, sizeof(struct svcmap));
 }
 
-static char *key_of(const json_t *j)
+/* schema_key() of j ("null" for none), borrowed from the memo */
+static const char *key_of(struct svcmap *m, const json_t *j)
 {
-	char *k = j ? schema_key(j) : NULL;
-	return k ? k : xstrdup("null");
+	struct key_memo *k;
+	char *text;
+
+	if (!j)
+		return "null";
+	for (unsigned i = 0; i < KEY_MEMO; i++)
+		if (m->memo[i].schema == j)
+			return m->memo[i].key;
+	text = schema_key(j);
+	k = &m->memo[m->memo_next++ % KEY_MEMO];
+	json_decref(k->schema);
+	free(k->key);
+	k->schema = json_incref((json_t *)j);
+	k->key = text ? text : xstrdup("null");
+	return k->key;
 }
 
 void svcmap_add_txn(struct svcmap *m, const struct svc_txn *t)
 {
-	struct service *s = service_get(m, t->service, t->image, t->wall_ns);
 	const uint8_t *path;
 	size_t pl = svc_path(t->target, t->target_len, &path);
-	char *rk = key_of(t->request_schema), *sk = key_of(t->response_schema);
-	struct dbuf key = {0};
+	const char *rk = key_of(m, t->request_schema), *sk = key_of(m, t->response_schema);
+	struct service *s;
 	struct endpoint *e;
 	void **slot;
 
-	dbuf_puts(&key, t->destination);
-	dbuf_putc(&key, 0);
-	dbuf_puts(&key, t->destination_type);
-	dbuf_putc(&key, 0);
-	dbuf_puts(&key, t->method);
-	dbuf_putc(&key, 0);
-	dbuf_put(&key, path, pl);
-	dbuf_putc(&key, 0);
-	dbuf_puts(&key, rk);
-	dbuf_putc(&key, 0);
-	dbuf_puts(&key, sk);
-	slot = strmap_slot(&s->endpoints, key.p, key.len);
-	dbuf_free(&key);
-	e = *slot;
-	if (!e) {
-		e = *slot = xcalloc(1, sizeof(*e));
-		e->destination = xstrdup(t->destination);
-		e->destination_type = xstrdup(t->destination_type);
-		e->method = xstrdup(t->method);
-		e->path = xstrndup(path, pl);
-		e->req = t->request_schema ? json_incref((json_t *)t->request_schema) : NULL;
-		e->resp = t->response_schema ? json_incref((json_t *)t->response_schema) : NULL;
-		e->req_key = rk;
-		e->resp_key = sk;
-		e->first = e->last = t->wall_ns;
+	/* the key: the service's name first, then the endpoint's own key */
+	m->key.len = 0;
+	dbuf_puts(&m->key, t->service);
+	dbuf_putc(&m->key, 0);
+	size_t own = m->key.len;
+	dbuf_puts(&m->key, t->destination);
+	dbuf_putc(&m->key, 0);
+	dbuf_puts(&m->key, t->destination_type);
+	dbuf_putc(&m->key, 0);
+	dbuf_puts(&m->key, t->method);
+	dbuf_putc(&m->key, 0);
+	dbuf_put(&m->key, path, pl);
+	dbuf_putc(&m->key, 0);
+	dbuf_puts(&m->key, rk);
+	dbuf_putc(&m->key, 0);
+	dbuf_puts(&m->key, sk);
+	if (m->last_e && m->key.len == m->last_key.len &&
+	    !memcmp(m->key.p, m->last_key.p, m->key.len)) {
+		/* the same endpoint as last time (repeated calls) */
+		s = m->last_s;
+		e = m->last_e;
+		service_touch(s, t->image, t->wall_ns);
 	} else {
-		free(rk);
-		free(sk);
+		s = service_get(m, t->service, t->image, t->wall_ns);
+		slot = strmap_slot(&s->endpoints, m->key.p + own, m->key.len - own);
+		e = *slot;
+		if (!e) {
+			e = *slot = xcalloc(1, sizeof(*e));
+			e->destination = xstrdup(t->destination);
+			e->destination_type = xstrdup(t->destination_type);
+			e->method = xstrdup(t->method);
+			e->path = xstrndup(path, pl);
+			e->req = t->request_schema ? json_incref((json_t *)t->request_schema) : NULL;
+			e->resp = t->response_schema ? json_incref((json_t *)t->response_schema) : NULL;
+			e->req_key = xstrdup(rk);
+			e->resp_key = xstrdup(sk);
+			e->first = e->last = t->wall_ns;
+		}
+		m->last_key.len = 0;
+		dbuf_put(&m->last_key, m->key.p, m->key.len);
+		m->last_s = s;
+		m->last_e = e;
 	}
 	e->count++;
 	if (t->wall_ns < e->first)
@@ -520,5 +567,11 @@ void svcmap_free(struct svcmap *m)
 	if (!m)
 		return;
 	strmap_free(&m->services, service_free);
+	for (unsigned i = 0; i < KEY_MEMO; i++) {
+		json_decref(m->memo[i].schema);
+		free(m->memo[i].key);
+	}
+	dbuf_free(&m->key);
+	dbuf_free(&m->last_key);
 	free(m);
 }

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "util.h"
 
@@ -82,31 +85,32 @@ void dbuf_grow(struct dbuf *b, size_t extra)
 	b->cap = cap;
 }
 
-void dbuf_put(struct dbuf *b, const void *src, size_t n)
-{
-	if (!n)
-		return;
-	dbuf_reserve(b, n);
-	memcpy(b->p + b->len, src, n);
-	b->len += n;
-}
-
 void dbuf_u64(struct dbuf *b, uint64_t v)
 {
+	static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
+				       "25262728293031323334353637383940414243444546474849"
+				       "50515253545556575859606162636465666768697071727374"
+				       "75767778798081828384858687888990919293949596979899";
 	char t[24];
 	size_t i = sizeof(t);
 
-	do {
-		t[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	if (v < 10) {
+		dbuf_putc(b, (char)('0' + v));
+		return;
+	}
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		i -= 2;
+		memcpy(t + i, pairs + 2 * r, 2);
+	}
+	if (v >= 10) {
+		i -= 2;
+		memcpy(t + i, pairs + 2 * v, 2);
+	} else {
+		t[--i] = (char)('0' + v);
+	}
 	dbuf_put(b, t + i, sizeof(t) - i);
-}
-
-void dbuf_putc(struct dbuf *b, char c)
-{
-	dbuf_reserve(b, 1);
-	b->p[b->len++] = (uint8_t)c;
 }
 
 void dbuf_puts(struct dbuf *b, const char *s)
@@ -222,60 +226,112 @@ static const uint8_t json_plain[256] = {
     [0x5d ... 0x7e] = 1,
 };
 
+/* a bit in each byte of the result (its 0x80) for the bytes of v that are
+ * not json_plain: below 0x20, '"', '\\', 0x7f and up. Exact per byte: the
+ * additions never carry out of a byte. */
+static inline uint64_t json_unplain8(uint64_t v)
+{
+	const uint64_t lo7 = 0x7f7f7f7f7f7f7f7full, hi = 0x8080808080808080ull;
+	uint64_t t = v & lo7;
+	uint64_t ge20 = t + 0x6060606060606060ull; /* (b & 0x7f) >= 0x20 */
+	uint64_t del = t + 0x0101010101010101ull;  /* (b & 0x7f) == 0x7f */
+	uint64_t q = t ^ 0x2222222222222222ull, bs = t ^ 0x5c5c5c5c5c5c5c5cull;
+	uint64_t isq = ~((q + lo7) | q), isbs = ~((bs + lo7) | bs);
+
+	return (v | ~ge20 | del | isq | isbs) & hi;
+}
+
 void json_escape(struct dbuf *b, const uint8_t *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t i = 0, start = 0, k;
+	/* the two-character escapes (RFC 8259 7) */
+	static const char esc2[128] = {
+	    ['"'] = '"', ['\\'] = '\\', ['\n'] = 'n', ['\r'] = 'r',
+	    ['\t'] = 't', ['\b'] = 'b',	['\f'] = 'f',
+	};
+	size_t i = 0, k;
+	uint8_t *o;
 
-	dbuf_reserve(b, n + 2);
+	/* at most 6 bytes out per byte in ("\u001f"; U+FFFD takes 3) */
+	dbuf_reserve(b, size_add(size_mul(n, 6), 8));
+	o = b->p + b->len;
 	while (i < n) {
-		uint8_t c = s[i];
-		if (json_plain[c]) {
-			i++;
-			continue;
+		uint8_t c;
+		/* 16 or 8 bytes at a time, stored before they are checked:
+		 * the reserve above has room for it */
+#ifdef __SSE2__
+		while (i + 16 <= n) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+			/* signed: below 0x20 or 0x80 and up */
+			__m128i bad = _mm_or_si128(
+			    _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+					 _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))),
+			    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+					 _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+			unsigned mask = (unsigned)_mm_movemask_epi8(bad);
+			_mm_storeu_si128((__m128i *)o, v);
+			if (mask) {
+				k = (size_t)__builtin_ctz(mask);
+				o += k;
+				i += k;
+				goto special;
+			}
+			o += 16;
+			i += 16;
 		}
+#endif
+		while (i + 8 <= n) {
+			uint64_t v, bad;
+			memcpy(&v, s + i, 8);
+			memcpy(o, &v, 8);
+			bad = json_unplain8(v);
+			if (bad) {
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+				k = (size_t)__builtin_clzll(bad) >> 3;
+#else
+				k = (size_t)__builtin_ctzll(bad) >> 3;
+#endif
+				o += k;
+				i += k;
+				break;
+			}
+			o += 8;
+			i += 8;
+		}
+		while (i < n && json_plain[s[i]])
+			*o++ = s[i++];
+		if (i == n)
+			break;
+#ifdef __SSE2__
+	special:
+#endif
+		c = s[i];
 		if (c >= 0x80) {
 			k = utf8_seq_len(s + i, n - i);
 			if (k) {
+				memcpy(o, s + i, k);
+				o += k;
 				i += k;
-				continue;
+			} else { /* invalid UTF-8 byte */
+				memcpy(o, "\xef\xbf\xbd", 3);
+				o += 3;
+				i++;
 			}
+			continue;
 		}
-		dbuf_put(b, s + start, i - start);
-		switch (c) {
-		case '"':
-			dbuf_put(b, "\\\"", 2);
-			break;
-		case '\\':
-			dbuf_put(b, "\\\\", 2);
-			break;
-		case '\n':
-			dbuf_put(b, "\\n", 2);
-			break;
-		case '\r':
-			dbuf_put(b, "\\r", 2);
-			break;
-		case '\t':
-			dbuf_put(b, "\\t", 2);
-			break;
-		case '\b':
-			dbuf_put(b, "\\b", 2);
-			break;
-		case '\f':
-			dbuf_put(b, "\\f", 2);
-			break;
-		default:
-			if (c >= 0x80) { /* invalid UTF-8 byte */
-				dbuf_put(b, "\xef\xbf\xbd", 3);
-			} else {
-				char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-				dbuf_put(b, e, 6);
-			}
+		if (esc2[c]) {
+			o[0] = '\\';
+			o[1] = (uint8_t)esc2[c];
+			o += 2;
+		} else {
+			memcpy(o, "\\u00", 4);
+			o[4] = (uint8_t)hex[c >> 4];
+			o[5] = (uint8_t)hex[c & 15];
+			o += 6;
 		}
 		i++;
-		start = i;
 	}
-	dbuf_put(b, s + start, i - start);
+	b->len = (size_t)(o - b->p);
 }
 
 void jw_reset(struct jw *w)

@@ -40,8 +40,19 @@ static inline void dbuf_reserve(struct dbuf *b, size_t extra)
 	if (b->len + extra + 1 > b->cap || b->len + extra + 1 < b->len)
 		dbuf_grow(b, extra);
 }
-void dbuf_put(struct dbuf *b, const void *src, size_t n);
-void dbuf_putc(struct dbuf *b, char c);
+static inline void dbuf_put(struct dbuf *b, const void *src, size_t n)
+{
+	if (!n)
+		return;
+	dbuf_reserve(b, n);
+	__builtin_memcpy(b->p + b->len, src, n);
+	b->len += n;
+}
+static inline void dbuf_putc(struct dbuf *b, char c)
+{
+	dbuf_reserve(b, 1);
+	b->p[b->len++] = (uint8_t)c;
+}
 void dbuf_puts(struct dbuf *b, const char *s);
 void dbuf_printf(struct dbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* decimal text of v */

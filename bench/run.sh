@@ -6,9 +6,11 @@
 #                         sockrec running, nothing opted in | tcpdump -i lo -w
 #                         interleaved A B C D, ROUNDS times, DURATION s each
 #   2. per-syscall cost   bench/syscall-cost.sh
-#   3. analyzer           sockrec-analyze report on >= ANALYZE_MB of payload
-#                         versus tshark -q -z http,tree on the same traffic
-#                         as pcapng; seconds, MB/s, peak RSS (one core)
+#   3. analyzer           section 1's load recorded until >= ANALYZE_MB of
+#                         payload: sockrec-analyze report (on 1/4, 1/2 and
+#                         all of it) versus tshark -q -z http,tree on the
+#                         same traffic as pcapng; seconds, MB/s, peak RSS
+#                         (one core each)
 #   4. size               .srz vs our .pcapng vs tcpdump's pcap, same traffic
 #
 # Only ratios measured in this run are compared; absolute numbers depend on
@@ -140,33 +142,127 @@ cat "$RES/syscall" >&2
 
 # ------------------------------------------------------------ 3. analyzer
 sr_log "3/4 analyzer on >= ${ANALYZE_MB} MB of payload"
-# 200,000-byte responses over keep-alive: payload grows fast; both ends are
-# targets, so each byte is recorded twice (client and server), as in
-# production when both sides opt in.
-cap_start "$RES/big.srz" -s 262144 "${NGINX_PIDS[@]}"
-# an exact volume: each 200,000-byte response is recorded at both ends
-requests=$(((ANALYZE_MB * 1000000 + 399999) / 400000))
-secs=$(date +%s)
-env -i "${SR_BASE_ENV[@]}" ADI_PROFILE=bench ADI_PROFILE_NAME=loader taskset -c 1 \
-	curl -s "http://127.0.0.1:$PORT/static/big.bin?n=[1-$requests]" >/dev/null
-secs=$(($(date +%s) - secs))
-cap_stop
-payload=$("$SA" info "$RES/big.srz" | awk '/bytes_captured:/ { print $2; exit }') || true
-sr_log "recorded $((payload / 1000000)) MB of payload in ~${secs}s"
-"$SA" convert "$RES/big.srz" "$RES/big.pcapng"
-
-timed() { # name cmd... -> "seconds maxrss_kb"
-	local name=$1
-	shift
-	/usr/bin/time -f '%e %M' -o "$RES/$name.time" taskset -c 0 "$@" >"$RES/$name.out" 2>"$RES/$name.err" || true
-	tail -n1 "$RES/$name.time"
+# Section 1's load (wrk -> nginx, keep-alive, GET /api/hello: a 24-byte
+# JSON body), nginx and wrk both opted in, so each byte is recorded twice
+# (client and server), as in production when both sides opt in. Small
+# messages are where per-message costs show, for us and for tshark alike.
+# wrk runs in rounds until the archive holds ANALYZE_MB of payload (the
+# first round measures the rate, the next ones aim at what is missing),
+# at most ANALYZE_MAX_S seconds of load in all.
+ANALYZE_MAX_S=${ANALYZE_MAX_S:-300}
+payload_of() { # archive -> bytes of payload (a live archive: its closed blocks)
+	{ "$SA" info "$1" 2>/dev/null || true; } | awk '/bytes_captured:/ { print $2; exit }'
 }
-read -r a_secs a_rss < <(timed analyze "$SA" report "$RES/big.srz" -o "$RES/report")
-# memory must not grow with archive size: the same on a quarter of it
-head -c $(($(stat -c %s "$RES/big.srz") / 4)) "$RES/big.srz" >"$RES/quarter.srz"
-read -r q_secs q_rss < <(timed quarter "$SA" report "$RES/quarter.srz" -o "$RES/report-q")
+cap_start "$RES/an.srz" "${NGINX_PIDS[@]}"
+want=$((ANALYZE_MB * 1000000)) payload=0 secs=0 round=2 an_requests=0
+while [ "$payload" -lt "$want" ] && [ "$secs" -lt "$ANALYZE_MAX_S" ]; do
+	[ $((secs + round)) -le "$ANALYZE_MAX_S" ] || round=$((ANALYZE_MAX_S - secs))
+	read -r rps _ < <(run_wrk "$PORT" 1 "$round")
+	an_requests=$((an_requests + $(awk '/requests in/ { print $1; exit }' "$RES/wrk.out")))
+	secs=$((secs + round))
+	sleep 1.2 # the capture closes a block at least every second
+	payload=$(payload_of "$RES/an.srz")
+	payload=${payload:-0}
+	# what is missing at this round's rate, +10 %, in whole seconds
+	round=$(echo "$want $payload $secs" | awk '{ r = $2 / $3; if (r <= 0) r = 1
+		s = ($1 - $2) * 1.1 / r; print (s < 1 ? 1 : int(s + 0.999)) }')
+	sr_log "  ${secs}s of load: $((payload / 1000000)) MB of payload ($rps req/s)"
+done
+cap_stop
+payload=$(payload_of "$RES/an.srz")
+an_load_s=$secs
+sr_log "recorded $((payload / 1000000)) MB of payload in ${secs}s of load"
+
+timed() { # name cmd... -> "seconds maxrss_kb status user_seconds system_seconds"
+	local name=$1 rc=0
+	shift
+	/usr/bin/time -f '%e %M %U %S' -o "$RES/$name.time" taskset -c 0 "$@" >"$RES/$name.out" 2>"$RES/$name.err" || rc=$?
+	tail -n1 "$RES/$name.time" | awk -v rc=$rc '{ print $1, $2, rc, $3, $4 }'
+}
+# The analyzer's outputs go to a tmpfs (/dev/shm): http.jsonl is about 7
+# times the payload on this mix (8 GB for ANALYZE_MB=1024), and this VM's
+# disk is not what is measured. Storing it still costs system time (page
+# allocation: 0.3-1 s per GB here, more on a fresh or crowded machine),
+# shown apart from the analyzer's own (user) time. Each analyzer run is
+# repeated ANALYZE_REPS times and the fastest counts (the others differ by
+# what else the machine does); peak RSS is the largest of the runs.
+ANALYZE_REPS=${ANALYZE_REPS:-3}
+AN_OUT=$(mktemp -d /dev/shm/sockrec-bench.XXXXXX)
+sr_on_exit "rm -rf '$AN_OUT'"
+# one run first, not counted: it touches the memory the tmpfs will use
+"$SA" report "$RES/an.srz" -o "$AN_OUT/report" >/dev/null 2>&1 || true
+rm -rf "$AN_OUT/report"
+# memory must not grow with archive size: the same analysis on the first
+# quarter and half of the archive (cut at a byte offset: the analyzer reads
+# the readable prefix and exits 3), then on all of it
+an_rows=()
+for part in 4 2 1; do
+	f=$RES/an.srz
+	if [ "$part" != 1 ]; then
+		f=$RES/an-$part.srz
+		head -c $(($(stat -c %s "$RES/an.srz") / part)) "$RES/an.srz" >"$f"
+	fi
+	best= best_cpu= peak=0
+	for _ in $(seq "$ANALYZE_REPS"); do
+		rm -rf "$AN_OUT/report"
+		read -r s rss rc us sy < <(timed "analyze-$part" "$SA" report "$f" -o "$AN_OUT/report")
+		[ "$rc" = 0 ] || [ "$rc" = 3 ] ||
+			sr_die "sockrec-analyze report failed ($rc): $(head -c 500 "$RES/analyze-$part.err")"
+		if [ -z "$best" ] || awk -v a="$s" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+			best=$s best_cpu="$us $sy"
+		fi
+		[ "$rss" -gt "$peak" ] && peak=$rss
+	done
+	an_rows+=("$part $best $peak $(payload_of "$f") $(wc -l <"$AN_OUT/report/http.jsonl") $(stat -c %s "$AN_OUT/report/http.jsonl") $best_cpu")
+	rm -f "$RES/an-$part.srz"
+done
+rm -rf "$AN_OUT/report"
+read -r a_secs a_rss _ < <(echo "${an_rows[2]}" | cut -d' ' -f2-)
+# the pcapng only now: its pages would crowd the RAM disk's
+"$SA" convert "$RES/an.srz" "$RES/an.pcapng"
 TSHARK_TIMEOUT=${TSHARK_TIMEOUT:-1800}
-read -r t_secs t_rss < <(timed tshark timeout "$TSHARK_TIMEOUT" tshark -r "$RES/big.pcapng" -q -z http,tree)
+read -r t_secs t_rss _ t_us t_sy < <(timed tshark timeout "$TSHARK_TIMEOUT" tshark -r "$RES/an.pcapng" -q -z http,tree)
+t_requests=$(awk '$1 == "HTTP" && $2 == "Request" && $3 == "Packets" { print $4; exit }' "$RES/tshark.out")
+
+# section 3 of the report
+analyzer_table() {
+	local row part s rss pl lines jsonl us sy what
+	mb() { awk -v b="$1" 'BEGIN { printf "%.0f", b / 1e6 }'; }
+	echo "## 3. Analyzer vs tshark (one core each, same traffic)"
+	echo
+	echo "Traffic: section 1's load (wrk -t1 -c$CONNS -> nginx, keep-alive, GET /api/hello: a 24-byte JSON body)," \
+		"nginx and wrk both recorded (each message seen at both ends), $an_requests requests in ${an_load_s}s of load."
+	echo "Payload: $(mb "$payload") MB (.srz $(mb "$(stat -c %s "$RES/an.srz")") MB," \
+		".pcapng $(mb "$(stat -c %s "$RES/an.pcapng")") MB)."
+	echo "Commands: \`taskset -c 0 sockrec-analyze report ARCHIVE -o DIR\` (DIR on /dev/shm; the fastest of $ANALYZE_REPS runs)" \
+		"and \`taskset -c 0 tshark -r ARCHIVE.pcapng -q -z http,tree\` (once); wall seconds, user and system seconds" \
+		"and peak RSS from /usr/bin/time. System time is mostly storing http.jsonl."
+	echo
+	echo "| tool | input | payload MB | http.jsonl lines (MB) | seconds | user s | system s | MB/s of payload | peak RSS MB |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+	for row in "${an_rows[@]}"; do
+		read -r part s rss pl lines jsonl us sy <<<"$row"
+		case $part in 4) what="first ¼ of the .srz" ;; 2) what="first ½ of the .srz" ;; *) what=".srz" ;; esac
+		printf '| sockrec-analyze report | %s | %s | %s (%s) | %.2f | %.2f | %.2f | %.0f | %.1f |\n' "$what" "$(mb "$pl")" \
+			"$lines" "$(mb "$jsonl")" "$s" "$us" "$sy" \
+			"$(echo "$pl $s" | awk '{ print $1 / 1e6 / ($2 > 0 ? $2 : 0.01) }')" "$(echo "$rss" | awk '{ print $1 / 1024 }')"
+	done
+	printf '| tshark -q -z http,tree | .pcapng | %s | – (%s requests counted) | %.2f | %.2f | %.2f | %.1f | %.0f |\n' "$(mb "$payload")" \
+		"${t_requests:-?}" "$t_secs" "$t_us" "$t_sy" \
+		"$(echo "$payload $t_secs" | awk '{ print $1 / 1e6 / ($2 > 0 ? $2 : 0.01) }')" "$(echo "$t_rss" | awk '{ print $1 / 1024 }')"
+	read -r _ _ _ _ _ _ a_us _ <<<"${an_rows[2]}"
+	printf '\nSpeed-up over tshark: **%.1f×** (target ≥ 50×). Analyzer: **%.0f MB/s** of payload on one core (target ≥ 300); %.0f MB/s of its user time alone.' \
+		"$(echo "$t_secs $a_secs" | awk '{ print $1 / ($2 > 0 ? $2 : 0.01) }')" \
+		"$(echo "$payload $a_secs" | awk '{ print $1 / 1e6 / ($2 > 0 ? $2 : 0.01) }')" \
+		"$(echo "$payload $a_us" | awk '{ print $1 / 1e6 / ($2 > 0 ? $2 : 0.01) }')"
+	printf ' Peak RSS for ¼ → ½ → all of the archive: **%s** (target: flat with archive size).\n' \
+		"$(for row in "${an_rows[@]}"; do echo "$row"; done | awk '{ printf "%s%.1f", (NR > 1 ? " → " : ""), $3 / 1024 } END { print " MB" }')"
+	[ "$(tail -n1 "$RES/tshark.time" | cut -d' ' -f1 | cut -d. -f1)" -ge "$TSHARK_TIMEOUT" ] 2>/dev/null &&
+		echo "(tshark was stopped after ${TSHARK_TIMEOUT}s: its speed is a lower bound of the ratio.)"
+	[ "$payload" -ge "$want" ] ||
+		echo "(only $(mb "$payload") of the ${ANALYZE_MB} MB asked were recorded in ANALYZE_MAX_S=${ANALYZE_MAX_S}s.)"
+	return 0
+}
 
 # ------------------------------------------------------------ 4. size
 sr_log "4/4 size of the same traffic"
@@ -219,21 +315,7 @@ out=bench/results/$(date -u +%Y-%m-%d)-$host.md
 	echo '```'
 	echo "Targets: ≤ 10 ns added for syscalls of non-targets; ≤ 150 ns plus copy for a captured send or receive."
 	echo
-	echo "## 3. Analyzer vs tshark (one core, same traffic)"
-	echo
-	echo "Payload: $((payload / 1000000)) MB (.srz $(($(stat -c %s "$RES/big.srz") / 1000000)) MB, .pcapng $(($(stat -c %s "$RES/big.pcapng") / 1000000)) MB)."
-	echo
-	echo "| tool | seconds | MB/s of payload | peak RSS MB |"
-	echo "|---|---:|---:|---:|"
-	printf '| sockrec-analyze report | %.2f | %.0f | %.0f |\n' "$a_secs" \
-		"$(echo "$payload $a_secs" | awk '{ print $1 / 1e6 / ($2 > 0 ? $2 : 0.01) }')" "$(echo "$a_rss" | awk '{ print $1 / 1024 }')"
-	printf '| sockrec-analyze report, quarter of the archive | %.2f | – | %.0f |\n' "$q_secs" "$(echo "$q_rss" | awk '{ print $1 / 1024 }')"
-	printf '| tshark -q -z http,tree | %.2f | %.1f | %.0f |\n' "$t_secs" \
-		"$(echo "$payload $t_secs" | awk '{ print $1 / 1e6 / ($2 > 0 ? $2 : 0.01) }')" "$(echo "$t_rss" | awk '{ print $1 / 1024 }')"
-	printf '\nSpeed-up over tshark: **%.0f×** (target ≥ 50×); analyzer ≥ 300 MB/s on one core; RSS flat with archive size.\n' \
-		"$(echo "$t_secs $a_secs" | awk '{ print $1 / ($2 > 0 ? $2 : 0.01) }')"
-	[ "$(cat "$RES/tshark.time" | tail -n1 | cut -d' ' -f1 | cut -d. -f1)" -ge "$TSHARK_TIMEOUT" ] 2>/dev/null &&
-		echo "(tshark was stopped after ${TSHARK_TIMEOUT}s: its speed is a lower bound of the ratio.)"
+	analyzer_table
 	echo
 	echo "## 4. Size of the same traffic (${DURATION}s of wrk -> nginx)"
 	echo

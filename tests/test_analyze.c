@@ -1684,6 +1684,67 @@ static void t_http_order_window(void **state)
 	arc_free(&a);
 }
 
+/* lines are let go as soon as nothing still to come can precede them (the
+ * floor, engine.h), not 5 s later: a message in progress (variant 0) or a
+ * non-HTTP connection still open (variant 1) holds back the lines that
+ * began after it, so the order stays exact */
+static void order_floor_variant(int variant)
+{
+	struct arc a;
+	struct outs o;
+	struct ep early, s1, quick, s2;
+	char b[64], prev[64] = "";
+	size_t n;
+
+	arc_begin(&a);
+	ep_pair(&early, &s1, 100, 998, "127.0.0.1", 40010, "127.0.0.1",
+		variant ? 5432 : 8080);
+	ep_pair(&quick, &s2, 100, 999, "127.0.0.1", 40012, "127.0.0.1", 8080);
+	if (variant) {
+		/* a Postgres SSLRequest: its connection line (5 ms) comes at its close */
+		arc_conn(&a, &early, T0_BOOT + 5 * MS, SR_CONN_CONNECT);
+		arc_data(&a, &early, T0_BOOT + 6 * MS, SR_DIR_SEND,
+			 "\x00\x00\x00\x08\x04\xd2\x16\x2f", 8);
+	} else {
+		/* an upload that begins at 5 ms and ends at about 2.7 s */
+		arc_send(&a, &early, T0_BOOT + 5 * MS,
+			 "POST /slow HTTP/1.1\r\nContent-Length: 4\r\n\r\nab");
+	}
+	/* many quick exchanges in between: far more records than the engine
+	 * takes between two floors */
+	for (int i = 0; i < 300; i++) {
+		uint64_t t = T0_BOOT + 20 * MS + (uint64_t)i * 9 * MS;
+		arc_send(&a, &quick, t, "GET /q HTTP/1.1\r\n\r\n");
+		arc_recv(&a, &quick, t + MS / 2, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+		if (i == 295 && variant)
+			arc_conn(&a, &early, t + MS / 4, SR_CONN_CLOSE);
+		else if (i == 295)
+			arc_send(&a, &early, t + MS / 4, "cd");
+	}
+	arc_finish(&a, 1);
+	run1(&a, &o);
+	n = count_lines(o.http);
+	assert_int_equal(n, 1 + 600);
+	if (variant)
+		assert_string_equal(line_field(&o, 0, "protocol", b, sizeof(b)), "postgres");
+	else
+		assert_string_equal(line_field(&o, 0, "url", b, sizeof(b)), "/slow");
+	for (size_t i = 0; i < n; i++) {
+		line_field(&o, i, "timestamp", b, sizeof(b));
+		assert_true(strcmp(prev, b) <= 0);
+		snprintf(prev, sizeof(prev), "%s", b);
+	}
+	outs_free(&o);
+	arc_free(&a);
+}
+
+static void t_http_order_floor(void **state)
+{
+	(void)state;
+	order_floor_variant(0);
+	order_floor_variant(1);
+}
+
 static int write_archive(const char *path)
 {
 	struct arc a;
@@ -1732,6 +1793,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(t_profile_inherited),
 	    cmocka_unit_test(t_http_order_by_start),
 	    cmocka_unit_test(t_http_order_window),
+	    cmocka_unit_test(t_http_order_floor),
 	};
 
 	if (argc == 3 && !strcmp(argv[1], "--write-archive"))
