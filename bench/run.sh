@@ -5,7 +5,7 @@
 #                         no capture | sockrec capturing nginx and wrk |
 #                         sockrec running, nothing opted in | tcpdump -i lo -w
 #                         interleaved A B C D, ROUNDS times, DURATION s each
-#   2. per-syscall cost   bench/syscall-cost.sh
+#   2. per-syscall cost   bench/syscall-cost.sh, bench/bpf-stages.sh
 #   3. analyzer           section 1's load recorded until >= ANALYZE_MB of
 #                         payload: sockrec-analyze report (on 1/4, 1/2 and
 #                         all of it) versus tshark -q -z http,tree on the
@@ -139,6 +139,10 @@ sr_log "2/4 per-syscall cost"
 BUILD=$BUILD REPS=3 bench/syscall-cost.sh >"$RES/syscall" 2>"$RES/syscall.err" ||
 	{ cat "$RES/syscall.err" >&2; sr_die "syscall-cost failed"; }
 cat "$RES/syscall" >&2
+# where the time of a captured call goes, kernel side
+BUILD=$BUILD bench/bpf-stages.sh 256 >"$RES/stages" 2>"$RES/stages.err" ||
+	{ cat "$RES/stages.err" >&2; sr_die "bpf-stages failed"; }
+cat "$RES/stages" >&2
 
 # ------------------------------------------------------------ 3. analyzer
 sr_log "3/4 analyzer on >= ${ANALYZE_MB} MB of payload"
@@ -314,6 +318,12 @@ out=bench/results/$(date -u +%Y-%m-%d)-$host.md
 	cat "$RES/syscall"
 	echo '```'
 	echo "Targets: ≤ 10 ns added for syscalls of non-targets; ≤ 150 ns plus copy for a captured send or receive."
+	echo
+	echo "Kernel side of a captured 256-byte write or read, stage by stage (bench/bpf-stages.sh; BPF run-time statistics, whose own clock reads are in every ns/run figure but in no difference):"
+	echo
+	echo '```'
+	cat "$RES/stages"
+	echo '```'
 	echo
 	analyzer_table
 	echo
