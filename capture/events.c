@@ -40,6 +40,8 @@ static const struct {
     {20, SR_SYS_WRITEV},  {40, SR_SYS_SENDFILE}, {42, SR_SYS_CONNECT},	 {43, SR_SYS_ACCEPT},
     {44, SR_SYS_SENDTO},  {45, SR_SYS_RECVFROM}, {46, SR_SYS_SENDMSG},	 {47, SR_SYS_RECVMSG},
     {275, SR_SYS_SPLICE}, {288, SR_SYS_ACCEPT4}, {299, SR_SYS_RECVMMSG}, {307, SR_SYS_SENDMMSG},
+    /* preadv2/pwritev2 on a socket (offset -1) are readv/writev */
+    {327, SR_SYS_READV},  {328, SR_SYS_WRITEV},
 };
 
 uint16_t cap_syscall_from_nr(unsigned nr)

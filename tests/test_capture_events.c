@@ -171,6 +171,8 @@ static void test_syscall_map(void **state)
 	assert_int_equal(cap_syscall_from_nr(1), SR_SYS_WRITE);
 	assert_int_equal(cap_syscall_from_nr(3), SR_SYS_CLOSE);
 	assert_int_equal(cap_syscall_from_nr(20), SR_SYS_WRITEV);
+	assert_int_equal(cap_syscall_from_nr(327), SR_SYS_READV);  /* preadv2 */
+	assert_int_equal(cap_syscall_from_nr(328), SR_SYS_WRITEV); /* pwritev2 */
 	assert_int_equal(cap_syscall_from_nr(40), SR_SYS_SENDFILE);
 	assert_int_equal(cap_syscall_from_nr(275), SR_SYS_SPLICE);
 	assert_int_equal(cap_syscall_from_nr(288), SR_SYS_ACCEPT4);
