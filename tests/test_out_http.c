@@ -102,6 +102,33 @@ static void make_scenario(struct scenario *s)
 	}
 }
 
+/* index in held[] of the earliest line (by wall time, then line number) */
+static size_t earliest(const struct scenario *s, const size_t *held, size_t nh)
+{
+	size_t m = 0;
+
+	for (size_t j = 1; j < nh; j++)
+		if (s->walls[held[j]] < s->walls[held[m]] ||
+		    (s->walls[held[j]] == s->walls[held[m]] && held[j] < held[m]))
+			m = j;
+	return m;
+}
+
+/* moves held lines to out, earliest first, while the earliest began at or
+ * before `before` */
+static void pop_until(const struct scenario *s, size_t *held, size_t *nh, uint64_t *out,
+		      size_t *no, int64_t before)
+{
+	while (*nh) {
+		size_t m = earliest(s, held, *nh);
+
+		if (s->walls[held[m]] > before)
+			break;
+		out[(*no)++] = held[m];
+		held[m] = held[--*nh];
+	}
+}
+
 /* what the 5 s window alone writes (the behaviour before floors) */
 static size_t reference(const struct scenario *s, int64_t window, uint64_t *out)
 {
@@ -113,44 +140,13 @@ static size_t reference(const struct scenario *s, int64_t window, uint64_t *out)
 			if (s->done[i] != k)
 				continue;
 			held[nh++] = i;
-			for (;;) { /* pop while the earliest passed the window */
-				size_t m = 0;
-				if (!nh)
-					break;
-				for (size_t j = 1; j < nh; j++)
-					if (s->walls[held[j]] < s->walls[held[m]] ||
-					    (s->walls[held[j]] == s->walls[held[m]] && held[j] < held[m]))
-						m = j;
-				if (now == INT64_MIN || s->walls[held[m]] > now - window)
-					break;
-				out[no++] = held[m];
-				held[m] = held[--nh];
-			}
+			if (now != INT64_MIN) /* pop while the earliest passed the window */
+				pop_until(s, held, &nh, out, &no, now - window);
 		}
 		now = s->now[k];
-		for (;;) {
-			size_t m = 0;
-			if (!nh)
-				break;
-			for (size_t j = 1; j < nh; j++)
-				if (s->walls[held[j]] < s->walls[held[m]] ||
-				    (s->walls[held[j]] == s->walls[held[m]] && held[j] < held[m]))
-					m = j;
-			if (s->walls[held[m]] > now - window)
-				break;
-			out[no++] = held[m];
-			held[m] = held[--nh];
-		}
+		pop_until(s, held, &nh, out, &no, now - window);
 	}
-	while (nh) {
-		size_t m = 0;
-		for (size_t j = 1; j < nh; j++)
-			if (s->walls[held[j]] < s->walls[held[m]] ||
-			    (s->walls[held[j]] == s->walls[held[m]] && held[j] < held[m]))
-				m = j;
-		out[no++] = held[m];
-		held[m] = held[--nh];
-	}
+	pop_until(s, held, &nh, out, &no, INT64_MAX);
 	return no;
 }
 
