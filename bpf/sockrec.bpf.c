@@ -95,7 +95,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define MSG_PEEK 0x2
 #define MSG_TRUNC 0x20
 #define RCV_SHUTDOWN 1
-#define ECONNREFUSED 111
+#define ECONNABORTED 103
 
 /* load-time settings (written through the skeleton's rodata) */
 const volatile __u32 snaplen = 16384;
@@ -425,7 +425,7 @@ static __always_inline void emit_conn(const struct who *w, const struct tcp_ref 
  * was accepted (marked in `passive` when it left LISTEN) is reported as an
  * accept here, once: the marker is taken by whoever deletes it. The
  * per-CPU slots keep this off the common path: one inlined array lookup. */
-static __always_inline void first_sight(const struct tcp_ref *ref, __u16 nr)
+static __always_inline void first_sight(const struct tcp_ref *ref)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u64 key = (pid_tgid >> 32) ^ ref->addr;
@@ -751,7 +751,7 @@ static __always_inline int on_sock_io(struct bpf_raw_tracepoint_args *ctx, __u8 
 	if (dir == SR_EVD_RECV && (msg_flags & MSG_TRUNC))
 		r.flags |= SR_EVF_NO_PAYLOAD; /* TCP: the bytes were discarded */
 	tcp_ref_fill(sk, ctx->args[0], fd, sock_ino(sk), &ref);
-	first_sight(&ref, r.nr);
+	first_sight(&ref);
 	r.seq = tcp_seq(sk, dir);
 	if (SR_BPF_STAGE < 3)
 		return 0;
@@ -810,7 +810,7 @@ static __always_inline void on_syn_sent_done(struct sock *sk, __u64 key, int new
 	if (!p)
 		return;
 	if (newstate != TCP_ESTABLISHED)
-		ret = sk->sk_err ? -sk->sk_err : -ECONNREFUSED;
+		ret = sk->sk_err ? -sk->sk_err : -ECONNABORTED; /* closed while connecting */
 	tcp_ref_fill(sk, key, p->fd, p->ino, &ref);
 	emit_conn(&p->who, &ref, NR_connect, SR_EVC_CONNECT, ret);
 	bpf_map_delete_elem(&connecting, &key);

@@ -83,6 +83,16 @@ sent(b"P" * 300)
 cli.send(b";end"); sent(b";end")
 cli.close()
 
+# a refused connect: a port bound but not listening
+closed = socket.socket()
+closed.bind(("127.0.0.1", 0))
+try:
+    socket.create_connection(closed.getsockname())
+    raise SystemExit("connect to a non-listening port succeeded")
+except ConnectionRefusedError:
+    pass
+open(T + "/refused_port", "w").write(str(closed.getsockname()[1]))
+
 got = b""
 assert srv.recv(4, socket.MSG_PEEK) == b"send"
 buf = bytearray(11)
@@ -151,5 +161,18 @@ assert {5, 7, 3, 15} <= rs, rs  # recvfrom, recvmsg, readv, recvmmsg
 # the one-message recvmmsg kept its payload (checked against the stream above)
 assert any(r["syscall"] == 15 and not r["flags"] & 2 and len(payload(r)) == 4 for r in recv), \
     "one-message recvmmsg"
+# connection records: the connect and close of the client socket, the accept
+# of the server socket (at its first read), and the refused connect
+cs = of("conn", tgid=py)
+cli_sock, srv_sock = send[0]["sock_id"], recv[0]["sock_id"]
+con = [r for r in cs if r["kind"] == 1 and r["sock_id"] == cli_sock]
+assert len(con) == 1 and con[0]["ret"] == 0 and con[0]["fd"] == send[0]["fd"], con
+acc = [r for r in cs if r["kind"] == 2 and r["sock_id"] == srv_sock]
+assert len(acc) == 1 and acc[0]["ret"] == acc[0]["fd"] == recv[0]["fd"], acc
+assert acc[0]["ts_ns"] <= recv[0]["ts_ns"], "accept after the first read"
+assert [r for r in cs if r["kind"] == 3 and r["sock_id"] == cli_sock], "client close"
+refused = int(open(T + "/refused_port").read())
+bad = [r for r in cs if r["kind"] == 1 and r["rport"] == refused]
+assert len(bad) == 1 and bad[0]["ret"] == -111, bad
 print("ok: %d send and %d receive records" % (len(send), len(recv)))
 '
