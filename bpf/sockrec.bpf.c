@@ -425,9 +425,8 @@ static __always_inline void emit_conn(const struct who *w, const struct tcp_ref 
  * was accepted (marked in `passive` when it left LISTEN) is reported as an
  * accept here, once: the marker is taken by whoever deletes it. The
  * per-CPU slots keep this off the common path: one inlined array lookup. */
-static __always_inline void first_sight(const struct tcp_ref *ref)
+static __always_inline void first_sight(const struct tcp_ref *ref, __u64 pid_tgid)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u64 key = (pid_tgid >> 32) ^ ref->addr;
 	__u32 slot = (key * 0x9e3779b97f4a7c15ull) >> 56 & (SR_BPF_FDSEEN_SLOTS - 1);
 	struct fd_seen *seen = bpf_map_lookup_elem(&fdseen, &slot);
@@ -550,6 +549,8 @@ static __always_inline __u32 copy_payload(struct bpf_dynptr *dp, __u32 off, __u3
 /* One data event to emit (BPF functions take at most five arguments). */
 struct data_req {
 	__u64 pid_tgid;
+	__u64 start_ns; /* the process's start time */
+	char comm[16];
 	__u64 bytes; /* the call moved */
 	__u32 seq;   /* tcp_seq after the call */
 	__u32 flags; /* SR_EVF_* known up front */
@@ -562,8 +563,6 @@ struct data_req {
 static __always_inline void data_header(struct sr_ev_data *e, const struct tcp_ref *ref,
 					const struct data_req *r, __u32 copied, __u32 flags)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-
 	if (flags & SR_EVF_READ_FAULT)
 		count(LOSS_READ_FAULT);
 	if (!(flags & (SR_EVF_NO_PAYLOAD | SR_EVF_READ_FAULT)) && copied < r->bytes) {
@@ -582,8 +581,8 @@ static __always_inline void data_header(struct sr_ev_data *e, const struct tcp_r
 	e->dir = r->dir;
 	e->pad = 0;
 	e->cpu = bpf_get_smp_processor_id();
-	e->start_ns = task->group_leader->start_boottime;
-	current_comm(e->comm);
+	e->start_ns = r->start_ns;
+	__builtin_memcpy(e->comm, r->comm, sizeof(e->comm));
 	e->sock = ref->s;
 }
 
@@ -681,6 +680,7 @@ static __always_inline int on_sock_io(struct bpf_raw_tracepoint_args *ctx, __u8 
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	int ret = (int)ctx->args[1], msg_flags = (int)ctx->args[2];
 	struct data_req r = {};
+	struct task_struct *task;
 	struct tcp_ref ref;
 	struct pt_regs *regs;
 	struct sock *sk;
@@ -695,12 +695,16 @@ static __always_inline int on_sock_io(struct bpf_raw_tracepoint_args *ctx, __u8 
 	sk = tcp_sock_of(ctx->args[0]);
 	if (!sk)
 		return 0;
-	regs = user_regs();
+	task = bpf_get_current_task_btf();
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	if (regs->cs != USER64_CS) {
 		count(LOSS_OTHER); /* ia32 syscall numbers differ; not supported */
 		return 0;
 	}
 	r.pid_tgid = pid_tgid;
+	r.start_ns = task->group_leader->start_boottime;
+	((__u64 *)r.comm)[0] = *(__u64 *)&task->comm[0];
+	((__u64 *)r.comm)[1] = *(__u64 *)&task->comm[8];
 	r.nr = regs->orig_ax;
 	r.dir = dir;
 	r.bytes = ret;
@@ -751,7 +755,7 @@ static __always_inline int on_sock_io(struct bpf_raw_tracepoint_args *ctx, __u8 
 	if (dir == SR_EVD_RECV && (msg_flags & MSG_TRUNC))
 		r.flags |= SR_EVF_NO_PAYLOAD; /* TCP: the bytes were discarded */
 	tcp_ref_fill(sk, ctx->args[0], fd, sock_ino(sk), &ref);
-	first_sight(&ref);
+	first_sight(&ref, pid_tgid);
 	r.seq = tcp_seq(sk, dir);
 	if (SR_BPF_STAGE < 3)
 		return 0;
