@@ -27,37 +27,19 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "testutil.h"
 #include <zlib.h>
 
 #include "debugep.h"
 
 #define DATA_DIR "tests/data/debugep/"
 
-struct blob {
-	uint8_t *p;
-	size_t len;
-};
-
 static struct blob load(const char *name)
 {
-	char path[256];
-	struct blob b = {0};
-	FILE *f;
-	long n;
+	struct blob b = tu_load(DATA_DIR, name);
 
-	snprintf(path, sizeof(path), "%s%s", DATA_DIR, name);
-	f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s (run the test from the repository root)", path);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n > 0);
-	rewind(f);
-	b.p = malloc((size_t)n);
-	assert_non_null(b.p);
-	assert_int_equal(fread(b.p, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	b.len = (size_t)n;
+	assert_true(b.len > 0);
 	return b;
 }
 

@@ -32,6 +32,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "testutil.h"
 #include <jansson.h>
 
 #include "findings.h"
@@ -40,31 +42,9 @@
 #define T0 1795298195000000000ull /* 2026-11-21T21:56:35Z */
 #define SEC 1000000000ull
 
-struct blob {
-	uint8_t *p;
-	size_t len;
-};
-
 static struct blob load(const char *name)
 {
-	char path[256];
-	struct blob b = {0};
-	FILE *f;
-	long n;
-
-	snprintf(path, sizeof(path), "%s%s", DATA_DIR, name);
-	f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s (run the test from the repository root)", path);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	rewind(f);
-	b.p = malloc((size_t)n);
-	assert_non_null(b.p);
-	assert_int_equal(fread(b.p, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	b.len = (size_t)n;
-	return b;
+	return tu_load(DATA_DIR, name);
 }
 
 /* one exchange: server (pid, ip:port) answered client ip with status and body */

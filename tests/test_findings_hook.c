@@ -20,6 +20,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include "testutil.h"
 #include <jansson.h>
 
 #include "findings.h"
@@ -29,31 +31,9 @@
 #define US 1000ull
 #define MS 1000000ull
 
-struct blob {
-	uint8_t *p;
-	size_t len;
-};
-
 static struct blob load(const char *name)
 {
-	char path[256];
-	struct blob b = {0};
-	FILE *f;
-	long n;
-
-	snprintf(path, sizeof(path), "tests/data/debugep/%s", name);
-	f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s (run the test from the repository root)", path);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	rewind(f);
-	b.p = malloc((size_t)n);
-	assert_non_null(b.p);
-	assert_int_equal(fread(b.p, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	b.len = (size_t)n;
-	return b;
+	return tu_load("tests/data/debugep/", name);
 }
 
 /* "HTTP/1.1 200 OK" + headers + body, as Go's server writes it */

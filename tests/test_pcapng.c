@@ -36,6 +36,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "testutil.h"
 #include <pcap/pcap.h>
 
 #include "archive.h"
@@ -45,11 +47,6 @@
 #include "record.h"
 
 /* ---------- streams of records ---------- */
-
-struct blob {
-	uint8_t *p;
-	size_t len;
-};
 
 #define MAXREC 512
 #define MAXARENA 4096
@@ -266,25 +263,6 @@ static void add_pev(struct stream *s, uint64_t ts, uint32_t pid, uint32_t kind)
 	strcpy(r->pev.comm, "child");
 }
 
-static int memfd(void)
-{
-	int fd = memfd_create("pcapng-test", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	assert_true(fd >= 0);
-	return fd;
-}
-
-static struct blob slurp(int fd)
-{
-	struct blob b;
-	off_t end = lseek(fd, 0, SEEK_END);
-	assert_true(end >= 0);
-	b.len = (size_t)end;
-	b.p = malloc(b.len ? b.len : 1);
-	assert_non_null(b.p);
-	assert_int_equal(pread(fd, b.p, b.len, 0), (ssize_t)b.len);
-	return b;
-}
-
 static struct blob encode(const struct sr_record *r)
 {
 	struct blob b;
@@ -300,7 +278,7 @@ static struct blob encode(const struct sr_record *r)
 /* writes the whole stream; s->after[i] is the file size after record i */
 static void stream_write(struct stream *s)
 {
-	int fd = memfd();
+	int fd = tu_memfd("pcapng-test");
 	char err[256];
 	struct pcapng_writer *w = pcapng_writer_create(fd, err, sizeof(err));
 
@@ -314,7 +292,7 @@ static void stream_write(struct stream *s)
 	}
 	assert_int_equal(pcapng_writer_close(w, 0), 0);
 	free(s->file.p);
-	s->file = slurp(fd);
+	s->file = tu_slurp(fd);
 	assert_int_equal(s->file.len, s->after[s->n - 1]);
 	close(fd);
 }
@@ -1480,7 +1458,7 @@ static void test_write_failure(void **state)
 {
 	(void)state;
 	struct stream *s = small_stream();
-	int fd = memfd(), rc = 0, i;
+	int fd = tu_memfd("pcapng-test"), rc = 0, i;
 	struct pcapng_writer *w = pcapng_writer_create(fd, NULL, 0);
 	struct blob got;
 	char err[256];
@@ -1497,7 +1475,7 @@ static void test_write_failure(void **state)
 	assert_int_equal(pcapng_writer_append(w, &s->rec[0]), rc); /* stays failed */
 	assert_true(strlen(pcapng_writer_error(w)) > 0);
 	assert_int_equal(pcapng_writer_close(w, 0), rc);
-	got = slurp(fd);
+	got = tu_slurp(fd);
 	assert_int_equal(got.len, s->after[4]);
 	assert_int_equal(read_check(s, got.p, got.len, &n, err, sizeof(err), &off), -1);
 	assert_int_equal(n, 5);
@@ -1511,7 +1489,7 @@ static void test_invalid_record_rejected(void **state)
 {
 	(void)state;
 	struct stream *s = stream_new();
-	int fd = memfd();
+	int fd = tu_memfd("pcapng-test");
 	struct pcapng_writer *w = pcapng_writer_create(fd, NULL, 0);
 	struct sr_record bad;
 
@@ -1528,7 +1506,7 @@ static void test_invalid_record_rejected(void **state)
 	assert_int_equal(pcapng_writer_append(w, &s->rec[1]), 0); /* not failed */
 	s->enc[1] = encode(&s->rec[1]);
 	assert_int_equal(pcapng_writer_close(w, 0), 0);
-	s->file = slurp(fd);
+	s->file = tu_slurp(fd);
 	close(fd);
 	roundtrip(s);
 	stream_free(s);

@@ -25,6 +25,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "testutil.h"
 #include <zstd.h>
 
 #include "archive.h"
@@ -34,30 +36,6 @@
 #include "srz.h"
 
 /* ---------- helpers ---------- */
-
-struct blob {
-	uint8_t *p;
-	size_t len;
-};
-
-static int memfd(void)
-{
-	int fd = memfd_create("srz-test", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	assert_true(fd >= 0);
-	return fd;
-}
-
-static struct blob slurp(int fd)
-{
-	struct blob b;
-	off_t end = lseek(fd, 0, SEEK_END);
-	assert_true(end >= 0);
-	b.len = (size_t)end;
-	b.p = malloc(b.len ? b.len : 1);
-	assert_non_null(b.p);
-	assert_int_equal(pread(fd, b.p, b.len, 0), (ssize_t)b.len);
-	return b;
-}
 
 /* The canonical bytes of a record: equal bytes mean equal records. */
 static struct blob encode(const struct sr_record *r)
@@ -249,7 +227,7 @@ static int read_all(const struct blob *in, struct blob *out, size_t out_cap, siz
 static void test_roundtrip_every_type(void **state)
 {
 	(void)state;
-	int fd = memfd();
+	int fd = tu_memfd("srz-test");
 	struct srz_writer *w = srz_writer_create(fd, NULL, NULL, 0);
 	struct sr_record in[NTYPES];
 
@@ -261,7 +239,7 @@ static void test_roundtrip_every_type(void **state)
 	assert_int_equal(srz_writer_records(w), NTYPES);
 	assert_int_equal(srz_writer_close(w, 0), 0);
 
-	struct blob file = slurp(fd);
+	struct blob file = tu_slurp(fd);
 	char err[256];
 	struct srz_reader *r = srz_reader_open_mem(file.p, file.len, err, sizeof(err));
 	assert_non_null(r);
@@ -297,7 +275,7 @@ static void test_roundtrip_every_type(void **state)
 static void test_roundtrip_empty_fields(void **state)
 {
 	(void)state;
-	int fd = memfd();
+	int fd = tu_memfd("srz-test");
 	struct srz_writer *w = srz_writer_create(fd, NULL, NULL, 0);
 	struct sr_record in[NTYPES];
 
@@ -307,7 +285,7 @@ static void test_roundtrip_empty_fields(void **state)
 		assert_int_equal(srz_writer_append(w, &in[i]), 0);
 	}
 	assert_int_equal(srz_writer_close(w, 0), 0);
-	struct blob file = slurp(fd), got[NTYPES];
+	struct blob file = tu_slurp(fd), got[NTYPES];
 	size_t n;
 	char err[256];
 	uint64_t off;
@@ -327,7 +305,7 @@ static void test_roundtrip_empty_fields(void **state)
 static void test_maximum_sizes(void **state)
 {
 	(void)state;
-	int fd = memfd();
+	int fd = tu_memfd("srz-test");
 	struct srz_writer *w = srz_writer_create(fd, NULL, NULL, 0);
 	struct sr_record data = make_record(SR_REC_DATA, 1);
 	struct sr_record proc = make_record(SR_REC_PROCESS, 2);
@@ -365,7 +343,7 @@ static void test_maximum_sizes(void **state)
 	assert_int_equal(srz_writer_append(w, &end), 0);
 	assert_int_equal(srz_writer_close(w, 0), 0);
 
-	struct blob file = slurp(fd), got[4];
+	struct blob file = tu_slurp(fd), got[4];
 	size_t n;
 	char err[256];
 	uint64_t off;
@@ -400,7 +378,7 @@ struct multi {
 static struct multi *make_multi(void)
 {
 	struct multi *m = calloc(1, sizeof(*m));
-	int fd = memfd();
+	int fd = tu_memfd("srz-test");
 	struct srz_writer *w = srz_writer_create(fd, NULL, NULL, 0);
 	size_t k = 0;
 
@@ -418,7 +396,7 @@ static struct multi *make_multi(void)
 		m->block_nrec[b] = k;
 	}
 	assert_int_equal(srz_writer_close(w, 0), 0);
-	m->file = slurp(fd);
+	m->file = tu_slurp(fd);
 	assert_int_equal(m->file.len, m->block_end[NBLOCKS - 1]);
 	close(fd);
 	return m;
@@ -703,10 +681,10 @@ static void test_header_only_is_interrupted(void **state)
 {
 	(void)state;
 	/* a writer that died before its first block: readable, but says so */
-	int fd = memfd();
+	int fd = tu_memfd("srz-test");
 	struct srz_writer *w = srz_writer_create(fd, NULL, NULL, 0);
 	assert_int_equal(srz_writer_close(w, 0), 0);
-	struct blob f = slurp(fd);
+	struct blob f = tu_slurp(fd);
 	assert_int_equal(f.len, SRZ_FILE_HDR_LEN);
 	char err[256];
 	struct srz_reader *r = srz_reader_open_mem(f.p, f.len, err, sizeof(err));
@@ -726,7 +704,7 @@ static void test_write_failure_loses_only_open_block(void **state)
 	(void)state;
 	/* a memfd sealed against growth fails writes past its size, as a full
 	 * disk does; the writer must leave every complete block readable */
-	int fd = memfd();
+	int fd = tu_memfd("srz-test");
 	struct srz_writer *w = srz_writer_create(fd, NULL, NULL, 0);
 	struct sr_record r = make_record(SR_REC_CAPTURE_HEADER, 0);
 	assert_int_equal(srz_writer_append(w, &r), 0);
@@ -750,7 +728,7 @@ static void test_write_failure_loses_only_open_block(void **state)
 	assert_int_equal(srz_writer_append(w, &r), rc);
 	srz_writer_close(w, 0);
 
-	struct blob f = slurp(fd);
+	struct blob f = tu_slurp(fd);
 	assert_int_equal(f.len, good); /* cut back to the last complete block */
 	struct blob got[8];
 	size_t n;
@@ -769,7 +747,7 @@ static void test_block_closes_at_target_size(void **state)
 {
 	(void)state;
 	/* 3.5 MiB of records: blocks close before 1 MiB, none is larger */
-	int fd = memfd();
+	int fd = tu_memfd("srz-test");
 	struct srz_writer *w = srz_writer_create(fd, NULL, NULL, 0);
 	struct sr_record r = make_record(SR_REC_DATA, 0);
 	r.data.payload = pat(0, 100000);
@@ -779,7 +757,7 @@ static void test_block_closes_at_target_size(void **state)
 	r = make_record(SR_REC_END, 0);
 	assert_int_equal(srz_writer_append(w, &r), 0);
 	assert_int_equal(srz_writer_close(w, 0), 0);
-	struct blob f = slurp(fd);
+	struct blob f = tu_slurp(fd);
 	size_t off = SRZ_FILE_HDR_LEN, blocks = 0;
 	while (off < f.len) {
 		assert_int_equal(sr_le32(f.p + off), SRZ_BLOCK_MAGIC);
@@ -798,7 +776,7 @@ static void test_block_closes_at_target_size(void **state)
 static void test_tick_closes_old_block(void **state)
 {
 	(void)state;
-	int fd = memfd();
+	int fd = tu_memfd("srz-test");
 	struct srz_writer *w = srz_writer_create(fd, NULL, NULL, 0);
 	struct sr_record r = make_record(SR_REC_DATA, 0);
 	struct timespec ts;
