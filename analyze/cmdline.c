@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cmdline.h"
+#include "record.h"
 #include "secret.h"
 #include "util.h"
 
@@ -62,7 +63,7 @@ struct redactor {
 
 static void put_redacted(struct dbuf *out, struct redactor *r)
 {
-	dbuf_puts(out, CMDLINE_REDACTED);
+	dbuf_puts(out, SR_REDACTED);
 	r->any = true;
 }
 
@@ -171,7 +172,7 @@ static void redact_arg(struct redactor *r, struct dbuf *out, const uint8_t *a, s
 		return;
 	/* each redaction turns at least one byte into "[REDACTED]": the
 	 * output is at most 10 times the input, plus one marker */
-	cap = size_add(size_mul(n, sizeof(CMDLINE_REDACTED) - 1), sizeof(CMDLINE_REDACTED) + 1);
+	cap = size_add(size_mul(n, sizeof(SR_REDACTED) - 1), sizeof(SR_REDACTED) + 1);
 	if (cap > r->tmp_cap) {
 		free(r->tmp);
 		r->tmp = xmalloc(cap);

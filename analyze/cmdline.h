@@ -39,8 +39,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CMDLINE_REDACTED "[REDACTED]"
-
 /*! cmdline_text() :
  *  The arguments of raw (len bytes, NUL separated) joined by spaces, each
  *  redacted when redact is true (rules above).

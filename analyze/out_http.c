@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "out_http.h"
+#include "record.h"
+#include "secret.h"
 
 /* ---- held lines ---- */
 
@@ -391,65 +393,7 @@ int out_http_close(struct out_http *w)
 
 bool http_header_secret(const uint8_t *name, size_t n)
 {
-	char low[128];
-
-	if (n == 0)
-		return false;
-	if (n >= sizeof(low)) { /* unusual: the slow way */
-		static const char *const parts[] = {
-		    "api-key",	"api_key", "apikey", "token",	"secret",
-		    "password", "passwd",  "x-auth", "session", "credential",
-		};
-		for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
-			if (icontains(name, n, parts[i]))
-				return true;
-		return false;
-	}
-	for (size_t i = 0; i < n; i++)
-		low[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
-	low[n] = 0; /* so low[k + 1] below is always readable */
-	/* whole names: Authorization, Proxy-Authorization, Cookie, Set-Cookie
-	 * (as C strings: a NUL in a name ends it here) */
-	size_t ln = strlen(low);
-	if ((ln == 13 && !memcmp(low, "authorization", 13)) ||
-	    (ln == 19 && !memcmp(low, "proxy-authorization", 19)) ||
-	    (ln == 6 && !memcmp(low, "cookie", 6)) || (ln == 10 && !memcmp(low, "set-cookie", 10)))
-		return true;
-	/* names containing a secret-looking part ("api-key", "api_key",
-	 * "apikey", "token", "secret", "password", "passwd", "x-auth",
-	 * "session", "credential"), found by their first two letters */
-#define PART(s) (n - k >= sizeof(s) - 1 && !memcmp(low + k, s, sizeof(s) - 1))
-	for (size_t k = 0; k + 1 < n; k++) {
-		char c = low[k], d = low[k + 1];
-		bool hit;
-		switch (c) {
-		case 'a':
-			hit = d == 'p' && (PART("api-key") || PART("api_key") || PART("apikey"));
-			break;
-		case 't':
-			hit = d == 'o' && PART("token");
-			break;
-		case 's':
-			hit = d == 'e' && (PART("secret") || PART("session"));
-			break;
-		case 'p':
-			hit = d == 'a' && (PART("password") || PART("passwd"));
-			break;
-		case 'x':
-			hit = d == '-' && PART("x-auth");
-			break;
-		case 'c':
-			hit = d == 'r' && PART("credential");
-			break;
-		default:
-			hit = false;
-			break;
-		}
-		if (hit)
-			return true;
-	}
-#undef PART
-	return false;
+	return sr_secret_header((const char *)name, n) != 0;
 }
 
 void http_redact_value(struct dbuf *out, const uint8_t *name, size_t nl, const uint8_t *val,
@@ -464,7 +408,7 @@ void http_redact_value(struct dbuf *out, const uint8_t *name, size_t nl, const u
 			dbuf_put(out, val, i + 1);
 		}
 	}
-	dbuf_puts(out, REDACTED);
+	dbuf_puts(out, SR_REDACTED);
 }
 
 static bool secret_name(struct out_http *o, const uint8_t *name, size_t n)
@@ -515,7 +459,7 @@ static bool redact_raw(struct out_http *o, struct dbuf *out, const uint8_t *raw,
 			if (prev_secret) { /* obs-fold continuation of a secret */
 				dbuf_put(out, raw + done, i - done);
 				dbuf_putc(out, ' ');
-				dbuf_puts(out, REDACTED);
+				dbuf_puts(out, SR_REDACTED);
 				dbuf_put(out, raw + le, e - le);
 				done = i = e;
 				changed = true;

@@ -17,13 +17,12 @@
  * order.
  *
  * Redaction (unless show_secrets): the values of credential headers are
- * replaced by "[REDACTED]" in "headers", "trailers" and "raw_payload";
- * for Authorization and Proxy-Authorization the scheme is kept
- * ("Basic [REDACTED]"). Credential headers: Authorization,
- * Proxy-Authorization, Cookie, Set-Cookie, and any name containing
- * "api-key", "api_key", "apikey", "token", "secret", "password", "passwd",
- * "x-auth", "session" or "credential" (case-insensitive). "cmdline" is
- * the model's redacted command line (cmdline.h).
+ * replaced by "[REDACTED]" (SR_REDACTED, format/record.h) in "headers",
+ * "trailers" and "raw_payload"; for Authorization and Proxy-Authorization
+ * the scheme is kept ("Basic [REDACTED]"). Credential headers are those
+ * sr_secret_header() names (format/secret.h: the one rule, which
+ * findings.json uses too). "cmdline" is the model's redacted command line
+ * (cmdline.h).
  */
 #ifndef AN_OUT_HTTP_H
 #define AN_OUT_HTTP_H
@@ -33,8 +32,6 @@
 
 #include "analyze.h"
 #include "util.h"
-
-#define REDACTED "[REDACTED]"
 
 struct out_http;
 
@@ -53,7 +50,7 @@ bool out_http_holding(const struct out_http *w);
 /* flushes and frees; @return 0, or -1 if a write failed */
 int out_http_close(struct out_http *w);
 
-/* is this header name a credential (see above) */
+/* is this header name a credential: sr_secret_header() */
 bool http_header_secret(const uint8_t *name, size_t n);
 /* the value to show for a credential header */
 void http_redact_value(struct dbuf *out, const uint8_t *name, size_t nl, const uint8_t *val,

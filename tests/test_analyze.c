@@ -17,6 +17,8 @@
 
 #include "cmdline.h"
 #include "dump.h"
+#include "out_http.h"
+#include "secret.h"
 #include "svcmap.h"
 #include "test_analyze.h"
 
@@ -650,6 +652,55 @@ static void t_redaction(void **state)
 	run_analysis(v, 1, &op, &o);
 	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
 		assert_non_null(strstr(o.http, secrets[i]));
+	outs_free(&o);
+	arc_free(&a);
+}
+
+/* http.jsonl redacts by format/secret.h's rule, the one findings.json uses:
+ * these three were printed in clear by a private list once (issue 14) */
+static const char registry_req[] =
+    "POST /v1.43/images/create HTTP/1.1\r\nX-Registry-Auth: eyJ1c2VybmFtZSI6InJlZyJ9\r\n"
+    "X-Functions-Key: FUNCKEYVALUE\r\nOcp-Apim-Subscription-Key: APIMKEYVALUE\r\n"
+    "X-Request-Id: keepme\r\nContent-Length: 0\r\n\r\n";
+
+static void t_redaction_one_rule(void **state)
+{
+	static const char *const secrets[] = {"eyJ1c2VybmFtZSI6InJlZyJ9", "FUNCKEYVALUE",
+					      "APIMKEYVALUE"};
+	static const char *const names[] = {"X-Registry-Auth", "X-Functions-Key",
+					    "Ocp-Apim-Subscription-Key"};
+	static const char *const judged[] = {
+	    "X-Registry-Auth", "x-functions-key", "OCP-APIM-SUBSCRIPTION-KEY", "Authorization",
+	    "Cookie", "X-API-Key", "X-Session-Token", "WWW-Authenticate", "X-Request-Id",
+	    "Sec-WebSocket-Key", "Content-Type", "X-Auth-Token", "Public-Key", "Db-Password"};
+	struct ep c, s;
+	struct arc a;
+	struct outs o;
+	json_t *j, *h;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(judged) / sizeof(judged[0]); i++)
+		assert_int_equal(http_header_secret((const uint8_t *)judged[i], strlen(judged[i])),
+				 sr_secret_header(judged[i], strlen(judged[i])) != 0);
+
+	arc_begin(&a);
+	ep_pair(&c, &s, 100, 200, "127.0.0.1", 40000, "127.0.0.1", 2375);
+	arc_send(&a, &c, T0_BOOT + MS, registry_req);
+	arc_recv(&a, &c, T0_BOOT + 2 * MS, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+	arc_finish(&a, 1);
+	run1(&a, &o);
+	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
+		assert_null(strstr(o.http, secrets[i]));
+	j = line_json(&o, 0);
+	h = json_object_get(j, "headers");
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char line[96];
+		assert_string_equal(jstr(h, names[i]), SR_REDACTED);
+		snprintf(line, sizeof(line), "\r\n%s: " SR_REDACTED "\r\n", names[i]);
+		assert_non_null(strstr(jstr(j, "raw_payload"), line));
+	}
+	assert_string_equal(jstr(h, "X-Request-Id"), "keepme");
+	json_decref(j);
 	outs_free(&o);
 	arc_free(&a);
 }
@@ -1518,7 +1569,7 @@ static void t_cmdline_text(void **state)
 		if (!v[i].redacted)
 			assert_string_equal(t, v[i].shown);
 		else
-			assert_null(strstr(t, CMDLINE_REDACTED));
+			assert_null(strstr(t, SR_REDACTED));
 		free(t);
 	}
 }
@@ -1770,6 +1821,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(t_postgres_both_ends),
 	    cmocka_unit_test(t_env_yaml),
 	    cmocka_unit_test(t_redaction),
+	    cmocka_unit_test(t_redaction_one_rule),
 	    cmocka_unit_test(t_limits),
 	    cmocka_unit_test(t_split_records),
 	    cmocka_unit_test(t_snaplen_truncation),
