@@ -54,7 +54,7 @@ pkg_libs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 
 FORMAT_SRCS := $(sort $(wildcard format/*.c))
 CAPTURE_SRCS := $(sort $(wildcard capture/*.c))
-ANALYZE_SRCS := $(sort $(wildcard analyze/*.c))
+ANALYZE_SRCS := $(sort $(wildcard analyze/*.c analyze/*/*.c))
 TEST_SRCS := $(sort $(wildcard tests/test_*.c))
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
@@ -117,7 +117,7 @@ $(BUILD)/capture/%.o: capture/%.c $(SKEL)
 $(BUILD)/analyze/%.o: analyze/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(call pkg_cflags,$(PKGS_ANALYZE)) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) -Ianalyze $(CFLAGS) $(call pkg_cflags,$(PKGS_ANALYZE)) -MMD -MP -c $< -o $@
 
 $(BUILD)/tests/%.o: tests/%.c $(SKEL)
 	$(call msg,CC,$@)

@@ -15,10 +15,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "analyze.h"
+#include "pipeline.h"
 #include "archive.h"
-#include "dump.h"
-#include "findings_hook.h"
+#include "out/dump.h"
+#include "findings/sink.h"
 #include "sink.h"
 
 const char *argp_program_version = "sockrec-analyze " SOCKREC_VERSION;

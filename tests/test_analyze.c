@@ -15,11 +15,11 @@
 #include <jansson.h>
 #include <yaml.h>
 
-#include "cmdline.h"
-#include "dump.h"
-#include "out_http.h"
+#include "core/cmdline.h"
+#include "out/dump.h"
+#include "out/http_log.h"
 #include "secret.h"
-#include "svcmap.h"
+#include "out/svcmap.h"
 #include "test_analyze.h"
 
 #define MS 1000000ull

@@ -16,7 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "analyze.h"
+#include "pipeline.h"
 #include "record.h"
 #include "srz.h"
 

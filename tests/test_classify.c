@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "classify.h"
+#include "proto/classify.h"
 
 #define OFF_PORT 40000 /* a port no protocol owns */
 

@@ -31,7 +31,7 @@
 #include "testutil.h"
 #include <zlib.h>
 
-#include "debugep.h"
+#include "proto/godebug.h"
 
 #define DATA_DIR "tests/data/debugep/"
 

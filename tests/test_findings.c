@@ -36,7 +36,7 @@
 #include "testutil.h"
 #include <jansson.h>
 
-#include "findings.h"
+#include "findings/findings.h"
 
 #define DATA_DIR "tests/data/debugep/"
 #define T0 1795298195000000000ull /* 2026-11-21T21:56:35Z */

@@ -24,8 +24,8 @@
 #include "testutil.h"
 #include <jansson.h>
 
-#include "findings.h"
-#include "findings_hook.h"
+#include "findings/findings.h"
+#include "findings/sink.h"
 #include "test_analyze.h"
 
 #define US 1000ull

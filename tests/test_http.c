@@ -15,8 +15,8 @@
 /* case tables leave trailing step fields zero */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
-#include "http.h"
-#include "util.h"
+#include "proto/http.h"
+#include "base/util.h"
 
 /* ---- recording messages as one canonical line each ----
  * "<dir> REQ <method> <target> <ver> [<headers>] {<body>} <<trailers>>

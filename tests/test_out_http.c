@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "out_http.h"
-#include "util.h"
+#include "out/http_log.h"
+#include "base/util.h"
 
 #define SEC 1000000000ll
 #define MAXL 400

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "schema.h"
+#include "out/schema.h"
 
 /* schema key of a text body */
 static char *key_of(const char *body)

@@ -11,8 +11,8 @@
 #include <cmocka.h>
 
 #include "record.h"
-#include "stream.h"
-#include "util.h"
+#include "core/stream.h"
+#include "base/util.h"
 
 /* what the stream delivered: data as is, a gap as "<gap N why>" */
 struct sink {

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "analyze.h"
+#include "pipeline.h"
 #include "srz.h"
 
 static void check(int ok)

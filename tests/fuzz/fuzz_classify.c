@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "classify.h"
+#include "proto/classify.h"
 
 static const struct {
 	const char *proto, *category;

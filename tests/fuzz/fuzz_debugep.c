@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "debugep.h"
-#include "findings.h"
+#include "proto/godebug.h"
+#include "findings/findings.h"
 #include "secret.h"
 
 static void arg_cb(void *ctx, const char *arg, size_t len)

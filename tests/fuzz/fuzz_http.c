@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze.h"
-#include "http.h"
-#include "out_http.h"
+#include "pipeline.h"
+#include "proto/http.h"
+#include "out/http_log.h"
 
 struct ctx {
 	struct out_http *out;

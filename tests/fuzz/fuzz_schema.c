@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "schema.h"
+#include "out/schema.h"
 
 /* nesting of a schema: 1 for a scalar */
 static int depth(const json_t *s)

@@ -1,12 +1,12 @@
 /* findings_hook.c - analyzer events into findings. See findings_hook.h. */
-#include "findings_hook.h"
+#include "findings/sink.h"
 
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "secret.h"
-#include "util.h"
+#include "base/util.h"
 
 struct pending_hdr {
 	char name[64];

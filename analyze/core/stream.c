@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "record.h"
-#include "stream.h"
-#include "util.h"
+#include "core/stream.h"
+#include "base/util.h"
 
 void stream_init(struct stream *s, const struct stream_ops *ops, void *ctx)
 {

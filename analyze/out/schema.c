@@ -1,5 +1,5 @@
 /* schema - value-free shape of a JSON body (RFC 8259), notation in schema.h. */
-#include "schema.h"
+#include "out/schema.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http.h"
+#include "proto/http.h"
 
 enum pstate {
 	P_START,      /* at a message boundary, in step */

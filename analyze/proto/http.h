@@ -40,7 +40,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "util.h"
+#include "base/util.h"
 
 #define HTTP_MAX_HEAD_BYTES (64u * 1024u)
 #define HTTP_MAX_HEADERS 256u

@@ -22,8 +22,8 @@
 
 #include <stdio.h>
 
-#include "analyze.h"
-#include "findings.h"
+#include "pipeline.h"
+#include "findings/findings.h"
 
 #define FH_MAX_PENDING 4096u	/* requests waiting for their response */
 #define FH_MAX_REQ_BODY 4096u	/* request body bytes kept (symbol POST) */

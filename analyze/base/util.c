@@ -10,7 +10,7 @@
 #include <emmintrin.h>
 #endif
 
-#include "util.h"
+#include "base/util.h"
 
 static void oom(void)
 {

@@ -3,11 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyze.h"
-#include "engine.h"
-#include "input.h"
-#include "stats.h"
-#include "svcmap.h"
+#include "pipeline.h"
+#include "core/engine.h"
+#include "core/input.h"
+#include "core/stats.h"
+#include "out/svcmap.h"
 
 void analyze_opts_init(struct analyze_opts *o)
 {

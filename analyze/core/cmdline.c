@@ -2,10 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmdline.h"
+#include "core/cmdline.h"
 #include "record.h"
 #include "secret.h"
-#include "util.h"
+#include "base/util.h"
 
 /* program rules (cmdline.h) */
 enum {

@@ -13,7 +13,7 @@
 #define AN_DUMP_H
 
 #include "record.h"
-#include "util.h"
+#include "base/util.h"
 
 /*! dump_record() : appends rec as one JSON object (no newline) to w. */
 void dump_record(struct jw *w, const struct sr_record *rec);

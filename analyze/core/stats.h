@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "model.h"
+#include "core/model.h"
 #include "sink.h"
 
 #define STATS_TYPES 9 /* record types 1..8; 0 counts unknown types */

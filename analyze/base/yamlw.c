@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
-#include "yamlw.h"
+#include "base/util.h"
+#include "base/yamlw.h"
 
 #define YAML_BINARY_TAG "tag:yaml.org,2002:binary"
 

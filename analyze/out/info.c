@@ -1,9 +1,9 @@
 /* out_info.c - `info`: what an archive holds and how whole it is (YAML). */
 #include <string.h>
 
-#include "stats.h"
-#include "util.h"
-#include "yamlw.h"
+#include "core/stats.h"
+#include "base/util.h"
+#include "base/yamlw.h"
 
 static const char *type_key(int t)
 {

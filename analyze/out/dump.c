@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dump.h"
+#include "out/dump.h"
 
 static bool printable(const uint8_t *p, size_t n)
 {

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
-#include "schema.h"
-#include "stream.h"
+#include "core/engine.h"
+#include "out/schema.h"
+#include "core/stream.h"
 
 /* ---- intrusive hash tables (lookups only; never iterated for output) ---- */
 

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "input.h"
-#include "util.h"
+#include "core/input.h"
+#include "base/util.h"
 
 bool record_ts(const struct sr_record *r, uint64_t *ts)
 {

@@ -30,9 +30,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "classify.h"
-#include "http.h"
-#include "model.h"
+#include "proto/classify.h"
+#include "proto/http.h"
+#include "core/model.h"
 
 #define ANALYZE_MAX_OPEN (1u << 16)
 #define ANALYZE_DEFAULT_BODY_LIMIT 1500u

@@ -1,16 +1,16 @@
 /* findings.c - exposed Go debug endpoints and leaked secrets. See
  * findings.h for the contract and README.md ("findings") for the JSON. */
-#include "findings.h"
+#include "findings/findings.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "debugep.h"
+#include "proto/godebug.h"
 #include "record.h"
 #include "secret.h"
-#include "util.h"
+#include "base/util.h"
 
 #define IP_LEN 48
 #define EP_LEN 32

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "out_http.h"
+#include "out/http_log.h"
 #include "record.h"
 #include "secret.h"
 

@@ -30,8 +30,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "analyze.h"
-#include "util.h"
+#include "pipeline.h"
+#include "base/util.h"
 
 struct out_http;
 

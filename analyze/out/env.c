@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stats.h"
-#include "util.h"
-#include "yamlw.h"
+#include "core/stats.h"
+#include "base/util.h"
+#include "base/yamlw.h"
 
 struct kv {
 	const uint8_t *k, *v;

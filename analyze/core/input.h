@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "analyze.h"
+#include "pipeline.h"
 #include "archive.h"
 #include "record.h"
 

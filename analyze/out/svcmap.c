@@ -2,10 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "schema.h"
-#include "svcmap.h"
-#include "util.h"
-#include "yamlw.h"
+#include "out/schema.h"
+#include "out/svcmap.h"
+#include "base/util.h"
+#include "base/yamlw.h"
 
 struct hbin {
 	uint16_t bucket;

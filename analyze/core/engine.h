@@ -51,11 +51,11 @@
 #ifndef AN_ENGINE_H
 #define AN_ENGINE_H
 
-#include "analyze.h"
-#include "input.h"
-#include "out_http.h"
-#include "stream.h"
-#include "svcmap.h"
+#include "pipeline.h"
+#include "core/input.h"
+#include "out/http_log.h"
+#include "core/stream.h"
+#include "out/svcmap.h"
 
 /* the http.jsonl floor (see above) */
 #define ENGINE_FLOOR_EVERY 64u

@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmdline.h"
-#include "model.h"
-#include "util.h"
+#include "core/cmdline.h"
+#include "core/model.h"
+#include "base/util.h"
 
 #define COMPOSE_SERVICE_LABEL "com.docker.compose.service="
 

@@ -10,7 +10,7 @@
  * 3 (TLS, SNI), RFC 9112 3 and 4 (HTTP/1.1), RFC 9113 3.4 (HTTP/2 preface).
  * The rules that turn grades into a result are in classify.h.
  */
-#include "classify.h"
+#include "proto/classify.h"
 
 #include <stdarg.h>
 #include <stdbool.h>

@@ -1,6 +1,6 @@
 /* debugep.c - Go debug endpoint paths and response bodies. See debugep.h
  * for the formats and their references. */
-#include "debugep.h"
+#include "proto/godebug.h"
 
 #include <errno.h>
 #include <math.h>
