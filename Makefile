@@ -1,7 +1,8 @@
 # sockrec - build, test, demo, bench.
 #
 #   make              build/sockrec, build/sockrec-analyze, build/libsrformat.a
-#   make test         unit, fuzz-corpus, end-to-end and golden tests
+#   make test         check-layers, unit, fuzz-corpus, end-to-end and golden tests
+#   make check-layers the analyzer's include directions (analyze/README.md)
 #   make test SANITIZE=1   the same, built with ASan + UBSan (into build/san)
 #   make demo         record a small realistic system and analyze it
 #   make bench        benchmarks (never part of make test)
@@ -77,7 +78,7 @@ BPF_OBJ := $(BUILD)/sockrec.bpf.o
 SKEL := $(BUILD)/sockrec.skel.h
 VMLINUX := $(BUILD)/vmlinux.h
 
-.PHONY: all deps test demo bench fuzz clean format-check
+.PHONY: all deps test demo bench fuzz clean format-check check-layers
 
 all: deps $(BUILD)/sockrec $(BUILD)/sockrec-analyze $(LIBFORMAT)
 
@@ -167,8 +168,14 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o
 	$(Q)$(CC) $(LDFLAGS) $< -o $@
 
 # ---- test, demo, bench ----
-test: all $(TEST_BINS) $(REPLAY_BINS)
+test: all check-layers $(TEST_BINS) $(REPLAY_BINS)
 	$(Q)BUILD=$(BUILD) tests/run-tests.sh
+
+# analyze/'s layers: every #include points the allowed way (and the check
+# catches wrong ones: its self-test plants some in a copy of the tree)
+check-layers:
+	$(Q)scripts/check-layers.sh
+	$(Q)scripts/check-layers.sh --self-test
 
 demo: all
 	$(Q)scripts/demo.sh

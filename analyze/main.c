@@ -1,9 +1,12 @@
-/* main.c - sockrec-analyze: the command line over analyze.h.
+/* main.c - sockrec-analyze: argv -> command table -> sinks -> an_run().
  *
- * Subcommands dispatch from one table; every command takes archives
+ * Subcommands dispatch from one table; an analysis command names the
+ * outputs it writes (each an an_sink, event.h) and where: stdout, or one
+ * file per output in report's directory. Every command takes archives
  * (.srz or .pcapng, recognised by content) and analyzes them as one.
- * Exit status: 0 ok, 1 usage, 2 nothing readable (or an output could not be
- * written), 3 damaged input whose readable prefix was used.
+ * Exit status (pipeline.h AN_EXIT_*): 0 ok, 1 usage, 2 nothing readable (or
+ * an output could not be written), 3 damaged input whose readable prefix
+ * was used, 4 a finding reached --fail-on.
  */
 #include <argp.h>
 #include <errno.h>
@@ -15,10 +18,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pipeline.h"
 #include "archive.h"
-#include "out/dump.h"
+#include "findings/findings.h"
 #include "findings/sink.h"
+#include "out/dump.h"
+#include "out/env.h"
+#include "out/http_log.h"
+#include "out/info.h"
+#include "out/svcmap.h"
+#include "pipeline.h"
 #include "sink.h"
 
 const char *argp_program_version = "sockrec-analyze " SOCKREC_VERSION;
@@ -27,10 +35,19 @@ const char *argp_program_bug_address = NULL;
 struct cli {
 	const struct command *cmd;
 	const char *outdir;
-	struct analyze_opts opts;
+	struct an_opts opts;
 	char **args;
 	size_t nargs;
 	int fail_on; /* --fail-on severity (enum fnd_severity); 0: not given */
+};
+
+/* the outputs an analysis command can write */
+enum {
+	OUT_HTTP = 1 << 0,     /* http.jsonl */
+	OUT_ENV = 1 << 1,      /* env.yaml */
+	OUT_MAP = 1 << 2,      /* service-map.yaml */
+	OUT_FINDINGS = 1 << 3, /* findings.json (+ the summary, report) */
+	OUT_INFO = 1 << 4,     /* info (stdout only) */
 };
 
 struct command {
@@ -39,23 +56,23 @@ struct command {
 	const char *doc;
 	size_t min_args, max_args; /* max 0: no limit */
 	int (*run)(struct cli *c);
+	unsigned outputs; /* OUT_*: analysis commands (run is cmd_analyze) */
+	bool to_dir;	  /* the outputs go to files in -o DIR (report) */
 };
 
-/* ---- extra report outputs ----
- * A report also writes DIR/<file> for each entry here (findings, issue 7,
- * plugs in here): attach() gets the open file before the analysis and
- * returns the hooks that will see every event (NULL: failure); finish() is
- * called after the analysis, before the file is closed. */
-struct report_extra {
-	const char *file;
-	const struct analyze_hooks *(*attach)(FILE *out, const struct analyze_opts *o,
-					      void **state);
-	int (*finish)(void *state); /* @return 0, or -1 on failure */
+struct output {
+	unsigned bit;
+	const char *file; /* its name in report's directory */
+	int group;	  /* report opens group by group, stops at a failure */
 };
 
-static const struct report_extra report_extras[] = {
-    {"findings.json", findings_attach, findings_finish}, /* + the summary on stdout */
+static const struct output outputs[] = {
+    {OUT_HTTP, "http.jsonl", 0},    {OUT_ENV, "env.yaml", 0},
+    {OUT_MAP, "service-map.yaml", 0}, {OUT_FINDINGS, "findings.json", 1},
+    {OUT_INFO, NULL, 0},
 };
+
+#define NOUTPUTS (sizeof(outputs) / sizeof(outputs[0]))
 
 /* ---- helpers ---- */
 
@@ -108,9 +125,9 @@ static int close_out(FILE *f, const char *name)
 	return 0;
 }
 
-static struct analyze_input *inputs(struct cli *c)
+static struct an_input *inputs(struct cli *c)
 {
-	struct analyze_input *in = calloc(c->nargs ? c->nargs : 1, sizeof(*in));
+	struct an_input *in = calloc(c->nargs ? c->nargs : 1, sizeof(*in));
 
 	if (!in) {
 		fputs("sockrec-analyze: out of memory\n", stderr);
@@ -123,13 +140,79 @@ static struct analyze_input *inputs(struct cli *c)
 	return in;
 }
 
-static int run(struct cli *c)
+/* the sink that writes output o to f */
+static struct an_sink *make_sink(const struct output *o, FILE *f, struct cli *c,
+				 struct findings *fnd)
 {
-	struct analyze_input *in = inputs(c);
-	int rc;
+	switch (o->bit) {
+	case OUT_HTTP:
+		return http_log_sink(f, &c->opts);
+	case OUT_ENV:
+		return env_sink(f);
+	case OUT_MAP:
+		return svcmap_sink(f);
+	case OUT_FINDINGS:
+		return findings_sink(fnd);
+	default:
+		return info_sink(f);
+	}
+}
 
+/* opens report's files for the command's outputs, group by group;
+ * @return 0, or -1 (every file opened is closed again) */
+static int open_files(struct cli *c, FILE *files[NOUTPUTS])
+{
+	int bad = 0, group = 0;
+
+	for (size_t i = 0; i < NOUTPUTS && !bad; group++) {
+		for (; i < NOUTPUTS && outputs[i].group == group; i++) {
+			if (!(c->cmd->outputs & outputs[i].bit))
+				continue;
+			files[i] = open_out(c->outdir, outputs[i].file);
+			if (!files[i])
+				bad = 1;
+		}
+	}
+	if (bad)
+		for (size_t i = 0; i < NOUTPUTS; i++)
+			close_out(files[i], outputs[i].file);
+	return bad ? -1 : 0;
+}
+
+/* the analysis commands: report (files in DIR) and the ones that write one
+ * output to stdout */
+static int cmd_analyze(struct cli *c)
+{
+	FILE *files[NOUTPUTS] = {0};
+	struct an_sink *sinks[NOUTPUTS];
+	struct findings *fnd = NULL;
+	struct an_input *in;
+	size_t ns = 0;
+	bool report = c->outdir != NULL;
+	int rc, bad = 0;
+
+	if (c->cmd->to_dir && !report) {
+		fprintf(stderr, "sockrec-analyze: report needs -o DIR (where the outputs go)\n");
+		return AN_EXIT_USAGE;
+	}
+	if (report) {
+		if (mkdir(c->outdir, 0700) != 0 && errno != EEXIST) {
+			fprintf(stderr, "sockrec-analyze: cannot create %s: %s\n", c->outdir,
+				strerror(errno));
+			return AN_EXIT_UNREADABLE;
+		}
+		if (open_files(c, files))
+			return AN_EXIT_UNREADABLE;
+	}
+	if (c->cmd->outputs & OUT_FINDINGS)
+		fnd = findings_create();
+	for (size_t i = 0; i < NOUTPUTS; i++)
+		if (c->cmd->outputs & outputs[i].bit)
+			sinks[ns++] = make_sink(&outputs[i], report ? files[i] : stdout, c, fnd);
+
+	in = inputs(c);
 	c->opts.warn = stderr;
-	rc = analyze_run(in, c->nargs, &c->opts);
+	rc = an_run(in, c->nargs, &c->opts, sinks, ns);
 	if (fflush(stdout)) {
 		fprintf(stderr, "sockrec-analyze: writing to stdout failed\n");
 		rc = AN_EXIT_UNREADABLE;
@@ -138,128 +221,36 @@ static int run(struct cli *c)
 		fprintf(stderr, "sockrec-analyze: nothing readable in %s%s\n", c->args[0],
 			c->nargs > 1 ? " and the other inputs" : "");
 	free(in);
-	return rc;
-}
+	for (size_t i = 0; i < ns; i++)
+		an_sink_free(sinks[i]);
 
-/* ---- commands ---- */
-
-static int cmd_report(struct cli *c)
-{
-	size_t nextra = sizeof(report_extras) / sizeof(report_extras[0]);
-	FILE *fh, *fe, *fm, *fx[8] = {0};
-	void *state[8] = {0};
-	static const struct analyze_hooks *hooks[8];
-	int rc, bad = 0;
-
-	if (!c->outdir) {
-		fprintf(stderr, "sockrec-analyze: report needs -o DIR (where the outputs go)\n");
-		return AN_EXIT_USAGE;
-	}
-	if (mkdir(c->outdir, 0700) != 0 && errno != EEXIST) {
-		fprintf(stderr, "sockrec-analyze: cannot create %s: %s\n", c->outdir,
-			strerror(errno));
-		return AN_EXIT_UNREADABLE;
-	}
-	fh = open_out(c->outdir, "http.jsonl");
-	fe = open_out(c->outdir, "env.yaml");
-	fm = open_out(c->outdir, "service-map.yaml");
-	if (!fh || !fe || !fm) {
-		close_out(fh, "http.jsonl");
-		close_out(fe, "env.yaml");
-		close_out(fm, "service-map.yaml");
-		return AN_EXIT_UNREADABLE;
-	}
-	c->opts.http_out = fh;
-	c->opts.env_out = fe;
-	c->opts.map_out = fm;
-	for (size_t i = 0; i < nextra && i < 8; i++) {
-		if (!report_extras[i].file)
-			continue;
-		fx[i] = open_out(c->outdir, report_extras[i].file);
-		if (fx[i])
-			hooks[c->opts.nhooks] = report_extras[i].attach(fx[i], &c->opts, &state[i]);
-		if (!fx[i] || !hooks[c->opts.nhooks])
+	/* findings.json: report writes it (and the summary) whatever the input
+	 * gave; findings writes it when something was readable */
+	if (fnd && report) {
+		size_t fi = 0;
+		while (outputs[fi].bit != OUT_FINDINGS)
+			fi++;
+		if (findings_write_json(fnd, files[fi]))
 			bad = 1;
 		else
-			c->opts.nhooks++;
+			findings_print_summary(fnd, stdout);
+		bad |= close_out(files[fi], outputs[fi].file);
+		files[fi] = NULL;
+	} else if (fnd && rc != AN_EXIT_UNREADABLE) {
+		if (findings_write_json(fnd, stdout) || fflush(stdout)) {
+			fputs("sockrec-analyze: writing to stdout failed\n", stderr);
+			rc = AN_EXIT_UNREADABLE;
+		}
 	}
-	c->opts.hooks = hooks;
-	rc = bad ? AN_EXIT_UNREADABLE : run(c);
-	for (size_t i = 0; i < nextra && i < 8; i++) {
-		if (report_extras[i].file && fx[i] && !bad && report_extras[i].finish(state[i]))
-			bad = 1;
-		if (close_out(fx[i], report_extras[i].file ? report_extras[i].file : ""))
-			bad = 1;
-	}
-	/* --fail-on: the findings entry's state answers it, then is released */
-	for (size_t i = 0; i < nextra && i < 8; i++) {
-		if (report_extras[i].attach != findings_attach || !state[i])
-			continue;
-		if (!bad && c->fail_on > 0 && rc != AN_EXIT_UNREADABLE &&
-		    findings_fail_on(findings_hook_findings(state[i]), c->fail_on))
-			rc = FND_EXIT_FAIL_ON;
-		findings_hook_free(state[i]);
-	}
-	bad |= close_out(fh, "http.jsonl") | close_out(fe, "env.yaml") |
-	       close_out(fm, "service-map.yaml");
+	if (fnd && !bad && c->fail_on > 0 && rc != AN_EXIT_UNREADABLE &&
+	    findings_fail_on(fnd, c->fail_on))
+		rc = AN_EXIT_FAIL_ON;
+	findings_free(fnd);
+	for (size_t i = 0; i < NOUTPUTS; i++)
+		bad |= close_out(files[i], outputs[i].file ? outputs[i].file : "");
 	if (bad && rc == AN_EXIT_OK)
 		rc = AN_EXIT_UNREADABLE;
 	return rc;
-}
-
-static int cmd_http(struct cli *c)
-{
-	c->opts.http_out = stdout;
-	return run(c);
-}
-
-static int cmd_env(struct cli *c)
-{
-	c->opts.env_out = stdout;
-	return run(c);
-}
-
-static int cmd_map(struct cli *c)
-{
-	c->opts.map_out = stdout;
-	return run(c);
-}
-
-/* findings.json to stdout; --fail-on turns a finding into exit status 4 */
-static int cmd_findings(struct cli *c)
-{
-	struct findings *f = findings_create();
-	struct findings_hook *fh = findings_hook_create(f);
-	static const struct analyze_hooks *hooks[1];
-	int rc;
-
-	if (!fh) {
-		findings_free(f);
-		fputs("sockrec-analyze: out of memory\n", stderr);
-		return AN_EXIT_UNREADABLE;
-	}
-	hooks[0] = findings_hook_hooks(fh);
-	c->opts.hooks = hooks;
-	c->opts.nhooks = 1;
-	c->opts.keep_environ = true; /* secret-looking environment keys */
-	rc = run(c);
-	if (rc != AN_EXIT_UNREADABLE) {
-		if (findings_write_json(f, stdout) || fflush(stdout)) {
-			fputs("sockrec-analyze: writing to stdout failed\n", stderr);
-			rc = AN_EXIT_UNREADABLE;
-		} else if (c->fail_on > 0 && findings_fail_on(f, c->fail_on)) {
-			rc = FND_EXIT_FAIL_ON;
-		}
-	}
-	findings_hook_free(fh);
-	findings_free(f);
-	return rc;
-}
-
-static int cmd_info(struct cli *c)
-{
-	c->opts.info_out = stdout;
-	return run(c);
 }
 
 /* every record of every archive, in file order, archive after archive */
@@ -391,17 +382,18 @@ static const struct command commands[] = {
     {"report", "ARCHIVE... -o DIR",
      "write DIR/http.jsonl, DIR/env.yaml, DIR/service-map.yaml and DIR/findings.json, "
      "and print a summary of the findings",
-     1, 0, cmd_report},
+     1, 0, cmd_analyze, OUT_HTTP | OUT_ENV | OUT_MAP | OUT_FINDINGS, true},
     {"findings", "ARCHIVE...", "security findings (JSON) to stdout: exposed Go debug endpoints, "
-     "cleartext credentials, secret-looking environment and command lines", 1, 0, cmd_findings},
-    {"http", "ARCHIVE...", "the HTTP log (JSON lines) to stdout", 1, 0, cmd_http},
-    {"env", "ARCHIVE...", "process environments (YAML) to stdout", 1, 0, cmd_env},
-    {"map", "ARCHIVE...", "the service map (YAML) to stdout", 1, 0, cmd_map},
+     "cleartext credentials, secret-looking environment and command lines", 1, 0, cmd_analyze,
+     OUT_FINDINGS, false},
+    {"http", "ARCHIVE...", "the HTTP log (JSON lines) to stdout", 1, 0, cmd_analyze, OUT_HTTP, false},
+    {"env", "ARCHIVE...", "process environments (YAML) to stdout", 1, 0, cmd_analyze, OUT_ENV, false},
+    {"map", "ARCHIVE...", "the service map (YAML) to stdout", 1, 0, cmd_analyze, OUT_MAP, false},
     {"info", "ARCHIVE...", "time span, records, processes, containers, losses, integrity (YAML)", 1,
-     0, cmd_info},
-    {"dump", "ARCHIVE...", "every record as one JSON object per line", 1, 0, cmd_dump},
+     0, cmd_analyze, OUT_INFO, false},
+    {"dump", "ARCHIVE...", "every record as one JSON object per line", 1, 0, cmd_dump, 0, false},
     {"convert", "IN OUT", "copy an archive into OUT (.srz or .pcapng, by extension)", 2, 2,
-     cmd_convert},
+     cmd_convert, 0, false},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -458,9 +450,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			argp_error(st, "%s needs %s", c->cmd->name, c->cmd->args);
 		if (c->cmd->max_args && c->nargs > c->cmd->max_args)
 			argp_error(st, "%s takes %s", c->cmd->name, c->cmd->args);
-		if (c->outdir && c->cmd->run != cmd_report)
+		if (c->outdir && !c->cmd->to_dir)
 			argp_error(st, "-o is for report only");
-		if (c->fail_on && c->cmd->run != cmd_report && c->cmd->run != cmd_findings)
+		if (c->fail_on && !(c->cmd->outputs & OUT_FINDINGS))
 			argp_error(st, "--fail-on is for report and findings only");
 		return 0;
 	default:
@@ -505,7 +497,7 @@ int main(int argc, char **argv)
 
 	argp_err_exit_status = AN_EXIT_USAGE;
 	memset(&c, 0, sizeof(c));
-	analyze_opts_init(&c.opts);
+	an_opts_init(&c.opts);
 	if (argc < 2) {
 		usage(stderr);
 		return AN_EXIT_USAGE;

@@ -1,22 +1,13 @@
-/* analyze.c - analyze_run(): pass 1 (model, integrity, counts), pass 2
- * (engine), outputs. See analyze.h. */
+/* pipeline.c - an_run(): pass 1 (model, integrity, counts), pass 2
+ * (engine), the sinks' ends. See pipeline.h. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline.h"
 #include "core/engine.h"
 #include "core/input.h"
 #include "core/stats.h"
-#include "out/svcmap.h"
-
-void analyze_opts_init(struct analyze_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->body_limit = ANALYZE_DEFAULT_BODY_LIMIT;
-	o->raw_limit = ANALYZE_DEFAULT_RAW_LIMIT;
-	o->reorder_window_ns = ANALYZE_DEFAULT_REORDER_NS;
-	o->reorder_max_bytes = ANALYZE_DEFAULT_REORDER_BYTES;
-}
+#include "pipeline.h"
+#include "proto/classify.h"
 
 static char *text_dup(struct sr_bytes b)
 {
@@ -70,7 +61,7 @@ static void pass1_record(struct model *m, struct stats *st, struct an_src *src,
 		if (d->flags & SR_DATA_READ_FAULT)
 			st->data_fault++;
 		/* a socket on a service's port facing a client port is a listener */
-		if (d->family && service_port(d->lport) && !service_port(d->rport))
+		if (d->family && classify_service_port(d->lport) && !classify_service_port(d->rport))
 			model_add_listener(m, src->host, d->family, d->laddr, d->lport, d->tgid);
 		break;
 	}
@@ -125,19 +116,39 @@ static void stats_free(struct stats *st)
 	free(st->a);
 }
 
-int analyze_run(const struct analyze_input *in, size_t n, const struct analyze_opts *o)
+/* @return 0, or -1 when a sink's end failed (each end is called) */
+static int sinks_end(struct an_sink *const *sinks, size_t n, const struct an_summary *sum)
 {
-	struct model *m = model_create(o->env_out != NULL || o->keep_environ, !o->show_secrets);
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (sinks[i]->end && sinks[i]->end(sinks[i]->ctx, sum))
+			rc = -1;
+	return rc;
+}
+
+int an_run(const struct an_input *in, size_t n, const struct an_opts *o,
+	   struct an_sink *const *sinks, size_t nsinks)
+{
+	struct model *m;
 	struct stats st;
 	struct an_inputs x;
+	struct an_loaded loaded;
+	struct an_summary sum;
 	const struct sr_record *r;
 	struct an_src *src;
 	uint32_t *hosts = xcalloc(n ? n : 1, sizeof(*hosts));
 	uint64_t total = 0;
-	bool damaged = false;
+	bool damaged = false, environ = false, pass2 = false;
 	int status, werr = 0;
-	bool pass2 = o->http_out || o->map_out || o->nhooks;
 
+	if (nsinks > AN_MAX_SINKS)
+		nsinks = AN_MAX_SINKS;
+	for (size_t i = 0; i < nsinks; i++) {
+		environ |= sinks[i]->environ;
+		pass2 |= sinks[i]->events;
+	}
+	m = model_create(environ, !o->show_secrets);
 	memset(&st, 0, sizeof(st));
 	st.n = n;
 	st.a = xcalloc(n ? n : 1, sizeof(*st.a));
@@ -180,16 +191,19 @@ int analyze_run(const struct analyze_input *in, size_t n, const struct analyze_o
 	model_seal(m);
 	status = total == 0 ? AN_EXIT_UNREADABLE : damaged ? AN_EXIT_DAMAGED : AN_EXIT_OK;
 
-	if (o->info_out && out_info_write(o->info_out, &st, m))
-		werr = 1;
+	loaded.model = m;
+	loaded.stats = &st;
+	for (size_t i = 0; i < nsinks; i++)
+		if (sinks[i]->loaded && sinks[i]->loaded(sinks[i]->ctx, &loaded))
+			werr = 1;
 	if (status == AN_EXIT_UNREADABLE)
 		goto out;
 
+	memset(&sum, 0, sizeof(sum));
+	sum.generated_at_ns = st.have_wall ? st.last_wall : 0;
+	sum.model = m;
 	if (pass2) {
-		struct out_http *oh = o->http_out ? out_http_create(o->http_out, o) : NULL;
-		struct svcmap *map = o->map_out ? svcmap_create() : NULL;
-		struct engine *e = engine_create(o, m, oh, map);
-		struct an_summary sum;
+		struct engine *e = engine_create(o, m, sinks, nsinks);
 
 		inputs_open(&x, in, n);
 		for (size_t i = 0; i < n; i++)
@@ -198,22 +212,11 @@ int analyze_run(const struct analyze_input *in, size_t n, const struct analyze_o
 			engine_record(e, src, r);
 		inputs_close(&x);
 		engine_finish(e);
-		if (out_http_close(oh))
-			werr = 1;
-		if (map && svcmap_write(map, o->map_out, st.have_wall ? st.last_wall : 0))
-			werr = 1;
-		memset(&sum, 0, sizeof(sum));
-		sum.generated_at_ns = st.have_wall ? st.last_wall : 0;
-		sum.model = m;
 		sum.http_messages = engine_http_messages(e);
 		sum.connections = engine_connections(e);
-		for (size_t i = 0; i < o->nhooks; i++)
-			if (o->hooks[i]->end)
-				o->hooks[i]->end(o->hooks[i]->ctx, &sum);
 		engine_free(e);
-		svcmap_free(map);
 	}
-	if (o->env_out && out_env_write(o->env_out, m))
+	if (sinks_end(sinks, nsinks, &sum))
 		werr = 1;
 out:
 	if (werr && o->warn)

@@ -18,6 +18,7 @@
 #include "core/cmdline.h"
 #include "out/dump.h"
 #include "out/http_log.h"
+#include "out/redact.h"
 #include "secret.h"
 #include "out/svcmap.h"
 #include "test_analyze.h"
@@ -619,7 +620,7 @@ static void t_redaction(void **state)
 	};
 	struct arc a;
 	struct outs o;
-	struct analyze_opts op;
+	struct an_opts op;
 	const struct arc *v[1];
 	json_t *j, *h, *ck;
 	(void)state;
@@ -646,7 +647,7 @@ static void t_redaction(void **state)
 	json_decref(j);
 	outs_free(&o);
 
-	analyze_opts_init(&op);
+	an_opts_init(&op);
 	op.show_secrets = true;
 	v[0] = &a;
 	run_analysis(v, 1, &op, &o);
@@ -680,7 +681,7 @@ static void t_redaction_one_rule(void **state)
 	(void)state;
 
 	for (size_t i = 0; i < sizeof(judged) / sizeof(judged[0]); i++)
-		assert_int_equal(http_header_secret((const uint8_t *)judged[i], strlen(judged[i])),
+		assert_int_equal(redact_header(NULL, (const uint8_t *)judged[i], strlen(judged[i])),
 				 sr_secret_header(judged[i], strlen(judged[i])) != 0);
 
 	arc_begin(&a);
@@ -711,7 +712,7 @@ static void t_limits(void **state)
 	static char req[4096];
 	struct arc a;
 	struct outs o;
-	struct analyze_opts op;
+	struct an_opts op;
 	const struct arc *v[1];
 	struct ep c, s;
 	json_t *j;
@@ -735,7 +736,7 @@ static void t_limits(void **state)
 	json_decref(j);
 	outs_free(&o);
 
-	analyze_opts_init(&op);
+	an_opts_init(&op);
 	op.body_limit = 10;
 	op.raw_limit = 20;
 	v[0] = &a;
@@ -1451,7 +1452,7 @@ static void t_cmdline_redaction(void **state)
 	char cmds[6][128];
 	struct arc a;
 	struct outs o;
-	struct analyze_opts op;
+	struct an_opts op;
 	const struct arc *arcs[1];
 	struct ep c, s;
 	char want[256];
@@ -1504,7 +1505,7 @@ static void t_cmdline_redaction(void **state)
 	outs_free(&o);
 
 	/* --show-secrets: as the process was started */
-	analyze_opts_init(&op);
+	an_opts_init(&op);
 	op.show_secrets = true;
 	arcs[0] = &a;
 	run_analysis(arcs, 1, &op, &o);
@@ -1686,7 +1687,7 @@ static void t_http_order_by_start(void **state)
 	arc_free(&a);
 }
 
-/* the window is bounded (ANALYZE_DEFAULT_REORDER_NS, 5 s): a message that
+/* the window is bounded (AN_DEFAULT_REORDER_NS, 5 s): a message that
  * completes 8 s after it began comes out when it completes, after the
  * lines the window already let go */
 static void t_http_order_window(void **state)
@@ -1716,9 +1717,9 @@ static void t_http_order_window(void **state)
 
 	/* a window of 0: completion order, as before */
 	{
-		struct analyze_opts op;
+		struct an_opts op;
 		const struct arc *v[1] = {&a};
-		analyze_opts_init(&op);
+		an_opts_init(&op);
 		op.reorder_window_ns = 0;
 		run_analysis(v, 1, &op, &o);
 		assert_string_equal(line_field(&o, 0, "url", b, sizeof(b)), "/quick");
@@ -1726,7 +1727,7 @@ static void t_http_order_window(void **state)
 		assert_string_equal(line_field(&o, 2, "url", b, sizeof(b)), "/slow");
 		outs_free(&o);
 		/* a byte cap lets the earliest go as soon as it is exceeded */
-		analyze_opts_init(&op);
+		an_opts_init(&op);
 		op.reorder_max_bytes = 1;
 		run_analysis(v, 1, &op, &o);
 		assert_string_equal(line_field(&o, 2, "url", b, sizeof(b)), "/slow");

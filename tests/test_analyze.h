@@ -16,6 +16,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "out/env.h"
+#include "out/http_log.h"
+#include "out/info.h"
+#include "out/svcmap.h"
 #include "pipeline.h"
 #include "record.h"
 #include "srz.h"
@@ -375,10 +379,10 @@ static inline void outs_free(struct outs *o)
 
 /* analyzes the archives with opts (NULL: defaults) into o */
 static inline void run_analysis(const struct arc *const *arcs, size_t n,
-				const struct analyze_opts *opts, struct outs *o)
+				const struct an_opts *opts, struct outs *o)
 {
-	struct analyze_input in[8];
-	struct analyze_opts op;
+	struct an_input in[8];
+	struct an_opts op;
 	FILE *fh, *fe, *fm, *fi;
 
 	memset(o, 0, sizeof(*o));
@@ -391,17 +395,19 @@ static inline void run_analysis(const struct arc *const *arcs, size_t n,
 	if (opts)
 		op = *opts;
 	else
-		analyze_opts_init(&op);
+		an_opts_init(&op);
 	fh = open_memstream(&o->http, &o->http_len);
 	fe = open_memstream(&o->env, &o->env_len);
 	fm = open_memstream(&o->map, &o->map_len);
 	fi = open_memstream(&o->info, &o->info_len);
-	op.http_out = fh;
-	op.env_out = fe;
-	op.map_out = fm;
-	op.info_out = fi;
 	op.warn = NULL;
-	o->rc = analyze_run(in, n, &op);
+	{
+		struct an_sink *sinks[4] = {http_log_sink(fh, &op), env_sink(fe), svcmap_sink(fm),
+					    info_sink(fi)};
+		o->rc = an_run(in, n, &op, sinks, 4);
+		for (int i = 0; i < 4; i++)
+			an_sink_free(sinks[i]);
+	}
 	fclose(fh);
 	fclose(fe);
 	fclose(fm);

@@ -1,6 +1,6 @@
 /* test_findings_hook.c - findings through the real analyzer: archives
  * written with the .srz writer (tests/test_analyze.h), analyzed by
- * analyze_run() with the findings hook attached, as `report` does.
+ * an_run() with the findings sink, as `report` and `findings` run it.
  *
  * Properties under test:
  *  - a pprof server recorded on 10.200.1.1:6060 that answers a peer in a
@@ -12,7 +12,7 @@
  *  - a Basic authorization header to the same process is a cleartext
  *    credential finding with the user name and without the password;
  *  - the process's secret-looking environment key is reported by name;
- *  - findings_attach/findings_finish write findings.json and the summary.
+ *  - findings.json and --fail-on from the set the sink fed, as report does.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -123,21 +123,27 @@ static json_t *find(json_t *doc, const char *kind)
 	return NULL;
 }
 
+/* a (one archive) analyzed with the findings sink into f */
+static int run_sink(const struct arc *a, struct findings *f)
+{
+	struct an_sink *sink = findings_sink(f);
+	struct an_input in;
+	struct an_opts op;
+	int rc;
+
+	memset(&in, 0, sizeof(in));
+	in.buf = a->buf;
+	in.len = a->len;
+	in.name = "mem";
+	an_opts_init(&op);
+	rc = an_run(&in, 1, &op, &sink, 1);
+	an_sink_free(sink);
+	return rc;
+}
+
 static void run_with_hook(const struct arc *a, struct findings *f)
 {
-	struct findings_hook *fh = findings_hook_create(f);
-	const struct analyze_hooks *hooks[1] = {findings_hook_hooks(fh)};
-	struct analyze_opts op;
-	const struct arc *v[1] = {a};
-	struct outs o;
-
-	analyze_opts_init(&op);
-	op.hooks = hooks;
-	op.nhooks = 1;
-	run_analysis(v, 1, &op, &o);
-	assert_int_equal(o.rc, AN_EXIT_OK);
-	outs_free(&o);
-	findings_hook_free(fh);
+	assert_int_equal(run_sink(a, f), AN_EXIT_OK);
 }
 
 static void t_pprof_archive(void **state)
@@ -215,7 +221,8 @@ static void t_pprof_archive(void **state)
 	free(cmd.p);
 }
 
-static void t_attach_finish(void **state)
+/* what report does: findings.json and the summary, --fail-on from the set */
+static void t_report_output(void **state)
 {
 	struct blob stacks = load("goroutine_debug2.txt"), heap = load("heap.pb.gz");
 	struct blob cmd = load("cmdline.bin");
@@ -223,33 +230,23 @@ static void t_attach_finish(void **state)
 	char *text = NULL;
 	size_t tl = 0;
 	FILE *out = open_memstream(&text, &tl);
-	void *st = NULL;
-	const struct analyze_hooks *hooks[1];
-	struct analyze_opts op;
-	const struct arc *v[1] = {&a};
-	struct outs o;
+	struct findings *f = findings_create();
 	json_t *doc;
 	json_error_t err;
 
 	(void)state;
 	pprof_archive(&a, &stacks, &heap, &cmd);
-	analyze_opts_init(&op);
-	hooks[0] = findings_attach(out, &op, &st);
-	assert_non_null(hooks[0]);
-	op.hooks = hooks;
-	op.nhooks = 1;
-	run_analysis(v, 1, &op, &o);
-	assert_int_equal(findings_finish(st), 0);
+	assert_int_equal(run_sink(&a, f), AN_EXIT_OK);
+	assert_int_equal(findings_write_json(f, out), 0);
 	fclose(out);
 	doc = json_loads(text, 0, &err);
 	assert_non_null(doc);
 	assert_string_equal(
 	    json_string_value(json_object_get(json_object_get(doc, "summary"), "max_severity")),
 	    "high");
-	assert_true(findings_fail_on(findings_hook_findings(st), FND_SEV_HIGH));
+	assert_true(findings_fail_on(f, FND_SEV_HIGH));
 	json_decref(doc);
-	findings_hook_free(st);
-	outs_free(&o);
+	findings_free(f);
 	free(text);
 	arc_free(&a);
 	free(stacks.p);
@@ -313,12 +310,11 @@ static void t_client_before_link(void **state)
 static json_t *fixture(const char *name, char **text)
 {
 	char path[256];
-	struct analyze_input in;
-	struct analyze_opts op;
+	struct an_input in;
+	struct an_opts op;
 	struct findings *f;
-	struct findings_hook *fh;
-	const struct analyze_hooks *hooks[1];
-	FILE *devnull, *m;
+	struct an_sink *sink;
+	FILE *m;
 	size_t tl = 0;
 	json_t *doc;
 
@@ -328,21 +324,15 @@ static json_t *fixture(const char *name, char **text)
 	memset(&in, 0, sizeof(in));
 	in.path = path;
 	f = findings_create();
-	fh = findings_hook_create(f);
-	hooks[0] = findings_hook_hooks(fh);
-	analyze_opts_init(&op);
-	devnull = fopen("/dev/null", "w");
-	op.env_out = devnull; /* the model keeps environments only for env output */
-	op.hooks = hooks;
-	op.nhooks = 1;
-	assert_int_equal(analyze_run(&in, 1, &op), AN_EXIT_OK);
-	fclose(devnull);
+	sink = findings_sink(f);
+	an_opts_init(&op);
+	assert_int_equal(an_run(&in, 1, &op, &sink, 1), AN_EXIT_OK);
+	an_sink_free(sink);
 	doc = findings_result(f);
 	*text = NULL;
 	m = open_memstream(text, &tl);
 	assert_int_equal(findings_write_json(f, m), 0);
 	fclose(m);
-	findings_hook_free(fh);
 	findings_free(f);
 	return doc;
 }
@@ -534,7 +524,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(t_pprof_archive),
-	    cmocka_unit_test(t_attach_finish),
+	    cmocka_unit_test(t_report_output),
 	    cmocka_unit_test(t_client_before_link),
 	    cmocka_unit_test(t_fixture_go_pprof),
 	    cmocka_unit_test(t_fixture_go_pprof_private),

@@ -1,4 +1,4 @@
-/* test_out_http.c - http.jsonl's reorder window (out_http.h): a floor lets
+/* test_out_http.c - http.jsonl's reorder window (out/http_log.h): a floor lets
  * lines go early without changing the order the 5 s window gives, late
  * lines are written when they complete, and what is held is bounded. */
 #include <setjmp.h>
@@ -18,7 +18,7 @@
 #define MAXL 400
 
 /* one connection line per id; its timestamp is wall */
-static void put_line(struct out_http *o, uint64_t id, int64_t wall)
+static void put_line(struct http_log *o, uint64_t id, int64_t wall)
 {
 	struct an_conn_view v;
 	struct classify_result cls;
@@ -42,7 +42,7 @@ static void put_line(struct out_http *o, uint64_t id, int64_t wall)
 	ev.cls = &cls;
 	ev.bytes_sent = ev.bytes_received = 1;
 	ev.wall_ns = wall;
-	out_http_connection(o, &ev);
+	http_log_connection(o, &ev);
 }
 
 /* the connection ids of the lines written, in order */
@@ -150,24 +150,24 @@ static size_t reference(const struct scenario *s, int64_t window, uint64_t *out)
 	return no;
 }
 
-/* runs the scenario through out_http; floors: 0 none, 1 exact (every line
+/* runs the scenario through http_log; floors: 0 none, 1 exact (every line
  * still to come counts), 2 as the engine gives them (lines that will be
  * late do not count) */
 static size_t run(const struct scenario *s, int floors, uint64_t *out)
 {
-	struct analyze_opts op;
+	struct an_opts op;
 	char *text = NULL;
 	size_t len = 0, n;
 	FILE *f = open_memstream(&text, &len);
-	struct out_http *o;
+	struct http_log *o;
 
-	analyze_opts_init(&op);
-	o = out_http_create(f, &op);
+	an_opts_init(&op);
+	o = http_log_create(f, &op);
 	for (size_t k = 0; k < s->steps; k++) {
 		for (size_t i = 0; i < s->n; i++)
 			if (s->done[i] == k)
 				put_line(o, i, s->walls[i]);
-		out_http_advance(o, s->now[k]);
+		http_log_advance(o, s->now[k]);
 		if (floors) {
 			int64_t fl = s->now[k];
 			for (size_t i = 0; i < s->n; i++) {
@@ -175,10 +175,10 @@ static size_t run(const struct scenario *s, int floors, uint64_t *out)
 				if (s->done[i] > k && s->walls[i] < fl && (floors == 1 || !late))
 					fl = s->walls[i];
 			}
-			out_http_floor(o, fl);
+			http_log_floor(o, fl);
 		}
 	}
-	assert_int_equal(out_http_close(o), 0);
+	assert_int_equal(http_log_close(o), 0);
 	fclose(f);
 	n = ids_of(text, len, out, MAXL);
 	free(text);
@@ -193,7 +193,7 @@ static void floor_keeps_window_order(void **state)
 		uint64_t ref[MAXL], got[MAXL];
 		size_t nr, ng;
 		make_scenario(&s);
-		nr = reference(&s, ANALYZE_DEFAULT_REORDER_NS, ref);
+		nr = reference(&s, AN_DEFAULT_REORDER_NS, ref);
 		assert_int_equal(nr, s.n);
 		/* no floor: the window alone */
 		ng = run(&s, 0, got);
@@ -222,7 +222,7 @@ static void floor_orders_timely_lines(void **state)
 		assert_int_equal(ng, s.n);
 		for (size_t j = 0; j < ng; j++) {
 			size_t i = got[j];
-			bool late = s.walls[i] <= s.now[s.done[i]] - ANALYZE_DEFAULT_REORDER_NS;
+			bool late = s.walls[i] <= s.now[s.done[i]] - AN_DEFAULT_REORDER_NS;
 			if (late)
 				continue;
 			assert_true(s.walls[i] >= last);
@@ -235,28 +235,28 @@ static void floor_orders_timely_lines(void **state)
  * the 5 s window) */
 static void floor_releases(void **state)
 {
-	struct analyze_opts op;
+	struct an_opts op;
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
-	struct out_http *o;
+	struct http_log *o;
 	(void)state;
 
-	analyze_opts_init(&op);
-	o = out_http_create(f, &op);
+	an_opts_init(&op);
+	o = http_log_create(f, &op);
 	put_line(o, 1, 10 * SEC + 2);
 	put_line(o, 2, 10 * SEC + 1);
-	out_http_advance(o, 10 * SEC + 5);
-	assert_true(out_http_holding(o)); /* the window alone would hold them 5 s */
-	out_http_floor(o, 10 * SEC + 1);
-	assert_true(out_http_holding(o)); /* line 1 may still be preceded */
-	out_http_floor(o, 10 * SEC + 3);
-	assert_false(out_http_holding(o));
+	http_log_advance(o, 10 * SEC + 5);
+	assert_true(http_log_holding(o)); /* the window alone would hold them 5 s */
+	http_log_floor(o, 10 * SEC + 1);
+	assert_true(http_log_holding(o)); /* line 1 may still be preceded */
+	http_log_floor(o, 10 * SEC + 3);
+	assert_false(http_log_holding(o));
 	/* a lower floor given later changes nothing: the highest counts */
-	out_http_floor(o, 10 * SEC);
+	http_log_floor(o, 10 * SEC);
 	put_line(o, 3, 10 * SEC + 4);
-	assert_true(out_http_holding(o));
-	assert_int_equal(out_http_close(o), 0);
+	assert_true(http_log_holding(o));
+	assert_int_equal(http_log_close(o), 0);
 	fclose(f);
 	{
 		uint64_t ids[4];

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "core/engine.h"
-#include "out/schema.h"
 #include "core/stream.h"
 
 /* ---- intrusive hash tables (lookups only; never iterated for output) ---- */
@@ -86,9 +85,10 @@ struct sctx {
 	int dir;
 };
 
+/* the engine's part of a transaction (http_txn.user) */
 struct tuser {
-	json_t *req_schema, *resp_schema;
-	bool counts;
+	bool counts;		     /* this view reports it (obs_counts) */
+	void *state[AN_MAX_SINKS]; /* each sink's slot (event.h txn_state) */
 };
 
 /* one socket (host, sock_id = its inode), whoever holds it: a connection
@@ -151,10 +151,12 @@ struct obs {
 };
 
 struct engine {
-	const struct analyze_opts *o;
+	const struct an_opts *o;
 	const struct model *m;
-	struct out_http *http;
-	struct svcmap *map;
+	struct an_sink *const *sinks;
+	size_t nsinks;
+	bool want_txn;	   /* a sink takes txn events */
+	bool want_advance; /* a sink takes advance/floor (it holds lines) */
 	struct htab obs_by_sock, pents, links, socks;
 	struct obs *lru_head, *lru_tail;
 	struct sockent *idle_head, *idle_tail;
@@ -166,32 +168,18 @@ struct engine {
 	int64_t now, now_data; /* latest record / data or conn record time */
 	size_t since_floor;    /* records since the last floor */
 	struct http_limits lim;
-	struct schema_cache *schemas;	/* response and request body schemas */
-	json_t *s_truncated, *s_nonjson; /* the schemas that are one word */
-	struct tuser *spare_tuser;	 /* released, for the next transaction */
+	struct tuser *spare_tuser; /* released, for the next transaction */
 };
 
 static const struct stream_ops stream_ops;
 static const struct http_ops http_ops;
 
-/* ---- ports and roles ---- */
+/* ---- roles ---- */
 
-static const uint16_t service_ports[] = {
-    80,	  443,	1433, 3306, 4222,  5432,  5671,	 5672,	6222,  6379,
-    8080, 8443, 9092, 9093, 11211, 19092, 26379, 27017, 29092,
-};
-
-bool service_port(uint16_t port)
+/* role of the end with local port lport facing rport, by ports alone */
+static enum an_role role_by_ports(uint16_t lport, uint16_t rport)
 {
-	for (size_t i = 0; i < sizeof(service_ports) / sizeof(service_ports[0]); i++)
-		if (service_ports[i] == port)
-			return true;
-	return false;
-}
-
-enum an_role role_by_ports(uint16_t lport, uint16_t rport)
-{
-	bool ls = service_port(lport), rs = service_port(rport);
+	bool ls = classify_service_port(lport), rs = classify_service_port(rport);
 
 	if (ls != rs)
 		return ls ? AN_ROLE_SERVER : AN_ROLE_CLIENT;
@@ -413,26 +401,13 @@ static void build_view(const struct engine *e, const struct obs *o, struct an_co
 	end_external(&v->remote, v->role != AN_ROLE_SERVER);
 }
 
-/* service-map counting: a transaction or connection seen from both ends is
- * counted at the client */
+/* the view that reports a transaction or connection seen from both ends:
+ * the client's (engine.h) */
 static bool obs_counts(const struct engine *e, const struct obs *o)
 {
 	if (obs_role(e, o) != AN_ROLE_SERVER)
 		return true;
 	return !(o->link && o->link->observed[1 - o->end]);
-}
-
-/* caller and callee of a view, for the map */
-static void map_parties(const struct an_conn_view *v, const struct an_end **caller,
-			const struct an_end **callee)
-{
-	if (v->role == AN_ROLE_SERVER) {
-		*caller = &v->remote;
-		*callee = &v->local;
-	} else {
-		*caller = &v->local;
-		*callee = &v->remote;
-	}
 }
 
 /* ---- observations ---- */
@@ -695,7 +670,7 @@ static struct obs *obs_new(struct engine *e, const struct an_src *src, uint32_t 
 {
 	struct obs *o;
 
-	if (e->nobs >= ANALYZE_MAX_OPEN && e->lru_head)
+	if (e->nobs >= ENGINE_MAX_OPEN && e->lru_head)
 		obs_end(e, e->lru_head, false);
 	o = xcalloc(1, sizeof(*o));
 	o->e = e;
@@ -786,24 +761,6 @@ static void set_conn_role(struct obs *o, enum an_role role)
 		o->link->client_end = role == AN_ROLE_CLIENT ? o->end : 1 - o->end;
 }
 
-/* ---- body schemas ---- */
-
-static json_t *body_schema(struct engine *e, const struct http_msg *m)
-{
-	size_t i = 0;
-
-	if (m->flags & (HTTP_MSG_TRUNCATED | HTTP_MSG_INCOMPLETE | HTTP_MSG_BODY_CUT))
-		return json_incref(e->s_truncated);
-	if (m->body_len == 0)
-		return json_null();
-	/* what cannot start a JSON text needs no parser */
-	while (i < m->body_len && strchr(" \t\r\n", m->body[i]) && m->body[i])
-		i++;
-	if (i == m->body_len || !strchr("{[\"-0123456789tfn", m->body[i]) || !m->body[i])
-		return json_incref(e->s_nonjson);
-	return schema_cache_infer(e->schemas, m->body, m->body_len);
-}
-
 /* ---- callbacks ---- */
 
 static void on_data(void *ctx, const uint8_t *p, size_t n, uint64_t ts)
@@ -860,33 +817,26 @@ static void on_message(void *ctx, const struct http_msg *m)
 {
 	struct obs *o = ctx;
 	struct engine *e = o->e;
+	struct tuser *u = NULL;
 	struct an_conn_view v;
 	struct an_http_event ev;
 
 	build_view(e, o, &v);
+	if (e->want_txn && m->txn)
+		u = tuser_of(e, o, m->txn);
 	ev.conn = &v;
 	ev.msg = m;
 	ev.sent = m->dir == 0;
 	ev.wall_ns = wall_of(m->start_ts, o->b2w);
 	ev.end_wall_ns = wall_of(m->end_ts, o->b2w);
 	ev.txn = m->txn;
-	if (e->http)
-		out_http_message(e->http, &ev);
-	for (size_t i = 0; i < e->o->nhooks; i++)
-		if (e->o->hooks[i]->http)
-			e->o->hooks[i]->http(e->o->hooks[i]->ctx, &ev);
-	e->nmsg++;
-
-	if (e->map && m->txn) {
-		struct tuser *u = tuser_of(e, o, m->txn);
-		if (!u->counts)
-			return;
-		if (m->kind == HTTP_REQUEST && !u->req_schema)
-			u->req_schema = body_schema(e, m);
-		else if (m->kind == HTTP_RESPONSE && (m->status >= 200 || m->status == 101) &&
-			 !u->resp_schema)
-			u->resp_schema = body_schema(e, m);
+	for (size_t i = 0; i < e->nsinks; i++) {
+		if (!e->sinks[i]->http)
+			continue;
+		ev.txn_state = u && u->counts ? &u->state[i] : NULL;
+		e->sinks[i]->http(e->sinks[i]->ctx, &ev);
 	}
+	e->nmsg++;
 }
 
 static void on_txn_done(void *ctx, struct http_txn *t)
@@ -895,33 +845,25 @@ static void on_txn_done(void *ctx, struct http_txn *t)
 	struct engine *e = o->e;
 	struct tuser *u = t->user;
 
-	if (e->map && (u ? u->counts : obs_counts(e, o))) {
+	if (e->want_txn && (u ? u->counts : obs_counts(e, o))) {
 		struct an_conn_view v;
-		const struct an_end *caller, *callee;
-		struct svc_txn st;
+		struct an_txn_event ev;
 
 		build_view(e, o, &v);
-		map_parties(&v, &caller, &callee);
-		memset(&st, 0, sizeof(st));
-		st.service = caller->name;
-		st.image = caller->ctr ? caller->ctr->image : NULL;
-		st.destination = callee->name;
-		st.destination_type = callee->type;
-		st.method = t->method;
-		st.target = (const uint8_t *)t->target;
-		st.target_len = t->target ? strlen(t->target) : 0;
-		st.request_schema = u ? u->req_schema : NULL;
-		st.response_schema = u ? u->resp_schema : NULL;
-		st.wall_ns = wall_of(t->req_start_ts, o->b2w);
-		st.status = t->status;
-		st.latency_ns = t->status && t->resp_done && t->resp_end_ts >= t->req_start_ts
+		ev.conn = &v;
+		ev.txn = t;
+		ev.req_wall_ns = wall_of(t->req_start_ts, o->b2w);
+		ev.latency_ns = t->status && t->resp_done && t->resp_end_ts >= t->req_start_ts
 				    ? (int64_t)(t->resp_end_ts - t->req_start_ts)
 				    : -1;
-		svcmap_add_txn(e->map, &st);
+		for (size_t i = 0; i < e->nsinks; i++) {
+			if (!e->sinks[i]->txn)
+				continue;
+			ev.txn_state = u ? u->state[i] : NULL;
+			e->sinks[i]->txn(e->sinks[i]->ctx, &ev);
+		}
 	}
 	if (u) {
-		json_decref(u->req_schema);
-		json_decref(u->resp_schema);
 		if (e->spare_tuser)
 			free(u);
 		else
@@ -972,28 +914,11 @@ static void conn_event(struct engine *e, struct obs *o)
 	ev.bytes_sent = o->moved[0];
 	ev.bytes_received = o->moved[1];
 	ev.wall_ns = v.first_wall_ns;
-	if (e->http)
-		out_http_connection(e->http, &ev);
-	for (size_t i = 0; i < e->o->nhooks; i++)
-		if (e->o->hooks[i]->connection)
-			e->o->hooks[i]->connection(e->o->hooks[i]->ctx, &ev);
+	ev.reports = obs_counts(e, o);
+	for (size_t i = 0; i < e->nsinks; i++)
+		if (e->sinks[i]->connection)
+			e->sinks[i]->connection(e->sinks[i]->ctx, &ev);
 	e->nconn++;
-	if (e->map && obs_counts(e, o)) {
-		const struct an_end *caller, *callee;
-		struct svc_conn sc;
-		map_parties(&v, &caller, &callee);
-		sc.service = caller->name;
-		sc.image = caller->ctr ? caller->ctr->image : NULL;
-		sc.destination = callee->name;
-		sc.destination_type = callee->type;
-		sc.protocol = cls.protocol;
-		sc.category = cls.category;
-		sc.port = callee->port;
-		sc.confidence = cls.confidence;
-		sc.reason = cls.reason;
-		sc.wall_ns = v.first_wall_ns;
-		svcmap_add_conn(e->map, &sc);
-	}
 }
 
 static void obs_end(struct engine *e, struct obs *o, bool clean)
@@ -1186,7 +1111,18 @@ static void give_floor(struct engine *e)
 			if (stream_floor(&o->st[i], &ts))
 				floor_min(e, wall_of(ts, o->b2w), &have, &floor);
 	}
-	out_http_floor(e->http, floor);
+	for (size_t i = 0; i < e->nsinks; i++)
+		if (e->sinks[i]->floor)
+			e->sinks[i]->floor(e->sinks[i]->ctx, floor);
+}
+
+/* a sink holds lines a floor would let go */
+static bool sinks_holding(const struct engine *e)
+{
+	for (size_t i = 0; i < e->nsinks; i++)
+		if (e->sinks[i]->holding && e->sinks[i]->holding(e->sinks[i]->ctx))
+			return true;
+	return false;
 }
 
 void engine_record(struct engine *e, const struct an_src *src, const struct sr_record *r)
@@ -1215,30 +1151,33 @@ void engine_record(struct engine *e, const struct an_src *src, const struct sr_r
 		break;
 	}
 	/* what began a reorder window before this record goes out */
-	if (!e->http)
+	if (!e->want_advance)
 		return;
-	out_http_advance(e->http, wall);
+	for (size_t i = 0; i < e->nsinks; i++)
+		if (e->sinks[i]->advance)
+			e->sinks[i]->advance(e->sinks[i]->ctx, wall);
 	if (e->have_data && ++e->since_floor >= ENGINE_FLOOR_EVERY &&
-	    e->since_floor >= e->nobs && out_http_holding(e->http))
+	    e->since_floor >= e->nobs && sinks_holding(e))
 		give_floor(e);
 }
 
 /* ---- lifecycle ---- */
 
-struct engine *engine_create(const struct analyze_opts *o, const struct model *m,
-			     struct out_http *http, struct svcmap *map)
+struct engine *engine_create(const struct an_opts *o, const struct model *m,
+			     struct an_sink *const *sinks, size_t nsinks)
 {
 	struct engine *e = xcalloc(1, sizeof(*e));
 
 	e->o = o;
 	e->m = m;
-	e->http = http;
-	e->map = map;
+	e->sinks = sinks;
+	e->nsinks = nsinks < AN_MAX_SINKS ? nsinks : AN_MAX_SINKS;
+	for (size_t i = 0; i < e->nsinks; i++) {
+		e->want_txn |= sinks[i]->txn != NULL;
+		e->want_advance |= sinks[i]->advance != NULL;
+	}
 	e->lim.body_cap = o->body_cap ? o->body_cap : HTTP_DEFAULT_BODY_CAP;
 	e->lim.raw_cap = o->raw_limit ? o->raw_limit : 1;
-	e->schemas = schema_cache_create();
-	e->s_truncated = json_string("truncated");
-	e->s_nonjson = json_string("non-json");
 	return e;
 }
 
@@ -1273,10 +1212,7 @@ void engine_free(struct engine *e)
 	free(e->obs_by_sock.b);
 	free(e->pents.b);
 	free(e->links.b);
-	schema_cache_free(e->schemas);
 	free(e->spare_tuser);
-	json_decref(e->s_truncated);
-	json_decref(e->s_nonjson);
 	free(e);
 }
 

@@ -3,7 +3,7 @@
  * An observation is one (host, process, socket). It is created by the
  * first record about that socket (connect, accept or data) and ended by
  * its close record, the exit of its process (proc_event EXIT), a new 4-tuple on
- * the same socket/fd, eviction (ANALYZE_MAX_OPEN, least recently active
+ * the same socket/fd, eviction (ENGINE_MAX_OPEN, least recently active
  * first) or the end of input. Its send and recv streams are reassembled
  * (stream.h) and fed to the HTTP parser (http.h); a connection that turns
  * out not to be HTTP/1.x is classified at its end (classify.h) from the
@@ -11,10 +11,13 @@
  *
  * Observations of the two ends of one connection (same 4-tuple mirrored,
  * loopback addresses scoped to their host) are linked: the link tells
- * roles (who connected), names the peer process, and keeps a transaction
- * seen from both ends from being counted twice in the service map (it is
- * counted at the client; a server's view counts only when the client was
- * not recorded).
+ * roles (who connected), names the peer process, and decides which view
+ * reports a transaction or connection seen from both ends (event.h txn,
+ * an_conn_event.reports): the client's; a server's view reports only when
+ * the client was not recorded.
+ *
+ * Outputs: the engine reaches them only through the sinks (event.h); it
+ * knows no output.
  *
  * Processes sharing a socket: observations are per process, but what a
  * connect/accept record says about a socket (host, sock_id = socket
@@ -34,7 +37,8 @@
  * above it (Linux's ephemeral range), else the lower port.
  *
  * http.jsonl order: every ENGINE_FLOOR_EVERY records (at least as many as
- * observations are open) the engine gives out_http a floor: no line still
+ * observations are open), while a sink is holding lines, the engine gives
+ * the sinks a floor (event.h): no line still
  * to come can have an earlier timestamp. It is the earliest of: the first
  * byte of each message in progress, the first record of each open
  * observation that may still give a connection line (not HTTP), each
@@ -42,7 +46,7 @@
  * record's time less ENGINE_DISORDER_NS (a record further out of time
  * order than that in its archive is late, as stream.h already treats it).
  * Timestamps already reorder_window_ns behind the capture time do not
- * count: such a line is late anyway (out_http.h).
+ * count: such a line is late anyway (out/http_log.h).
  *
  * Containers: the observer's own or inherited container (model.h
  * "Ancestry"); when the archive cannot say, the container that has the
@@ -51,11 +55,12 @@
 #ifndef AN_ENGINE_H
 #define AN_ENGINE_H
 
-#include "pipeline.h"
 #include "core/input.h"
-#include "out/http_log.h"
 #include "core/stream.h"
-#include "out/svcmap.h"
+#include "event.h"
+
+/* connections tracked at once (see above) */
+#define ENGINE_MAX_OPEN (1u << 16)
 
 /* the http.jsonl floor (see above) */
 #define ENGINE_FLOOR_EVERY 64u
@@ -66,18 +71,16 @@
 
 struct engine;
 
-struct engine *engine_create(const struct analyze_opts *o, const struct model *m,
-			     struct out_http *http, struct svcmap *map);
+/*! engine_create() :
+ *  sinks: at most AN_MAX_SINKS, not owned, must outlive the engine.
+ *  @return the engine (never NULL: out of memory exits, base/util.h). */
+struct engine *engine_create(const struct an_opts *o, const struct model *m,
+			     struct an_sink *const *sinks, size_t nsinks);
 void engine_record(struct engine *e, const struct an_src *src, const struct sr_record *r);
 /* ends every observation still open (end of input) */
 void engine_finish(struct engine *e);
 void engine_free(struct engine *e);
 uint64_t engine_http_messages(const struct engine *e);
 uint64_t engine_connections(const struct engine *e);
-
-/* well-known service ports (classify.h's table plus HTTP's) */
-bool service_port(uint16_t port);
-/* role of the end with local port lport facing rport, by ports alone */
-enum an_role role_by_ports(uint16_t lport, uint16_t rport);
 
 #endif /* AN_ENGINE_H */

@@ -72,7 +72,7 @@ static void advance(struct an_src *s)
 	}
 }
 
-void inputs_open(struct an_inputs *x, const struct analyze_input *in, size_t n)
+void inputs_open(struct an_inputs *x, const struct an_input *in, size_t n)
 {
 	x->n = n;
 	x->last = NULL;

@@ -12,9 +12,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "pipeline.h"
 #include "archive.h"
 #include "record.h"
+
+struct an_input {
+	const char *name; /* for messages; defaults to path, or "<memory>" */
+	const char *path; /* read this file, or ... */
+	const void *buf;  /* ... this memory (not copied; must outlive the run) */
+	size_t len;
+};
 
 struct an_src {
 	const char *name;
@@ -41,7 +47,7 @@ struct an_inputs {
 };
 
 /* opens every input (errors are kept per input, see an_src) */
-void inputs_open(struct an_inputs *x, const struct analyze_input *in, size_t n);
+void inputs_open(struct an_inputs *x, const struct an_input *in, size_t n);
 /*! inputs_next() : @return 1 and the next record in merge order (valid until
  *  the next call), 0 when every input has ended. */
 int inputs_next(struct an_inputs *x, const struct sr_record **rec, struct an_src **src);

@@ -1,4 +1,4 @@
-/* stats - what pass 1 counts for `info`, and the env/info writers.
+/* stats - what pass 1 counts (for `info`, out/info.h).
  *
  * Loss counters in loss records are cumulative since their capture
  * started, so per archive the last loss record counts (summed over CPUs);
@@ -45,10 +45,5 @@ struct stats {
 	uint64_t bytes_moved, bytes_captured;
 	uint64_t data_truncated, data_no_payload, data_fault;
 };
-
-/* env.yaml (README "env.yaml"); @return 0 or -1 on a write error */
-int out_env_write(FILE *f, const struct model *m);
-/* `info`; @return 0 or -1 */
-int out_info_write(FILE *f, const struct stats *s, const struct model *m);
 
 #endif /* AN_STATS_H */

@@ -1,4 +1,4 @@
-/* findings_hook.c - analyzer events into findings. See findings_hook.h. */
+/* sink.c - the analyzer's events into findings. See sink.h. */
 #include "findings/sink.h"
 
 #include <stddef.h>
@@ -54,11 +54,9 @@ static void copy_str(char *dst, size_t cap, const char *src)
 	dst[n] = 0;
 }
 
-struct findings_hook {
+struct findings_sink {
+	struct an_sink sink;
 	struct findings *f;
-	int owns_f;
-	FILE *out; /* findings_attach(): where findings.json goes */
-	struct analyze_hooks hooks;
 	struct pending *pend; /* FH_MAX_PENDING */
 	size_t npend;
 	uint64_t seq;
@@ -138,7 +136,7 @@ static void exchange_of(const struct pending *p, struct fnd_exchange *x, struct 
 	x->req_body_len = p->body_len;
 }
 
-static void drop(struct findings_hook *fh, size_t i)
+static void drop(struct findings_sink *fh, size_t i)
 {
 	struct pending *p = &fh->pend[i], *last = &fh->pend[--fh->npend];
 
@@ -152,7 +150,7 @@ static void drop(struct findings_hook *fh, size_t i)
 }
 
 /* a request whose response never came */
-static void flush_one(struct findings_hook *fh, size_t i)
+static void flush_one(struct findings_sink *fh, size_t i)
 {
 	struct fnd_exchange x;
 	struct fnd_header h[FH_MAX_REQ_HEADERS];
@@ -162,7 +160,7 @@ static void flush_one(struct findings_hook *fh, size_t i)
 	drop(fh, i);
 }
 
-static size_t oldest(const struct findings_hook *fh)
+static size_t oldest(const struct findings_sink *fh)
 {
 	size_t o = 0;
 	for (size_t i = 1; i < fh->npend; i++)
@@ -174,7 +172,7 @@ static size_t oldest(const struct findings_hook *fh)
 /* A client's request can come before the server's first record links the
  * two ends; when the link shows, the client's copy goes: the server's view
  * reports the transaction. */
-static void drop_client_copies(struct findings_hook *fh, const struct pending *srv)
+static void drop_client_copies(struct findings_sink *fh, const struct pending *srv)
 {
 	for (size_t i = 0; i < fh->npend;) {
 		const struct pending *p = &fh->pend[i];
@@ -187,7 +185,7 @@ static void drop_client_copies(struct findings_hook *fh, const struct pending *s
 	}
 }
 
-static void drop_conn(struct findings_hook *fh, uint64_t conn_id)
+static void drop_conn(struct findings_sink *fh, uint64_t conn_id)
 {
 	for (size_t i = 0; i < fh->npend;) {
 		if (fh->pend[i].client_view && fh->pend[i].conn_id == conn_id)
@@ -197,7 +195,7 @@ static void drop_conn(struct findings_hook *fh, uint64_t conn_id)
 	}
 }
 
-static void on_request(struct findings_hook *fh, const struct an_http_event *ev, int server_view)
+static void on_request(struct findings_sink *fh, const struct an_http_event *ev, int server_view)
 {
 	const struct http_msg *m = ev->msg;
 	struct pending *p;
@@ -249,7 +247,7 @@ static void on_request(struct findings_hook *fh, const struct an_http_event *ev,
 	}
 }
 
-static void on_response(struct findings_hook *fh, const struct an_http_event *ev, int server_view)
+static void on_response(struct findings_sink *fh, const struct an_http_event *ev, int server_view)
 {
 	const struct http_msg *m = ev->msg;
 	struct pending *p = NULL;
@@ -314,7 +312,7 @@ static void on_response(struct findings_hook *fh, const struct an_http_event *ev
 
 static void hook_http(void *ctx, const struct an_http_event *ev)
 {
-	struct findings_hook *fh = ctx;
+	struct findings_sink *fh = ctx;
 	int server_view = observer_is_server(ev);
 
 	/* one view per transaction: the server's, else an unrecorded server's client */
@@ -331,7 +329,7 @@ static void hook_http(void *ctx, const struct an_http_event *ev)
 
 static void hook_connection(void *ctx, const struct an_conn_event *ev)
 {
-	struct findings_hook *fh = ctx;
+	struct findings_sink *fh = ctx;
 	const struct an_conn_view *v = ev->conn;
 	char ip[AN_IP_LEN];
 
@@ -341,16 +339,16 @@ static void hook_connection(void *ctx, const struct an_conn_event *ev)
 		findings_add_listen(fh->f, v->hostname, v->pid, v->comm, ip, v->local.port);
 }
 
-static void hook_end(void *ctx, const struct an_summary *s)
+static int hook_end(void *ctx, const struct an_summary *s)
 {
-	struct findings_hook *fh = ctx;
+	struct findings_sink *fh = ctx;
 	const struct model *m = s->model;
 
 	/* requests never answered, in arrival order */
 	while (fh->npend)
 		flush_one(fh, oldest(fh));
 	if (!m)
-		return;
+		return 0;
 	for (size_t i = 0; i < model_ncontainers(m); i++) {
 		const struct an_container *c = model_container(m, i);
 		struct fnd_container fc;
@@ -385,62 +383,33 @@ static void hook_end(void *ctx, const struct an_summary *s)
 		fp.env_redacted = (p->flags & SR_PROC_ENV_REDACTED) != 0;
 		findings_add_process(fh->f, &fp);
 	}
+	return 0;
 }
 
-struct findings_hook *findings_hook_create(struct findings *f)
+static void sink_free(void *ctx)
 {
-	struct findings_hook *fh = xcalloc(1, sizeof(*fh));
+	struct findings_sink *fh = ctx;
+
+	for (size_t i = 0; i < fh->npend; i++)
+		pending_clear(&fh->pend[i]);
+	free(fh->pend);
+	free(fh);
+}
+
+struct an_sink *findings_sink(struct findings *f)
+{
+	struct findings_sink *fh = xcalloc(1, sizeof(*fh));
 
 	fh->f = f;
 	fh->pend = xcalloc(FH_MAX_PENDING, sizeof(*fh->pend));
-	fh->hooks.ctx = fh;
-	fh->hooks.http = hook_http;
-	fh->hooks.connection = hook_connection;
-	fh->hooks.end = hook_end;
-	return fh;
-}
-
-const struct analyze_hooks *findings_hook_hooks(struct findings_hook *h)
-{
-	return &h->hooks;
-}
-
-struct findings *findings_hook_findings(struct findings_hook *h)
-{
-	return h->f;
-}
-
-void findings_hook_free(struct findings_hook *h)
-{
-	if (!h)
-		return;
-	for (size_t i = 0; i < h->npend; i++)
-		pending_clear(&h->pend[i]);
-	free(h->pend);
-	if (h->owns_f)
-		findings_free(h->f);
-	free(h);
-}
-
-const struct analyze_hooks *findings_attach(FILE *out, const struct analyze_opts *o, void **state)
-{
-	struct findings_hook *fh = findings_hook_create(findings_create());
-
-	(void)o;
-	fh->owns_f = 1;
-	fh->out = out;
-	*state = fh;
-	return &fh->hooks;
-}
-
-int findings_finish(void *state)
-{
-	struct findings_hook *fh = state;
-
-	if (!fh || !fh->out)
-		return -1;
-	if (findings_write_json(fh->f, fh->out))
-		return -1;
-	findings_print_summary(fh->f, stdout);
-	return 0;
+	fh->sink = (struct an_sink){
+	    .ctx = fh,
+	    .events = true,
+	    .environ = true, /* secret-looking environment keys */
+	    .http = hook_http,
+	    .connection = hook_connection,
+	    .end = hook_end,
+	    .free = sink_free,
+	};
+	return &fh->sink;
 }

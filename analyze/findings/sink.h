@@ -1,5 +1,5 @@
-/* findings_hook - feeds the analyzer's events (analyze.h hooks) into a
- * findings set (findings.h): the glue between the core and findings.
+/* findings/sink - feeds the analyzer's events (event.h) into a findings set
+ * (findings.h): the glue between the pipeline and the detectors.
  *
  * What it does with the events:
  *  - HTTP: each transaction is passed once, from the server's view when the
@@ -14,15 +14,13 @@
  *    local address.
  *  - end of input: every process snapshot and container of the model.
  *
- * Ownership: the hook state owns the pending table and, when it created it,
- * the findings set; findings_hook_free() releases both.
+ * Ownership: the sink owns its pending table, not the findings set;
+ * an_sink_free() releases the sink.
  */
-#ifndef AN_FINDINGS_HOOK_H
-#define AN_FINDINGS_HOOK_H
+#ifndef AN_FINDINGS_SINK_H
+#define AN_FINDINGS_SINK_H
 
-#include <stdio.h>
-
-#include "pipeline.h"
+#include "event.h"
 #include "findings/findings.h"
 
 #define FH_MAX_PENDING 4096u	/* requests waiting for their response */
@@ -31,25 +29,11 @@
 #define FH_MAX_REQ_HEADERS 8u	/* credential headers kept per request */
 #define FH_MAX_HEADER_VALUE 1024u
 
-/* Exit status of `findings` / `report` when --fail-on is reached. */
-#define FND_EXIT_FAIL_ON 4
+/*! findings_sink() :
+ *  A sink (event.h) that feeds f (not owned; it must outlive the sink);
+ *  the model's processes and containers go in at its end. It keeps the
+ *  processes' environments (secret-looking keys).
+ *  @return the sink (never NULL); an_sink_free() releases it. */
+struct an_sink *findings_sink(struct findings *f);
 
-struct findings_hook;
-
-/*! findings_hook_create() : hooks that feed f (not owned). */
-struct findings_hook *findings_hook_create(struct findings *f);
-const struct analyze_hooks *findings_hook_hooks(struct findings_hook *h);
-/*! findings_hook_findings() : the set the hook feeds. */
-struct findings *findings_hook_findings(struct findings_hook *h);
-void findings_hook_free(struct findings_hook *h);
-
-/* ---- the report_extras entry (analyze/main.c) ----
- * { "findings.json", findings_attach, findings_finish }
- * attach() creates a findings set and its hooks (*state owns both);
- * finish() writes findings.json to the file given to attach() and the
- * summary to stdout, and keeps the state: findings_hook_findings(state)
- * answers --fail-on afterwards; findings_hook_free(state) releases it. */
-const struct analyze_hooks *findings_attach(FILE *out, const struct analyze_opts *o, void **state);
-int findings_finish(void *state);
-
-#endif /* AN_FINDINGS_HOOK_H */
+#endif /* AN_FINDINGS_SINK_H */

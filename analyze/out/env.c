@@ -1,4 +1,4 @@
-/* out_env.c - env.yaml: seed 003's multi-document environment format.
+/* env.c - env.yaml: seed 003's multi-document environment format.
  * adi_profile_match / adi_profile_name are the snapshot's own, or for a
  * forked opt-in target whose environment no longer shows them, its nearest
  * ancestor's (model.h "Ancestry"); adi_profile_cmdline is redacted unless
@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/stats.h"
 #include "base/util.h"
 #include "base/yamlw.h"
+#include "out/env.h"
 
 struct kv {
 	const uint8_t *k, *v;
@@ -69,7 +69,7 @@ static void write_env(struct yw *w, const uint8_t *env, size_t len)
 	free(v);
 }
 
-int out_env_write(FILE *f, const struct model *m)
+int env_write(FILE *f, const struct model *m)
 {
 	struct yw w;
 
@@ -105,4 +105,27 @@ int out_env_write(FILE *f, const struct model *m)
 		yw_doc_end(&w);
 	}
 	return yw_close(&w);
+}
+
+/* ---- the sink (event.h) ---- */
+
+struct env_sink {
+	struct an_sink sink;
+	FILE *f;
+};
+
+static int sink_end(void *ctx, const struct an_summary *s)
+{
+	struct env_sink *k = ctx;
+
+	return env_write(k->f, s->model);
+}
+
+struct an_sink *env_sink(FILE *f)
+{
+	struct env_sink *k = xcalloc(1, sizeof(*k));
+
+	k->f = f;
+	k->sink = (struct an_sink){.ctx = k, .environ = true, .end = sink_end, .free = free};
+	return &k->sink;
 }

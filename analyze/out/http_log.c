@@ -1,4 +1,4 @@
-/* out_http.c - http.jsonl lines (see out_http.h).
+/* http_log.c - http.jsonl lines (see http_log.h).
  *
  * Speed: http.jsonl is several times larger than the payload it describes
  * (small messages), so lines are written as text with literal keys, and the
@@ -11,8 +11,7 @@
 #include <string.h>
 
 #include "out/http_log.h"
-#include "record.h"
-#include "secret.h"
+#include "out/redact.h"
 
 /* ---- held lines ---- */
 
@@ -55,18 +54,8 @@ struct frag {
 
 #define FRAG_SLOTS 256u /* direct-mapped by connection id */
 
-/* http_header_secret() of the names seen last (names repeat on every
- * message): direct-mapped, names up to SECRET_MEMO_NAME bytes */
-#define SECRET_MEMO 64u
-#define SECRET_MEMO_NAME 30u
-
-struct secret_memo {
-	uint8_t len; /* 0: empty */
-	bool secret;
-	uint8_t name[SECRET_MEMO_NAME];
-};
-
-struct out_http {
+struct http_log {
+	struct an_sink sink;
 	FILE *f;
 	size_t body_limit, raw_limit;
 	bool show_secrets;
@@ -75,7 +64,7 @@ struct out_http {
 	struct dbuf out; /* written, not yet handed to f */
 	bool err;
 	struct frag *frags;
-	struct secret_memo secrets[SECRET_MEMO];
+	struct redact_memo secrets; /* credential header names seen last */
 	/* reorder window */
 	int64_t window_ns;
 	size_t max_bytes;
@@ -95,9 +84,9 @@ struct out_http {
 	int64_t floor; /* no later line can have an earlier timestamp */
 };
 
-struct out_http *out_http_create(FILE *f, const struct analyze_opts *o)
+struct http_log *http_log_create(FILE *f, const struct an_opts *o)
 {
-	struct out_http *w = xcalloc(1, sizeof(*w));
+	struct http_log *w = xcalloc(1, sizeof(*w));
 
 	w->f = f;
 	w->body_limit = o->body_limit;
@@ -111,16 +100,16 @@ struct out_http *out_http_create(FILE *f, const struct analyze_opts *o)
 
 /* ---- output ---- */
 
-static void out_drain(struct out_http *o)
+static void out_drain(struct http_log *o)
 {
 	if (o->out.len && fwrite(o->out.p, 1, o->out.len, o->f) != o->out.len)
 		o->err = true;
 	o->out.len = 0;
 }
 
-static void chunk_release(struct out_http *o, struct chunk *c, size_t lines);
+static void chunk_release(struct http_log *o, struct chunk *c, size_t lines);
 
-static void run_flush(struct out_http *o)
+static void run_flush(struct http_log *o)
 {
 	if (!o->run)
 		return;
@@ -132,7 +121,7 @@ static void run_flush(struct out_http *o)
 }
 
 /* a line that was never held */
-static void out_put(struct out_http *o, const uint8_t *p, size_t n)
+static void out_put(struct http_log *o, const uint8_t *p, size_t n)
 {
 	run_flush(o);
 	dbuf_put(&o->out, p, n);
@@ -141,7 +130,7 @@ static void out_put(struct out_http *o, const uint8_t *p, size_t n)
 }
 
 /* a held line, from its chunk */
-static void out_put_held(struct out_http *o, struct chunk *c, size_t off, size_t len)
+static void out_put_held(struct http_log *o, struct chunk *c, size_t off, size_t len)
 {
 	if (o->run && (o->run != c || o->run_off + o->run_len != off))
 		run_flush(o);
@@ -163,7 +152,7 @@ static bool pending_less(const struct pending *a, const struct pending *b)
 	return a->wall != b->wall ? a->wall < b->wall : a->seq < b->seq;
 }
 
-static void chunk_release(struct out_http *o, struct chunk *c, size_t lines)
+static void chunk_release(struct http_log *o, struct chunk *c, size_t lines)
 {
 	c->live -= lines;
 	if (c->live || c == o->cur)
@@ -176,7 +165,7 @@ static void chunk_release(struct out_http *o, struct chunk *c, size_t lines)
 }
 
 /* a copy of line in the arena */
-static void arena_put(struct out_http *o, struct pending *e, const uint8_t *line, size_t len)
+static void arena_put(struct http_log *o, struct pending *e, const uint8_t *line, size_t len)
 {
 	struct chunk *c = o->cur;
 
@@ -214,7 +203,7 @@ static void heap_swap(struct pending *a, struct pending *b)
 	*b = t;
 }
 
-static void heap_push(struct out_http *o, const struct pending *e)
+static void heap_push(struct http_log *o, const struct pending *e)
 {
 	size_t i;
 
@@ -230,7 +219,7 @@ static void heap_push(struct out_http *o, const struct pending *e)
 	}
 }
 
-static void heap_pop(struct out_http *o)
+static void heap_pop(struct http_log *o)
 {
 	struct pending *h = o->heap;
 	size_t i = 0;
@@ -249,12 +238,12 @@ static void heap_pop(struct out_http *o)
 	}
 }
 
-static struct pending *fifo_at(const struct out_http *o, size_t i)
+static struct pending *fifo_at(const struct http_log *o, size_t i)
 {
 	return &o->fifo[(o->fhead + i) & (o->fcap - 1)];
 }
 
-static void fifo_push(struct out_http *o, const struct pending *e)
+static void fifo_push(struct http_log *o, const struct pending *e)
 {
 	if (o->nfifo == o->fcap) {
 		size_t cap = o->fcap ? o->fcap * 2 : 256;
@@ -270,7 +259,7 @@ static void fifo_push(struct out_http *o, const struct pending *e)
 }
 
 /* the earliest held line (there is one) */
-static struct pending *held_min(struct out_http *o, bool *from_fifo)
+static struct pending *held_min(struct http_log *o, bool *from_fifo)
 {
 	struct pending *a = o->nfifo ? fifo_at(o, 0) : NULL;
 
@@ -279,7 +268,7 @@ static struct pending *held_min(struct out_http *o, bool *from_fifo)
 }
 
 /* writes and removes the earliest line */
-static void held_pop_write(struct out_http *o)
+static void held_pop_write(struct http_log *o)
 {
 	bool ff;
 	struct pending *e = held_min(o, &ff), x = *e;
@@ -294,7 +283,7 @@ static void held_pop_write(struct out_http *o)
 	out_put_held(o, x.ch, x.off, x.len);
 }
 
-static void held_push(struct out_http *o, int64_t wall, const uint8_t *line, size_t len)
+static void held_push(struct http_log *o, int64_t wall, const uint8_t *line, size_t len)
 {
 	struct pending e;
 
@@ -315,7 +304,7 @@ static bool window_passed(int64_t wall, int64_t now, int64_t window)
 }
 
 /* a line with this timestamp may go: no line still to come can precede it */
-static bool may_go(const struct out_http *o, int64_t wall)
+static bool may_go(const struct http_log *o, int64_t wall)
 {
 	return (o->have_now && window_passed(wall, o->now, o->window_ns)) ||
 	       (o->have_floor && wall <= o->floor);
@@ -324,7 +313,7 @@ static bool may_go(const struct out_http *o, int64_t wall)
 /* writes what the window lets go: lines that began window_ns or more
  * before the latest record or at or before the floor, and the earliest
  * ones while over max_bytes */
-static void window_flush(struct out_http *o)
+static void window_flush(struct http_log *o)
 {
 	while (o->nfifo + o->nheap) {
 		bool ff;
@@ -335,7 +324,7 @@ static void window_flush(struct out_http *o)
 	}
 }
 
-void out_http_advance(struct out_http *o, int64_t wall_ns)
+void http_log_advance(struct http_log *o, int64_t wall_ns)
 {
 	if (!o)
 		return;
@@ -346,7 +335,7 @@ void out_http_advance(struct out_http *o, int64_t wall_ns)
 	window_flush(o);
 }
 
-void out_http_floor(struct out_http *o, int64_t wall_ns)
+void http_log_floor(struct http_log *o, int64_t wall_ns)
 {
 	if (!o)
 		return;
@@ -357,22 +346,26 @@ void out_http_floor(struct out_http *o, int64_t wall_ns)
 	window_flush(o);
 }
 
-bool out_http_holding(const struct out_http *o)
+bool http_log_holding(const struct http_log *o)
 {
 	return o && o->window_ns && o->nfifo + o->nheap;
 }
 
-int out_http_close(struct out_http *w)
+int http_log_flush(struct http_log *w)
 {
-	int rc;
-
 	if (!w)
 		return 0;
 	while (w->nfifo + w->nheap)
 		held_pop_write(w);
 	run_flush(w);
 	out_drain(w);
-	rc = w->err || fflush(w->f) ? -1 : 0;
+	return w->err || fflush(w->f) ? -1 : 0;
+}
+
+void http_log_free(struct http_log *w)
+{
+	if (!w)
+		return;
 	for (size_t i = 0; i < FRAG_SLOTS; i++) {
 		dbuf_free(&w->frags[i].head);
 		dbuf_free(&w->frags[i].tail);
@@ -386,107 +379,70 @@ int out_http_close(struct out_http *w)
 	free(w->fifo);
 	free(w->heap);
 	free(w);
+}
+
+int http_log_close(struct http_log *w)
+{
+	int rc = http_log_flush(w);
+
+	http_log_free(w);
 	return rc;
 }
 
-/* ---- redaction ---- */
+/* ---- the sink (event.h) ---- */
 
-bool http_header_secret(const uint8_t *name, size_t n)
+static void sink_http(void *ctx, const struct an_http_event *ev)
 {
-	return sr_secret_header((const char *)name, n) != 0;
+	http_log_message(ctx, ev);
 }
 
-void http_redact_value(struct dbuf *out, const uint8_t *name, size_t nl, const uint8_t *val,
-		       size_t vl)
+static void sink_connection(void *ctx, const struct an_conn_event *ev)
 {
-	/* keep the scheme of credentials ("Basic", "Bearer"): RFC 9110 11.4 */
-	if (ieq(name, nl, "authorization") || ieq(name, nl, "proxy-authorization")) {
-		size_t i = 0;
-		while (i < vl && val[i] != ' ' && i < 32)
-			i++;
-		if (i < vl && val[i] == ' ' && i > 0) {
-			dbuf_put(out, val, i + 1);
-		}
-	}
-	dbuf_puts(out, SR_REDACTED);
+	http_log_connection(ctx, ev);
 }
 
-static bool secret_name(struct out_http *o, const uint8_t *name, size_t n)
+static void sink_advance(void *ctx, int64_t wall_ns)
 {
-	struct secret_memo *m;
-
-	if (!o || n == 0 || n > SECRET_MEMO_NAME)
-		return http_header_secret(name, n);
-	m = &o->secrets[(n * 7 + name[0] * 3u + name[n - 1]) & (SECRET_MEMO - 1)];
-	if (m->len != n || memcmp(m->name, name, n)) {
-		m->len = (uint8_t)n;
-		memcpy(m->name, name, n);
-		m->secret = http_header_secret(name, n);
-	}
-	return m->secret;
+	http_log_advance(ctx, wall_ns);
 }
 
-static bool redact_raw(struct out_http *o, struct dbuf *out, const uint8_t *raw, size_t n);
-
-void http_redact_raw(struct dbuf *out, const uint8_t *raw, size_t n)
+static bool sink_holding(void *ctx)
 {
-	if (!redact_raw(NULL, out, raw, n))
-		dbuf_put(out, raw, n);
+	return http_log_holding(ctx);
 }
 
-/* http_redact_raw(), lazily: @return false, out untouched, when nothing
- * needs redacting (the raw bytes are the answer) */
-static bool redact_raw(struct out_http *o, struct dbuf *out, const uint8_t *raw, size_t n)
+static void sink_floor(void *ctx, int64_t wall_ns)
 {
-	size_t i = 0, done = 0; /* raw[0..done) is in out, as it is or redacted */
-	bool first = true, prev_secret = false, changed = false;
+	http_log_floor(ctx, wall_ns);
+}
 
-	while (i < n) {
-		const uint8_t *lf = memchr(raw + i, '\n', n - i);
-		size_t e = lf ? (size_t)(lf - raw) + 1 : n; /* line with its LF */
-		size_t le = e;				    /* without CR LF */
-		const uint8_t *colon;
+static int sink_end(void *ctx, const struct an_summary *s)
+{
+	(void)s;
+	return http_log_flush(ctx);
+}
 
-		if (le > i && raw[le - 1] == '\n')
-			le--;
-		if (le > i && raw[le - 1] == '\r')
-			le--;
-		if (first) {
-			first = false;
-		} else if (le == i && lf) {
-			break; /* end of the head: the body is copied as it is */
-		} else if (raw[i] == ' ' || raw[i] == '\t') {
-			if (prev_secret) { /* obs-fold continuation of a secret */
-				dbuf_put(out, raw + done, i - done);
-				dbuf_putc(out, ' ');
-				dbuf_puts(out, SR_REDACTED);
-				dbuf_put(out, raw + le, e - le);
-				done = i = e;
-				changed = true;
-				continue;
-			}
-		} else if ((colon = memchr(raw + i, ':', le - i)) != NULL) {
-			size_t nl = (size_t)(colon - raw) - i;
-			prev_secret = secret_name(o, raw + i, nl);
-			if (prev_secret) {
-				size_t v = (size_t)(colon - raw) + 1;
-				while (v < le && (raw[v] == ' ' || raw[v] == '\t'))
-					v++;
-				dbuf_put(out, raw + done, v - done);
-				http_redact_value(out, raw + i, nl, raw + v, le - v);
-				dbuf_put(out, raw + le, e - le);
-				done = i = e;
-				changed = true;
-				continue;
-			}
-		} else {
-			prev_secret = false;
-		}
-		i = e;
-	}
-	if (changed)
-		dbuf_put(out, raw + done, n - done);
-	return changed;
+static void sink_free(void *ctx)
+{
+	http_log_free(ctx);
+}
+
+struct an_sink *http_log_sink(FILE *f, const struct an_opts *o)
+{
+	struct http_log *w = http_log_create(f, o);
+
+	w->sink = (struct an_sink){
+	    .ctx = w,
+	    .events = true,
+	    .http = sink_http,
+	    .connection = sink_connection,
+	    .advance = sink_advance,
+	    .holding = sink_holding,
+	    .floor = sink_floor,
+	    .end = sink_end,
+	    .free = sink_free,
+	};
+	return &w->sink;
 }
 
 /* ---- text pieces (the bytes the jw_* writer would give) ---- */
@@ -529,7 +485,7 @@ static bool same_name(const struct http_header *a, uint64_t ha, const struct htt
 
 /* headers object: a repeated name (case-insensitively) is written once, at
  * its first place, as an array of its values in order */
-static void put_headers(struct out_http *o, struct dbuf *b, struct dbuf *tmp,
+static void put_headers(struct http_log *o, struct dbuf *b, struct dbuf *tmp,
 			const struct http_header *h, size_t n, bool show)
 {
 	uint64_t hs[32], *hv = n <= 32 ? hs : xmalloc(size_mul(n, sizeof(*hv)));
@@ -548,7 +504,7 @@ static void put_headers(struct out_http *o, struct dbuf *b, struct dbuf *tmp,
 			continue;
 		for (j = i + 1; j < n; j++)
 			count += same_name(&h[j], hv[j], &h[i], hv[i]);
-		secret = !show && secret_name(o, h[i].name, h[i].name_len);
+		secret = !show && redact_header(&o->secrets, h[i].name, h[i].name_len);
 		if (!first)
 			dbuf_putc(b, ',');
 		first = false;
@@ -563,7 +519,7 @@ static void put_headers(struct out_http *o, struct dbuf *b, struct dbuf *tmp,
 				dbuf_putc(b, ',');
 			if (secret) {
 				tmp->len = 0;
-				http_redact_value(tmp, h[j].name, h[j].name_len, h[j].value,
+				redact_value(tmp, h[j].name, h[j].name_len, h[j].value,
 						  h[j].value_len);
 				put_strn(b, tmp->p, tmp->len);
 			} else {
@@ -579,7 +535,7 @@ static void put_headers(struct out_http *o, struct dbuf *b, struct dbuf *tmp,
 		free(hv);
 }
 
-void out_http_headers(struct jw *w, const struct http_header *h, size_t n, bool show_secrets)
+void http_log_headers(struct jw *w, const struct http_header *h, size_t n, bool show_secrets)
 {
 	struct dbuf b = {0}, tmp = {0};
 
@@ -607,7 +563,7 @@ static void put_container(struct dbuf *b, const struct an_container *c)
 }
 
 /* the parts of a line that only depend on the view and the direction */
-static const struct frag *frag_of(struct out_http *o, const struct an_conn_view *v, bool sent)
+static const struct frag *frag_of(struct http_log *o, const struct an_conn_view *v, bool sent)
 {
 	const struct an_end *src = sent ? &v->local : &v->remote;
 	const struct an_end *dst = sent ? &v->remote : &v->local;
@@ -697,7 +653,7 @@ static void put_int(struct dbuf *b, int v)
 }
 
 /* the line just built, for the time it names */
-static void line_out(struct out_http *o, int64_t wall)
+static void line_out(struct http_log *o, int64_t wall)
 {
 	dbuf_putc(&o->line, '\n');
 	if (!o->window_ns || (!o->nfifo && !o->nheap && may_go(o, wall))) {
@@ -708,7 +664,7 @@ static void line_out(struct out_http *o, int64_t wall)
 	window_flush(o);
 }
 
-void out_http_message(struct out_http *o, const struct an_http_event *ev)
+void http_log_message(struct http_log *o, const struct an_http_event *ev)
 {
 	const struct http_msg *m = ev->msg;
 	const struct an_conn_view *v = ev->conn;
@@ -752,7 +708,7 @@ void out_http_message(struct out_http *o, const struct an_http_event *ev)
 		const uint8_t *raw = m->raw;
 		size_t rl = m->raw_len;
 		o->tmp.len = 0;
-		if (redact_raw(o, &o->tmp, m->raw, m->raw_len)) {
+		if (redact_raw(&o->secrets, &o->tmp, m->raw, m->raw_len)) {
 			raw = o->tmp.p;
 			rl = o->tmp.len;
 		}
@@ -797,7 +753,7 @@ void out_http_message(struct out_http *o, const struct an_http_event *ev)
 	line_out(o, ev->wall_ns);
 }
 
-void out_http_connection(struct out_http *o, const struct an_conn_event *ev)
+void http_log_connection(struct http_log *o, const struct an_conn_event *ev)
 {
 	const struct an_conn_view *v = ev->conn;
 	bool sent = v->role != AN_ROLE_SERVER;

@@ -1,11 +1,11 @@
-/* out_http - http.jsonl: one JSON object per line, fields in a fixed order
+/* http_log - http.jsonl: one JSON object per line, fields in a fixed order
  * (seed 003's names first, then ours; README "http.jsonl").
  *
  * Order: lines are written by "timestamp" (a message's first byte, a
  * connection's first record), ties in completion order. A line is ready
  * when its message completes (a connection: when it ends); it is held
  * until no line still to come can have an earlier timestamp (the floor the
- * caller gives with out_http_floor(), see engine.h), or until the capture
+ * engine gives with the floor event, event.h and core/engine.h), or until the capture
  * time (the latest record read so far) is reorder_window_ns past its
  * timestamp, or while the held lines exceed reorder_max_bytes (then the
  * earliest go first). So the order is exact for every line that completed
@@ -21,44 +21,46 @@
  * "trailers" and "raw_payload"; for Authorization and Proxy-Authorization
  * the scheme is kept ("Basic [REDACTED]"). Credential headers are those
  * sr_secret_header() names (format/secret.h: the one rule, which
- * findings.json uses too). "cmdline" is the model's redacted command line
- * (cmdline.h).
+ * findings.json uses too; out/redact.h). "cmdline" is the model's redacted
+ * command line (core/cmdline.h).
  */
-#ifndef AN_OUT_HTTP_H
-#define AN_OUT_HTTP_H
+#ifndef AN_HTTP_LOG_H
+#define AN_HTTP_LOG_H
 
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "pipeline.h"
 #include "base/util.h"
+#include "event.h"
 
-struct out_http;
+struct http_log;
 
-struct out_http *out_http_create(FILE *f, const struct analyze_opts *o);
-void out_http_message(struct out_http *w, const struct an_http_event *ev);
-void out_http_connection(struct out_http *w, const struct an_conn_event *ev);
+/*! http_log_sink() :
+ *  http.jsonl to f as a sink (event.h): lines on its http and connection
+ *  events, written by its end (f is not closed); an_sink_free() frees it.
+ *  @return the sink (never NULL). */
+struct an_sink *http_log_sink(FILE *f, const struct an_opts *o);
+
+/* the writer without the sink, for tests: create, feed, close */
+struct http_log *http_log_create(FILE *f, const struct an_opts *o);
+void http_log_message(struct http_log *w, const struct an_http_event *ev);
+void http_log_connection(struct http_log *w, const struct an_conn_event *ev);
 /* the capture has reached wall_ns (records arrive in time order): writes
  * the held lines the window lets go; accepts NULL */
-void out_http_advance(struct out_http *w, int64_t wall_ns);
+void http_log_advance(struct http_log *w, int64_t wall_ns);
 /* no line still to come has a timestamp before wall_ns (the caller's
  * bound; the highest one given counts): writes the held lines up to it;
  * accepts NULL */
-void out_http_floor(struct out_http *w, int64_t wall_ns);
+void http_log_floor(struct http_log *w, int64_t wall_ns);
 /* lines are held (a floor would let some go); false for NULL */
-bool out_http_holding(const struct out_http *w);
-/* flushes and frees; @return 0, or -1 if a write failed */
-int out_http_close(struct out_http *w);
-
-/* is this header name a credential: sr_secret_header() */
-bool http_header_secret(const uint8_t *name, size_t n);
-/* the value to show for a credential header */
-void http_redact_value(struct dbuf *out, const uint8_t *name, size_t nl, const uint8_t *val,
-		       size_t vl);
-/* raw message bytes with credential header values redacted (head only) */
-void http_redact_raw(struct dbuf *out, const uint8_t *raw, size_t n);
+bool http_log_holding(const struct http_log *w);
+/* writes every held line and flushes f; @return 0, or -1 if a write failed */
+int http_log_flush(struct http_log *w);
+void http_log_free(struct http_log *w);
+/* flush and free; @return as http_log_flush() */
+int http_log_close(struct http_log *w);
 
 /* the "headers" object of a line, as a value of w */
-void out_http_headers(struct jw *w, const struct http_header *h, size_t n, bool show_secrets);
+void http_log_headers(struct jw *w, const struct http_header *h, size_t n, bool show_secrets);
 
-#endif /* AN_OUT_HTTP_H */
+#endif /* AN_HTTP_LOG_H */

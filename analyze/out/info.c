@@ -1,9 +1,9 @@
-/* out_info.c - `info`: what an archive holds and how whole it is (YAML). */
+/* info.c - `info`: what an archive holds and how whole it is (YAML). */
 #include <string.h>
 
-#include "core/stats.h"
 #include "base/util.h"
 #include "base/yamlw.h"
+#include "out/info.h"
 
 static const char *type_key(int t)
 {
@@ -130,7 +130,7 @@ static void write_container(struct yw *w, const struct an_container *c)
 	yw_map_end(w);
 }
 
-int out_info_write(FILE *f, const struct stats *s, const struct model *m)
+int info_write(FILE *f, const struct stats *s, const struct model *m)
 {
 	struct yw w;
 	uint64_t ev = 0, rf = 0, flt = 0, tr = 0, oth = 0, pe = 0, ud = 0;
@@ -218,4 +218,27 @@ int out_info_write(FILE *f, const struct stats *s, const struct model *m)
 	yw_map_end(&w);
 	yw_doc_end(&w);
 	return yw_close(&w);
+}
+
+/* ---- the sink (event.h) ---- */
+
+struct info_sink {
+	struct an_sink sink;
+	FILE *f;
+};
+
+static int sink_loaded(void *ctx, const struct an_loaded *l)
+{
+	struct info_sink *k = ctx;
+
+	return info_write(k->f, l->stats, l->model);
+}
+
+struct an_sink *info_sink(FILE *f)
+{
+	struct info_sink *k = xcalloc(1, sizeof(*k));
+
+	k->f = f;
+	k->sink = (struct an_sink){.ctx = k, .loaded = sink_loaded, .free = free};
+	return &k->sink;
 }

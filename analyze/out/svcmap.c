@@ -575,3 +575,164 @@ void svcmap_free(struct svcmap *m)
 	dbuf_free(&m->last_key);
 	free(m);
 }
+
+/* ---- the sink (event.h) ---- */
+
+/* a transaction's body schemas, in its txn_state slot until its txn event */
+struct txn_schemas {
+	json_t *req, *resp;
+};
+
+struct svcmap_sink {
+	struct an_sink sink;
+	struct svcmap *map;
+	FILE *f;
+	struct schema_cache *schemas;	/* response and request body schemas */
+	json_t *s_truncated, *s_nonjson; /* the schemas that are one word */
+	struct txn_schemas *spare;	 /* released, for the next transaction */
+};
+
+static json_t *body_schema(struct svcmap_sink *k, const struct http_msg *m)
+{
+	size_t i = 0;
+
+	if (m->flags & (HTTP_MSG_TRUNCATED | HTTP_MSG_INCOMPLETE | HTTP_MSG_BODY_CUT))
+		return json_incref(k->s_truncated);
+	if (m->body_len == 0)
+		return json_null();
+	/* what cannot start a JSON text needs no parser */
+	while (i < m->body_len && strchr(" \t\r\n", m->body[i]) && m->body[i])
+		i++;
+	if (i == m->body_len || !strchr("{[\"-0123456789tfn", m->body[i]) || !m->body[i])
+		return json_incref(k->s_nonjson);
+	return schema_cache_infer(k->schemas, m->body, m->body_len);
+}
+
+/* caller and callee of a view */
+static void map_parties(const struct an_conn_view *v, const struct an_end **caller,
+			const struct an_end **callee)
+{
+	if (v->role == AN_ROLE_SERVER) {
+		*caller = &v->remote;
+		*callee = &v->local;
+	} else {
+		*caller = &v->local;
+		*callee = &v->remote;
+	}
+}
+
+static void sink_http(void *ctx, const struct an_http_event *ev)
+{
+	struct svcmap_sink *k = ctx;
+	const struct http_msg *m = ev->msg;
+	struct txn_schemas *t;
+
+	if (!ev->txn_state)
+		return; /* not the view that reports the transaction */
+	t = *ev->txn_state;
+	if (!t) {
+		t = k->spare ? k->spare : xmalloc(sizeof(*t));
+		k->spare = NULL;
+		memset(t, 0, sizeof(*t));
+		*ev->txn_state = t;
+	}
+	if (m->kind == HTTP_REQUEST && !t->req)
+		t->req = body_schema(k, m);
+	else if (m->kind == HTTP_RESPONSE && (m->status >= 200 || m->status == 101) && !t->resp)
+		t->resp = body_schema(k, m);
+}
+
+static void sink_txn(void *ctx, const struct an_txn_event *ev)
+{
+	struct svcmap_sink *k = ctx;
+	struct txn_schemas *u = ev->txn_state;
+	const struct http_txn *t = ev->txn;
+	const struct an_end *caller, *callee;
+	struct svc_txn st;
+
+	map_parties(ev->conn, &caller, &callee);
+	memset(&st, 0, sizeof(st));
+	st.service = caller->name;
+	st.image = caller->ctr ? caller->ctr->image : NULL;
+	st.destination = callee->name;
+	st.destination_type = callee->type;
+	st.method = t->method;
+	st.target = (const uint8_t *)t->target;
+	st.target_len = t->target ? strlen(t->target) : 0;
+	st.request_schema = u ? u->req : NULL;
+	st.response_schema = u ? u->resp : NULL;
+	st.wall_ns = ev->req_wall_ns;
+	st.status = t->status;
+	st.latency_ns = ev->latency_ns;
+	svcmap_add_txn(k->map, &st);
+	if (u) {
+		json_decref(u->req);
+		json_decref(u->resp);
+		if (k->spare)
+			free(u);
+		else
+			k->spare = u;
+	}
+}
+
+static void sink_connection(void *ctx, const struct an_conn_event *ev)
+{
+	struct svcmap_sink *k = ctx;
+	const struct an_end *caller, *callee;
+	struct svc_conn sc;
+
+	if (!ev->reports)
+		return;
+	map_parties(ev->conn, &caller, &callee);
+	sc.service = caller->name;
+	sc.image = caller->ctr ? caller->ctr->image : NULL;
+	sc.destination = callee->name;
+	sc.destination_type = callee->type;
+	sc.protocol = ev->cls->protocol;
+	sc.category = ev->cls->category;
+	sc.port = callee->port;
+	sc.confidence = ev->cls->confidence;
+	sc.reason = ev->cls->reason;
+	sc.wall_ns = ev->conn->first_wall_ns;
+	svcmap_add_conn(k->map, &sc);
+}
+
+static int sink_end(void *ctx, const struct an_summary *s)
+{
+	struct svcmap_sink *k = ctx;
+
+	return svcmap_write(k->map, k->f, s->generated_at_ns);
+}
+
+static void sink_free(void *ctx)
+{
+	struct svcmap_sink *k = ctx;
+
+	svcmap_free(k->map);
+	schema_cache_free(k->schemas);
+	json_decref(k->s_truncated);
+	json_decref(k->s_nonjson);
+	free(k->spare);
+	free(k);
+}
+
+struct an_sink *svcmap_sink(FILE *f)
+{
+	struct svcmap_sink *k = xcalloc(1, sizeof(*k));
+
+	k->map = svcmap_create();
+	k->f = f;
+	k->schemas = schema_cache_create();
+	k->s_truncated = json_string("truncated");
+	k->s_nonjson = json_string("non-json");
+	k->sink = (struct an_sink){
+	    .ctx = k,
+	    .events = true,
+	    .http = sink_http,
+	    .txn = sink_txn,
+	    .connection = sink_connection,
+	    .end = sink_end,
+	    .free = sink_free,
+	};
+	return &k->sink;
+}

@@ -29,7 +29,16 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "event.h"
+
 struct svcmap;
+
+/*! svcmap_sink() :
+ *  service-map.yaml to f as a sink (event.h): transactions and connections
+ *  from the view that reports them, request and response body schemas
+ *  (out/schema.h) from its messages; written by its end (f is not closed);
+ *  an_sink_free() frees it. @return the sink (never NULL). */
+struct an_sink *svcmap_sink(FILE *f);
 
 struct svc_txn {
 	const char *service; /* the caller */

@@ -1605,24 +1605,27 @@ static void dissect_http2(const struct input *in, struct finding *f)
 struct proto {
 	const char *name;
 	const char *category;
-	uint16_t ports[MAX_PORTS]; /* 0 ends the list */
+	uint16_t ports[MAX_PORTS]; /* default ports, owned (0 ends the list) */
+	/* ports that tell the server side without naming the protocol
+	 * (classify_service_port) */
+	uint16_t serve_ports[MAX_PORTS];
 	void (*dissect)(const struct input *in, struct finding *f);
 };
 
 /* Order breaks ties between equal grades (after the port's protocol). */
 static const struct proto protos[] = {
-    {"postgres", "database", {5432}, dissect_postgres},
-    {"mysql", "database", {3306}, dissect_mysql},
-    {"mongodb", "database", {27017}, dissect_mongodb},
-    {"mssql", "database", {1433}, dissect_mssql},
-    {"redis", "cache", {6379, 26379}, dissect_redis},
-    {"memcached", "cache", {11211}, dissect_memcached},
-    {"kafka", "message_bus", {9092, 19092, 29092, 9093}, dissect_kafka},
-    {"amqp", "message_bus", {5672, 5671}, dissect_amqp},
-    {"nats", "message_bus", {4222, 6222}, dissect_nats},
-    {"tls", "", {0}, dissect_tls},
-    {"http", "", {0}, dissect_http},
-    {"http2", "", {0}, dissect_http2},
+    {"postgres", "database", {5432}, {0}, dissect_postgres},
+    {"mysql", "database", {3306}, {0}, dissect_mysql},
+    {"mongodb", "database", {27017}, {0}, dissect_mongodb},
+    {"mssql", "database", {1433}, {0}, dissect_mssql},
+    {"redis", "cache", {6379, 26379}, {0}, dissect_redis},
+    {"memcached", "cache", {11211}, {0}, dissect_memcached},
+    {"kafka", "message_bus", {9092, 19092, 29092, 9093}, {0}, dissect_kafka},
+    {"amqp", "message_bus", {5672, 5671}, {0}, dissect_amqp},
+    {"nats", "message_bus", {4222, 6222}, {0}, dissect_nats},
+    {"tls", "", {0}, {443, 8443}, dissect_tls},
+    {"http", "", {0}, {80, 8080}, dissect_http},
+    {"http2", "", {0}, {0}, dissect_http2},
 };
 
 #define NPROTOS (sizeof(protos) / sizeof(protos[0]))
@@ -1632,6 +1635,17 @@ static bool has_port(const struct proto *p, uint16_t port)
 	for (int i = 0; i < MAX_PORTS && p->ports[i]; i++)
 		if (p->ports[i] == port)
 			return true;
+	return false;
+}
+
+bool classify_service_port(uint16_t port)
+{
+	if (port == 0)
+		return false;
+	for (size_t i = 0; i < NPROTOS; i++)
+		for (int k = 0; k < MAX_PORTS; k++)
+			if (protos[i].ports[k] == port || protos[i].serve_ports[k] == port)
+				return true;
 	return false;
 }
 

@@ -41,6 +41,7 @@
 #ifndef SOCKREC_CLASSIFY_H
 #define SOCKREC_CLASSIFY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -67,5 +68,11 @@ struct classify_result {
  *  @return : 0; *out is always filled. */
 int classify_connection(const uint8_t *client_data, size_t client_len, const uint8_t *server_data,
 			size_t server_len, uint16_t server_port, struct classify_result *out);
+
+/*! classify_service_port() :
+ *  @return true when port is a service's: a protocol's default port above,
+ *          or 80, 8080 (http), 443, 8443 (tls), which name no protocol but
+ *          tell which side serves (core/engine.h "Roles", listeners). */
+bool classify_service_port(uint16_t port);
 
 #endif /* SOCKREC_CLASSIFY_H */

@@ -16,6 +16,10 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "out/env.h"
+#include "out/http_log.h"
+#include "out/info.h"
+#include "out/svcmap.h"
 #include "pipeline.h"
 #include "srz.h"
 
@@ -82,8 +86,8 @@ static uint8_t *wrap_records(const uint8_t *raw, size_t len, size_t *out_len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t *wrapped = NULL;
-	struct analyze_input in;
-	struct analyze_opts o;
+	struct an_input in;
+	struct an_opts o;
 	char *b[4] = {0};
 	size_t n[4] = {0};
 	FILE *f[4];
@@ -104,12 +108,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			in.len = 0;
 	}
 	in.name = "fuzz";
-	analyze_opts_init(&o);
-	o.http_out = f[0];
-	o.env_out = f[1];
-	o.map_out = f[2];
-	o.info_out = f[3];
-	rc = analyze_run(&in, 1, &o);
+	an_opts_init(&o);
+	{
+		struct an_sink *sinks[4] = {http_log_sink(f[0], &o), env_sink(f[1]),
+					    svcmap_sink(f[2]), info_sink(f[3])};
+		rc = an_run(&in, 1, &o, sinks, 4);
+		for (int i = 0; i < 4; i++)
+			an_sink_free(sinks[i]);
+	}
 	check(rc == AN_EXIT_OK || rc == AN_EXIT_UNREADABLE || rc == AN_EXIT_DAMAGED);
 	for (int i = 0; i < 4; i++)
 		fclose(f[i]);

@@ -21,7 +21,7 @@
 #include "out/http_log.h"
 
 struct ctx {
-	struct out_http *out;
+	struct http_log *out;
 	size_t body_cap, raw_cap;
 	uint64_t msgs;
 };
@@ -60,7 +60,7 @@ static void on_msg(void *p, const struct http_msg *m)
 	ev.msg = m;
 	ev.sent = m->dir == 0;
 	ev.txn = m->txn;
-	out_http_message(c->out, &ev);
+	http_log_message(c->out, &ev);
 	c->msgs++;
 }
 
@@ -68,7 +68,7 @@ static const struct http_ops ops = {on_msg, NULL, NULL};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct analyze_opts o;
+	struct an_opts o;
 	struct http_limits lim = {0, 0};
 	struct http_conn *h;
 	struct ctx c;
@@ -79,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	analyze_opts_init(&o);
+	an_opts_init(&o);
 	if (data[0] & 2) {
 		lim.body_cap = 7;
 		lim.raw_cap = 5;
@@ -91,7 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!f)
 		return 0;
 	memset(&c, 0, sizeof(c));
-	c.out = out_http_create(f, &o);
+	c.out = http_log_create(f, &o);
 	c.body_cap = lim.body_cap ? lim.body_cap : HTTP_DEFAULT_BODY_CAP;
 	c.raw_cap = lim.raw_cap ? lim.raw_cap : HTTP_DEFAULT_RAW_CAP;
 	h = http_conn_create(&ops, &c, &lim, data[0] & 1);
@@ -121,7 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	http_conn_finish(h, ts);
 	http_conn_free(h);
-	out_http_close(c.out);
+	http_log_close(c.out);
 	fclose(f);
 
 	/* every line is one JSON object */
