@@ -12,7 +12,7 @@
 
 #include "base/util.h"
 
-static void oom(void)
+void xoom(void)
 {
 	fputs("sockrec-analyze: out of memory\n", stderr);
 	exit(2);
@@ -22,7 +22,7 @@ void *xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
 	if (!p)
-		oom();
+		xoom();
 	return p;
 }
 
@@ -30,7 +30,7 @@ void *xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size ? size : 1);
 	if (!p)
-		oom();
+		xoom();
 	return p;
 }
 
@@ -38,7 +38,7 @@ void *xrealloc(void *p, size_t n)
 {
 	void *q = realloc(p, n ? n : 1);
 	if (!q)
-		oom();
+		xoom();
 	return q;
 }
 
@@ -59,14 +59,14 @@ char *xstrdup(const char *s)
 size_t size_add(size_t a, size_t b)
 {
 	if (a > SIZE_MAX - b)
-		oom();
+		xoom();
 	return a + b;
 }
 
 size_t size_mul(size_t a, size_t b)
 {
 	if (b && a > SIZE_MAX / b)
-		oom();
+		xoom();
 	return a * b;
 }
 
@@ -644,9 +644,23 @@ int parse_ip(const char *s, size_t n, uint8_t *family, uint8_t addr[16])
 
 /* ---- strings ---- */
 
-static inline uint8_t lower(uint8_t c)
+
+void str_copyn(char *dst, size_t cap, const char *s, size_t n)
 {
-	return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
+	if (cap == 0)
+		return;
+	if (!s)
+		n = 0;
+	if (n > cap - 1)
+		n = cap - 1;
+	if (n)
+		memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
+void str_copy(char *dst, size_t cap, const char *s)
+{
+	str_copyn(dst, cap, s, s ? strlen(s) : 0);
 }
 
 bool ieq(const uint8_t *p, size_t n, const char *w)
@@ -654,7 +668,7 @@ bool ieq(const uint8_t *p, size_t n, const char *w)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (!w[i] || lower(p[i]) != (uint8_t)w[i])
+		if (!w[i] || ascii_lower(p[i]) != (uint8_t)w[i])
 			return false;
 	return w[i] == 0;
 }
@@ -662,7 +676,7 @@ bool ieq(const uint8_t *p, size_t n, const char *w)
 bool ieq_len(const uint8_t *a, const uint8_t *b, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (lower(a[i]) != lower(b[i]))
+		if (ascii_lower(a[i]) != ascii_lower(b[i]))
 			return false;
 	return true;
 }
@@ -675,7 +689,7 @@ bool icontains(const uint8_t *p, size_t n, const char *w)
 		return true;
 	for (size_t i = 0; i + m <= n; i++) {
 		size_t j = 0;
-		while (j < m && lower(p[i + j]) == (uint8_t)w[j])
+		while (j < m && ascii_lower(p[i + j]) == (uint8_t)w[j])
 			j++;
 		if (j == m)
 			return true;

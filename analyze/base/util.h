@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* prints "out of memory" and exits with status 2 */
+void xoom(void) __attribute__((noreturn));
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
@@ -125,6 +127,16 @@ bool ip_is_loopback(uint8_t family, const uint8_t addr[16]);
 bool ip_is_zero(const uint8_t addr[16]);
 /* parses text into (family, addr); @return 0 or -1 */
 int parse_ip(const char *s, size_t n, uint8_t *family, uint8_t addr[16]);
+
+/* s (at most n bytes; NULL: "") into dst, cut at cap - 1 bytes and
+ * NUL-terminated (cap 0: nothing written) */
+void str_copyn(char *dst, size_t cap, const char *s, size_t n);
+void str_copy(char *dst, size_t cap, const char *s);
+
+static inline uint8_t ascii_lower(uint8_t c)
+{
+	return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
+}
 
 /* case-insensitive compare of a (ptr,len) to a NUL-terminated lowercase word */
 bool ieq(const uint8_t *p, size_t n, const char *lower_word);

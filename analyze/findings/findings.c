@@ -2,10 +2,8 @@
  * findings.h for the contract and README.md ("findings") for the JSON. */
 #include "findings/findings.h"
 
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "proto/godebug.h"
 #include "record.h"
@@ -22,64 +20,7 @@
 #define ENV_KEY_LEN 128u
 #define CMDLINE_TEXT 512u
 
-/* ---------- allocation ---------- */
-
-static void oom(void)
-{
-	fputs("sockrec-analyze: out of memory\n", stderr);
-	exit(2);
-}
-
-static void *fx_calloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size ? size : 1);
-	if (!p)
-		oom();
-	return p;
-}
-
-static void *fx_realloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-	if (!q)
-		oom();
-	return q;
-}
-
 /* ---------- strings ---------- */
-
-static void scpyn(char *dst, size_t cap, const char *s, size_t n)
-{
-	if (cap == 0)
-		return;
-	if (!s)
-		n = 0;
-	if (n > cap - 1)
-		n = cap - 1;
-	if (n)
-		memcpy(dst, s, n);
-	dst[n] = '\0';
-}
-
-static void scpy(char *dst, size_t cap, const char *s)
-{
-	scpyn(dst, cap, s, s ? strlen(s) : 0);
-}
-
-static char lower(char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
-static int fnd_ieq(const char *s, size_t n, const char *lower_word)
-{
-	if (strlen(lower_word) != n)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (lower(s[i]) != lower_word[i])
-			return 0;
-	return 1;
-}
 
 static int streq(const char *a, const char *b)
 {
@@ -101,7 +42,7 @@ static json_t *jstrn(const char *s, size_t n)
 		n = (SIZE_MAX - 16) / 3;
 	if (n * 3 + 1 > cap) {
 		cap = n * 3 + 1;
-		buf = fx_calloc(cap, 1);
+		buf = xcalloc(cap, 1);
 	}
 	for (size_t i = 0; i < n;) {
 		size_t l = utf8_seq_len(p + i, n - i);
@@ -119,7 +60,7 @@ static json_t *jstrn(const char *s, size_t n)
 	if (buf != stackbuf)
 		free(buf);
 	if (!j)
-		oom();
+		xoom();
 	return j;
 }
 
@@ -136,84 +77,43 @@ static json_t *jint(uint64_t v)
 static void jset(json_t *o, const char *k, json_t *v)
 {
 	if (!v)
-		oom();
+		xoom();
 	json_object_set_new_nocheck(o, k, v);
-}
-
-static void fnd_fmt_time(char out[48], uint64_t ns)
-{
-	time_t s = (time_t)(ns / 1000000000ull);
-	struct tm tm;
-
-	if (!gmtime_r(&s, &tm)) {
-		strcpy(out, "1970-01-01T00:00:00.000000000Z");
-		return;
-	}
-	snprintf(out, 48, "%04d-%02d-%02dT%02d:%02d:%02d.%09uZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned)(ns % 1000000000ull));
 }
 
 static json_t *jtime(uint64_t ns)
 {
-	char t[48];
+	char t[AN_TIME_LEN];
 
 	if (ns == 0)
 		return json_null();
-	fnd_fmt_time(t, ns);
+	fmt_time(t, ns > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)ns);
 	return json_string(t);
 }
 
 /* ---------- addresses ---------- */
 
 struct ip {
-	int family; /* 4, 6, or 0 when the text is no address */
+	uint8_t family; /* 4, 6, or 0 when the text is no address */
 	uint8_t a[16];
 };
 
+/* an address as text, bracketed ("[::1]") or not: parse_ip() */
 static struct ip ip_parse(const char *s)
 {
 	struct ip ip;
-	char buf[IP_LEN];
-	size_t n;
+	size_t n = s ? strlen(s) : 0;
 
 	memset(&ip, 0, sizeof(ip));
-	if (!s)
-		return ip;
-	n = strlen(s);
 	if (n > 0 && s[0] == '[') {
 		s++;
 		n--;
 	}
-	if (n >= sizeof(buf))
-		return ip;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	if (n > 0 && buf[n - 1] == ']')
-		buf[--n] = '\0';
-	if (strchr(buf, '%'))
-		*strchr(buf, '%') = '\0';
-	if (inet_pton(AF_INET, buf, ip.a) == 1) {
-		ip.family = 4;
-	} else if (inet_pton(AF_INET6, buf, ip.a) == 1) {
-		static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-		ip.family = 6;
-		if (!memcmp(ip.a, mapped, 12)) {
-			memmove(ip.a, ip.a + 12, 4);
-			memset(ip.a + 4, 0, 12);
-			ip.family = 4;
-		}
-	}
+	if (n > 0 && s[n - 1] == ']')
+		n--;
+	if (parse_ip(s, n, &ip.family, ip.a) != 0)
+		ip.family = 0;
 	return ip;
-}
-
-static int ip_loopback(const struct ip *ip)
-{
-	static const uint8_t v6lo[16] = {[15] = 1};
-	if (ip->family == 4)
-		return ip->a[0] == 127;
-	if (ip->family == 6)
-		return !memcmp(ip->a, v6lo, 16);
-	return 0;
 }
 
 /* normalized text ("::ffff:127.0.0.1" -> "127.0.0.1"); raw text (cut)
@@ -222,8 +122,10 @@ static void ip_norm_text(char out[IP_LEN], const char *s)
 {
 	struct ip ip = ip_parse(s);
 
-	if (ip.family == 0 || !inet_ntop(ip.family == 4 ? AF_INET : AF_INET6, ip.a, out, IP_LEN))
-		scpy(out, IP_LEN, s ? s : "");
+	if (ip.family == 0)
+		str_copy(out, IP_LEN, s ? s : "");
+	else
+		fmt_ip(out, ip.family, ip.a);
 }
 
 /* ip_norm_text(), remembered for the last few texts: every exchange asks
@@ -256,7 +158,7 @@ static void ip_norm(char out[IP_LEN], const char *s)
 static int text_loopback(const char *s)
 {
 	struct ip ip = ip_parse(s);
-	return ip_loopback(&ip);
+	return ip.family && ip_is_loopback(ip.family, ip.a);
 }
 
 /* ---------- a small open-addressing index (values are positions + 1) ---------- */
@@ -266,24 +168,12 @@ struct hidx {
 	size_t cap; /* power of two */
 };
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
-#define FNV_SEED 0xcbf29ce484222325ull
-
 static void hidx_init(struct hidx *h, size_t max_items)
 {
 	h->cap = 16;
 	while (h->cap < max_items * 2)
 		h->cap <<= 1;
-	h->slot = fx_calloc(h->cap, sizeof(*h->slot));
+	h->slot = xcalloc(h->cap, sizeof(*h->slot));
 }
 
 /* @return the slot for key hash: holding an equal item, or empty */
@@ -530,7 +420,7 @@ struct findings {
 
 struct findings *findings_create(void)
 {
-	struct findings *f = fx_calloc(1, sizeof(*f));
+	struct findings *f = xcalloc(1, sizeof(*f));
 
 	hidx_init(&f->server_idx, FND_MAX_SERVERS);
 	hidx_init(&f->proc_idx, FND_MAX_PROCS);
@@ -585,7 +475,7 @@ static void *grow(void *p, size_t *cap, size_t n, size_t max, size_t size)
 	nc = *cap ? *cap * 2 : 16;
 	if (nc > max)
 		nc = max;
-	p = fx_realloc(p, nc * size);
+	p = xrealloc(p, nc * size);
 	memset((char *)p + *cap * size, 0, (nc - *cap) * size);
 	*cap = nc;
 	return p;
@@ -634,17 +524,17 @@ static struct server *server_get(struct findings *f, const char *host, uint32_t 
 	uint32_t *slot;
 	struct server *s;
 
-	scpy(hostb, sizeof(hostb), host ? host : "");
+	str_copy(hostb, sizeof(hostb), host ? host : "");
 	ip_norm(ip, ip_raw);
 	k.host = hostb;
 	k.pid = pid;
 	k.ip = ip;
 	k.port = port;
-	h = fnv(FNV_SEED, hostb, strlen(hostb));
-	h = fnv(h, &pid, sizeof(pid));
-	h = fnv(h, &port, sizeof(port));
+	h = hash_bytes(HASH_SEED, hostb, strlen(hostb));
+	h = hash_bytes(h, &pid, sizeof(pid));
+	h = hash_bytes(h, &port, sizeof(port));
 	if (pid == 0)
-		h = fnv(h, ip, strlen(ip));
+		h = hash_bytes(h, ip, strlen(ip));
 	slot = hidx_find(&f->server_idx, h, server_eq, f, &k);
 	if (*slot) {
 		s = &f->servers[*slot - 1];
@@ -657,13 +547,13 @@ static struct server *server_get(struct findings *f, const char *host, uint32_t 
 				  sizeof(*f->servers));
 		s = &f->servers[f->nservers];
 		*slot = (uint32_t)++f->nservers;
-		scpy(s->host, sizeof(s->host), hostb);
+		str_copy(s->host, sizeof(s->host), hostb);
 		s->pid = pid;
 		s->port = port;
-		scpy(s->ip, sizeof(s->ip), ip);
+		str_copy(s->ip, sizeof(s->ip), ip);
 	}
 	if (!s->comm[0] && comm)
-		scpy(s->comm, sizeof(s->comm), comm);
+		str_copy(s->comm, sizeof(s->comm), comm);
 	return s;
 }
 
@@ -683,7 +573,7 @@ static void listen_add(struct server *s, const char *ip_raw)
 		s->listen_more = 1;
 		return;
 	}
-	scpy(s->listen[s->nlisten].ip, IP_LEN, ip);
+	str_copy(s->listen[s->nlisten].ip, IP_LEN, ip);
 	s->listen[s->nlisten].loopback = (uint8_t)text_loopback(ip);
 	s->nlisten++;
 }
@@ -721,9 +611,9 @@ static struct proc *proc_find(struct findings *f, const char *host, uint32_t pid
 	uint32_t *slot;
 	struct proc *p;
 
-	scpy(hostb, sizeof(hostb), k.host);
+	str_copy(hostb, sizeof(hostb), k.host);
 	k.host = hostb;
-	h = fnv(fnv(FNV_SEED, hostb, strlen(hostb)), &pid, sizeof(pid));
+	h = hash_bytes(hash_bytes(HASH_SEED, hostb, strlen(hostb)), &pid, sizeof(pid));
 	slot = hidx_find(&f->proc_idx, h, proc_eq, f, &k);
 	if (*slot)
 		return &f->procs[*slot - 1];
@@ -736,7 +626,7 @@ static struct proc *proc_find(struct findings *f, const char *host, uint32_t pid
 	f->procs = grow(f->procs, &f->cap_procs, f->nprocs, FND_MAX_PROCS, sizeof(*f->procs));
 	p = &f->procs[f->nprocs];
 	*slot = (uint32_t)++f->nprocs;
-	scpy(p->host, sizeof(p->host), hostb);
+	str_copy(p->host, sizeof(p->host), hostb);
 	p->pid = pid;
 	return p;
 }
@@ -762,7 +652,7 @@ static void redact_cb(void *vctx, const char *arg, size_t len)
 		size_t bl = strlen(buf) + 1;
 		if (c->out->len + bl > c->out->cap) {
 			c->out->cap = (c->out->len + bl) * 2;
-			c->out->buf = fx_realloc(c->out->buf, c->out->cap);
+			c->out->buf = xrealloc(c->out->buf, c->out->cap);
 		}
 		memcpy(c->out->buf + c->out->len, buf, bl);
 		c->out->len += bl;
@@ -787,7 +677,7 @@ static void env_key_add(struct proc *p, const char *k, size_t n)
 {
 	char key[ENV_KEY_LEN];
 
-	scpyn(key, sizeof(key), k, n);
+	str_copyn(key, sizeof(key), k, n);
 	for (unsigned i = 0; i < p->nenv; i++)
 		if (!strcmp(p->env_keys[i], key))
 			return;
@@ -810,14 +700,14 @@ void findings_add_process(struct findings *f, const struct fnd_process *in)
 	if (!p)
 		return;
 	if (in->comm && *in->comm)
-		scpy(p->comm, sizeof(p->comm), in->comm);
+		str_copy(p->comm, sizeof(p->comm), in->comm);
 	if (in->name && *in->name)
-		scpy(p->name, sizeof(p->name), in->name);
+		str_copy(p->name, sizeof(p->name), in->name);
 	if (in->container_id && *in->container_id)
-		scpy(p->container_id, sizeof(p->container_id), in->container_id);
+		str_copy(p->container_id, sizeof(p->container_id), in->container_id);
 
 	if (in->cmdline && in->cmdline_len) {
-		struct cmdargs *ca = fx_calloc(1, sizeof(*ca));
+		struct cmdargs *ca = xcalloc(1, sizeof(*ca));
 		struct redact_ctx rc;
 		memset(&rc, 0, sizeof(rc));
 		rc.f = f;
@@ -874,10 +764,10 @@ void findings_add_container(struct findings *f, const struct fnd_container *in)
 		f->ctrs =
 		    grow(f->ctrs, &f->cap_ctrs, f->nctrs, FND_MAX_CONTAINERS, sizeof(*f->ctrs));
 		c = &f->ctrs[f->nctrs++];
-		scpy(c->id, sizeof(c->id), in->id ? in->id : "");
+		str_copy(c->id, sizeof(c->id), in->id ? in->id : "");
 	}
 	if (in->name && *in->name)
-		scpy(c->name, sizeof(c->name), in->name);
+		str_copy(c->name, sizeof(c->name), in->name);
 	while (in->addrs && i < in->addrs_len) {
 		const char *a = in->addrs + i;
 		const char *nul = memchr(a, 0, in->addrs_len - i);
@@ -887,12 +777,12 @@ void findings_add_container(struct findings *f, const struct fnd_container *in)
 		i += n + 1;
 		if (n == 0 || n >= IP_LEN)
 			continue;
-		scpyn(raw, sizeof(raw), a, n);
+		str_copyn(raw, sizeof(raw), a, n);
 		ip_norm(ip, raw);
 		for (unsigned k = 0; k < c->naddrs; k++)
 			dup |= !strcmp(c->addrs[k], ip);
 		if (!dup && c->naddrs < FND_MAX_CONTAINER_ADDRS)
-			scpy(c->addrs[c->naddrs++], IP_LEN, ip);
+			str_copy(c->addrs[c->naddrs++], IP_LEN, ip);
 	}
 }
 
@@ -912,7 +802,7 @@ void findings_add_local_addr(struct findings *f, const char *ip_raw)
 		return;
 	}
 	f->local = grow(f->local, &f->cap_local, f->nlocal, FND_MAX_LOCAL_ADDRS, sizeof(*f->local));
-	scpy(f->local[f->nlocal++], IP_LEN, ip);
+	str_copy(f->local[f->nlocal++], IP_LEN, ip);
 }
 
 /* ---------- peer classes ---------- */
@@ -950,7 +840,7 @@ static enum pclass classify(const struct findings *f, const char *ip)
 	a = ip_parse(ip);
 	if (a.family == 0)
 		return PC_UNKNOWN;
-	if (ip_loopback(&a))
+	if (ip_is_loopback(a.family, a.a))
 		return PC_LOOPBACK;
 	if (container_of(f, ip))
 		return PC_CONTAINER;
@@ -1020,18 +910,18 @@ static void audit_params(struct audit *a, const char *target, size_t len, enum d
 			continue;
 		}
 		p = &a->params[a->nparams++];
-		scpy(p->k, sizeof(p->k), dk);
+		str_copy(p->k, sizeof(p->k), dk);
 		for (const char *const *kp = known_params; *kp; kp++)
 			known |= !strcmp(dk, *kp);
 		if (!strcmp(dk, "token") || sr_secret_key(dk, strlen(dk))) {
-			scpy(p->v, sizeof(p->v), SR_REDACTED);
+			str_copy(p->v, sizeof(p->v), SR_REDACTED);
 			continue;
 		}
 		dep_pct_decode(v, vl, 1, dv, sizeof(dv));
 		if (!known && sr_secret_value(dv, strlen(dv)))
-			scpy(p->v, sizeof(p->v), SR_REDACTED);
+			str_copy(p->v, sizeof(p->v), SR_REDACTED);
 		else
-			scpy(p->v, sizeof(p->v), dv);
+			str_copy(p->v, sizeof(p->v), dv);
 	}
 }
 
@@ -1092,8 +982,8 @@ static struct eprow *eprow_get(struct server *s, const char *endpoint, const cha
 		return NULL;
 	}
 	s->eps = grow(s->eps, &s->cap_eps, s->neps, FND_MAX_ENDPOINTS, sizeof(*s->eps));
-	scpy(s->eps[s->neps].endpoint, EP_LEN, endpoint);
-	scpy(s->eps[s->neps].path, AUDIT_PATH, path);
+	str_copy(s->eps[s->neps].endpoint, EP_LEN, endpoint);
+	str_copy(s->eps[s->neps].path, AUDIT_PATH, path);
 	return &s->eps[s->neps++];
 }
 
@@ -1112,7 +1002,7 @@ static void peer_add(struct server *s, const char *ip, uint64_t ts, int served)
 		s->peers =
 		    grow(s->peers, &s->cap_peers, s->npeers, FND_MAX_PEERS, sizeof(*s->peers));
 		p = &s->peers[s->npeers++];
-		scpy(p->ip, IP_LEN, ip);
+		str_copy(p->ip, IP_LEN, ip);
 		p->first = ts;
 	}
 	p->requests++;
@@ -1150,7 +1040,7 @@ static void leak_add(struct server *s, const struct dep_result *r, enum dep_endp
 	struct leak *l;
 
 	if (!s->leak)
-		s->leak = fx_calloc(1, sizeof(*s->leak));
+		s->leak = xcalloc(1, sizeof(*s->leak));
 	l = s->leak;
 	names_merge(&l->app_funcs, &r->funcs, 0, r->funcs_app);
 	names_merge(&l->std_funcs, &r->funcs, r->funcs_app, r->funcs.n);
@@ -1173,7 +1063,7 @@ static void leak_add(struct server *s, const struct dep_result *r, enum dep_endp
 		l->traces++;
 		l->trace_bytes += bytes;
 		if (!l->go_version[0])
-			scpy(l->go_version, sizeof(l->go_version), r->go_version);
+			str_copy(l->go_version, sizeof(l->go_version), r->go_version);
 		break;
 	case DEP_C_EXPVAR:
 		l->expvar++;
@@ -1217,7 +1107,7 @@ static void cmdline_add(struct findings *f, struct server *s, const struct fnd_e
 		return;
 	memset(&rc, 0, sizeof(rc));
 	rc.f = f;
-	rc.out = fx_calloc(1, sizeof(*rc.out));
+	rc.out = xcalloc(1, sizeof(*rc.out));
 	if (ep == DEP_EP_CMDLINE && r->kind == DEP_C_NONE) {
 		rc.out->source = "cmdline";
 		dep_cmdline_args(x->resp_body, x->resp_body_len, redact_cb, &rc);
@@ -1247,10 +1137,10 @@ static struct frs *fr_find(struct server *s, const char *token, int create, uint
 		return NULL;
 	}
 	if (!s->fr)
-		s->fr = fx_calloc(FND_MAX_FR, sizeof(*s->fr));
+		s->fr = xcalloc(FND_MAX_FR, sizeof(*s->fr));
 	fr = &s->fr[s->nfr++];
 	if (token && *token) {
-		scpy(fr->token, sizeof(fr->token), token);
+		str_copy(fr->token, sizeof(fr->token), token);
 		fr->has_token = 1;
 	}
 	fr->first_seen = ts;
@@ -1285,7 +1175,7 @@ static int flight_recording(struct server *s, const struct fnd_exchange *x, enum
 			return -1;
 		fr->started = 1;
 		fr->start_ts = x->ts_wall_ns;
-		scpy(fr->start_ip, IP_LEN, client_ip);
+		str_copy(fr->start_ip, IP_LEN, client_ip);
 		param_text(x->target, x->target_len, "minageseconds", fr->minage,
 			   sizeof(fr->minage), &present);
 		param_text(x->target, x->target_len, "maxbytes", fr->maxbytes, sizeof(fr->maxbytes),
@@ -1327,7 +1217,7 @@ static void dos_add(struct findings *f, struct server *s, const struct fnd_excha
 	if (s->ntimes < FND_MAX_TIMES_TOTAL && f->times_total < FND_MAX_TIMES_TOTAL) {
 		if (s->ntimes == s->cap_times) {
 			s->cap_times = s->cap_times ? s->cap_times * 2 : 64;
-			s->times = fx_realloc(s->times, s->cap_times * sizeof(*s->times));
+			s->times = xrealloc(s->times, s->cap_times * sizeof(*s->times));
 		}
 		s->times[s->ntimes++] = x->ts_wall_ns;
 		f->times_total++;
@@ -1347,11 +1237,11 @@ static void dos_add(struct findings *f, struct server *s, const struct fnd_excha
 		if (s->nlong >= FND_MAX_LONG)
 			return;
 		if (!s->longs)
-			s->longs = fx_calloc(FND_MAX_LONG, sizeof(*s->longs));
+			s->longs = xcalloc(FND_MAX_LONG, sizeof(*s->longs));
 		l = &s->longs[s->nlong++];
 		l->ts = x->ts_wall_ns;
-		scpy(l->ip, IP_LEN, client_ip);
-		scpy(l->endpoint, EP_LEN, endpoint);
+		str_copy(l->ip, IP_LEN, client_ip);
+		str_copy(l->endpoint, EP_LEN, endpoint);
 		l->duration_ms = dur_ms;
 		l->rate_hz = rate_hz;
 	}
@@ -1382,18 +1272,18 @@ static void hold(struct findings *f, const struct server *s, const struct fnd_ex
 		return;
 	}
 	if (!f->held)
-		f->held = fx_calloc(FND_MAX_HELD, sizeof(*f->held));
+		f->held = xcalloc(FND_MAX_HELD, sizeof(*f->held));
 	h = &f->held[f->nheld++];
 	memset(h, 0, sizeof(*h));
 	h->server = (size_t)(s - f->servers);
 	h->seq = f->seq;
-	scpy(h->server_ip, sizeof(h->server_ip), x->server_ip);
-	scpy(h->client_ip, sizeof(h->client_ip), x->client_ip);
-	scpy(h->client_comm, sizeof(h->client_comm), x->client_comm);
-	scpy(h->method, sizeof(h->method), x->method);
-	h->target = fx_calloc(1, tl + 1);
+	str_copy(h->server_ip, sizeof(h->server_ip), x->server_ip);
+	str_copy(h->client_ip, sizeof(h->client_ip), x->client_ip);
+	str_copy(h->client_comm, sizeof(h->client_comm), x->client_comm);
+	str_copy(h->method, sizeof(h->method), x->method);
+	h->target = xcalloc(1, tl + 1);
 	memcpy(h->target, x->target, tl);
-	h->body = fx_calloc(1, bl);
+	h->body = xcalloc(1, bl);
 	memcpy(h->body, x->resp_body, bl);
 	h->x.ts_wall_ns = x->ts_wall_ns;
 	h->x.server_pid = x->server_pid;
@@ -1515,13 +1405,13 @@ static void debug_scan(struct findings *f, struct server *s, const struct fnd_ex
 	a.seq = f->seq;
 	a.bytes = x->resp_body_total;
 	a.duration_ms = dur_ms;
-	scpy(a.ip, IP_LEN, client_ip);
+	str_copy(a.ip, IP_LEN, client_ip);
 	a.port = x->client_port;
 	a.pid = x->client_pid;
-	scpy(a.comm, sizeof(a.comm), x->client_comm);
-	scpy(a.method, sizeof(a.method), x->method);
-	scpy(a.endpoint, EP_LEN, endpoint);
-	scpy(a.path, sizeof(a.path), path);
+	str_copy(a.comm, sizeof(a.comm), x->client_comm);
+	str_copy(a.method, sizeof(a.method), x->method);
+	str_copy(a.endpoint, EP_LEN, endpoint);
+	str_copy(a.path, sizeof(a.path), path);
 	if (x->target)
 		audit_params(&a, x->target, x->target_len, ep);
 	a.status = x->status;
@@ -1622,22 +1512,22 @@ static void cred_add(struct findings *f, const struct fnd_exchange *x, uint8_t k
 	int dup = 0;
 
 	memset(&key, 0, sizeof(key));
-	scpy(key.host, sizeof(key.host), x->host ? x->host : "");
+	str_copy(key.host, sizeof(key.host), x->host ? x->host : "");
 	key.pid = x->server_pid;
 	ip_norm(key.server_ip, x->server_ip);
 	key.port = x->server_port;
 	key.kind = kind;
-	scpy(key.name, sizeof(key.name), name);
-	scpy(key.scheme, sizeof(key.scheme), scheme);
-	scpy(key.username, sizeof(key.username), user);
-	h = fnv(FNV_SEED, key.host, strlen(key.host));
-	h = fnv(h, &key.pid, sizeof(key.pid));
-	h = fnv(h, key.server_ip, strlen(key.server_ip));
-	h = fnv(h, &key.port, sizeof(key.port));
-	h = fnv(h, &key.kind, 1);
-	h = fnv(h, key.name, strlen(key.name));
-	h = fnv(h, key.scheme, strlen(key.scheme));
-	h = fnv(h, key.username, strlen(key.username));
+	str_copy(key.name, sizeof(key.name), name);
+	str_copy(key.scheme, sizeof(key.scheme), scheme);
+	str_copy(key.username, sizeof(key.username), user);
+	h = hash_bytes(HASH_SEED, key.host, strlen(key.host));
+	h = hash_bytes(h, &key.pid, sizeof(key.pid));
+	h = hash_bytes(h, key.server_ip, strlen(key.server_ip));
+	h = hash_bytes(h, &key.port, sizeof(key.port));
+	h = hash_bytes(h, &key.kind, 1);
+	h = hash_bytes(h, key.name, strlen(key.name));
+	h = hash_bytes(h, key.scheme, strlen(key.scheme));
+	h = hash_bytes(h, key.username, strlen(key.username));
 	slot = hidx_find(&f->cred_idx, h, cred_eq, f, &k);
 	if (*slot) {
 		c = &f->creds[*slot - 1];
@@ -1651,7 +1541,7 @@ static void cred_add(struct findings *f, const struct fnd_exchange *x, uint8_t k
 		c = &f->creds[f->ncreds];
 		*slot = (uint32_t)++f->ncreds;
 		*c = key;
-		scpy(c->comm, sizeof(c->comm), x->server_comm);
+		str_copy(c->comm, sizeof(c->comm), x->server_comm);
 	}
 	c->requests++;
 	if (x->ts_wall_ns && (!c->first || x->ts_wall_ns < c->first))
@@ -1662,7 +1552,7 @@ static void cred_add(struct findings *f, const struct fnd_exchange *x, uint8_t k
 		dup |= !strcmp(c->peers[i], client_ip);
 	if (!dup) {
 		if (c->npeers < FND_MAX_CRED_PEERS)
-			scpy(c->peers[c->npeers++], IP_LEN, client_ip);
+			str_copy(c->peers[c->npeers++], IP_LEN, client_ip);
 		else
 			c->peers_omitted++;
 	}
@@ -1671,7 +1561,7 @@ static void cred_add(struct findings *f, const struct fnd_exchange *x, uint8_t k
 		dup |= !strcmp(c->paths[i], path);
 	if (!dup) {
 		if (c->npaths < FND_MAX_CRED_PATHS)
-			scpy(c->paths[c->npaths++], AUDIT_PATH, path);
+			str_copy(c->paths[c->npaths++], AUDIT_PATH, path);
 		else
 			c->paths_omitted++;
 	}
@@ -1700,12 +1590,12 @@ static void creds_scan(struct findings *f, const struct fnd_exchange *x)
 		if (!hd->name || !sr_secret_header(hd->name, hd->name_len))
 			continue;
 		/* cookies are session state on every web page: not reported (README) */
-		if (fnd_ieq(hd->name, hd->name_len, "cookie") ||
-		    fnd_ieq(hd->name, hd->name_len, "set-cookie"))
+		if (ieq((const uint8_t *)hd->name, hd->name_len, "cookie") ||
+		    ieq((const uint8_t *)hd->name, hd->name_len, "set-cookie"))
 			continue;
 		n = hd->name_len < sizeof(name) - 1 ? hd->name_len : sizeof(name) - 1;
 		for (size_t j = 0; j < n; j++)
-			name[j] = lower(hd->name[j]);
+			name[j] = (char)ascii_lower((uint8_t)hd->name[j]);
 		name[n] = '\0';
 		if (!strcmp(name, "authorization") || !strcmp(name, "proxy-authorization")) {
 			const char *val = hd->value ? hd->value : "";
@@ -1718,12 +1608,12 @@ static void creds_scan(struct findings *f, const struct fnd_exchange *x)
 			for (size_t j = s; j < e && j - s < sizeof(scheme) - 1; j++)
 				scheme[j - s] = val[j] >= 0x21 && val[j] < 0x7f ? val[j] : '?';
 			scheme[(e - s) < sizeof(scheme) - 1 ? e - s : sizeof(scheme) - 1] = '\0';
-			if (fnd_ieq(val + s, e - s, "basic")) {
+			if (ieq((const uint8_t *)val + s, e - s, "basic")) {
 				while (e < vn && (val[e] == ' ' || val[e] == '\t'))
 					e++;
 				basic_user(val + e, vn - e, user, sizeof(user));
 				strcpy(scheme, "Basic");
-			} else if (fnd_ieq(val + s, e - s, "bearer")) {
+			} else if (ieq((const uint8_t *)val + s, e - s, "bearer")) {
 				strcpy(scheme, "Bearer");
 			}
 		}
@@ -1826,7 +1716,7 @@ int findings_severity_parse(const char *s)
 	if (!s)
 		return -1;
 	for (int i = FND_SEV_INFO; i <= FND_SEV_HIGH; i++)
-		if (fnd_ieq(s, strlen(s), sev_names[i]))
+		if (ieq((const uint8_t *)s, strlen(s), sev_names[i]))
 			return i;
 	return -1;
 }
@@ -1924,25 +1814,25 @@ static void service_of(const struct findings *f, const char *host, uint32_t pid,
 		p = proc_find(mf, host, pid, 0);
 	}
 	if (p) {
-		scpy(out->comm, sizeof(out->comm), p->comm[0] ? p->comm : comm);
+		str_copy(out->comm, sizeof(out->comm), p->comm[0] ? p->comm : comm);
 		out->cmdline = p->cmdline[0] ? p->cmdline : NULL;
 		for (size_t i = 0; i < f->nctrs && p->container_id[0]; i++)
 			if (!strcmp(f->ctrs[i].id, p->container_id) ||
 			    (strlen(p->container_id) >= 12 &&
 			     !strncmp(f->ctrs[i].id, p->container_id, 12)))
-				scpy(out->container, sizeof(out->container), f->ctrs[i].name);
+				str_copy(out->container, sizeof(out->container), f->ctrs[i].name);
 		if (p->name[0])
-			scpy(out->name, sizeof(out->name), p->name);
+			str_copy(out->name, sizeof(out->name), p->name);
 	} else {
-		scpy(out->comm, sizeof(out->comm), comm);
+		str_copy(out->comm, sizeof(out->comm), comm);
 	}
 	if (!pid && ip) {
 		const struct container *c = container_of(f, ip);
 		if (c)
-			scpy(out->container, sizeof(out->container), c->name);
+			str_copy(out->container, sizeof(out->container), c->name);
 	}
 	if (!out->name[0])
-		scpy(out->name, sizeof(out->name),
+		str_copy(out->name, sizeof(out->name),
 		     out->container[0] ? out->container
 		     : out->comm[0]    ? out->comm
 				       : "unknown");
@@ -2007,7 +1897,7 @@ static struct item *items_push(struct items *it)
 {
 	if (it->n == it->cap) {
 		it->cap = it->cap ? it->cap * 2 : 16;
-		it->v = fx_realloc(it->v, it->cap * sizeof(*it->v));
+		it->v = xrealloc(it->v, it->cap * sizeof(*it->v));
 	}
 	memset(&it->v[it->n], 0, sizeof(it->v[0]));
 	return &it->v[it->n++];
@@ -2269,7 +2159,7 @@ static void debug_finding(const struct findings *f, struct server *s, struct ite
 
 	/* session refs: sorted by first sight */
 	if (s->nfr) {
-		order = fx_calloc(s->nfr, sizeof(*order));
+		order = xcalloc(s->nfr, sizeof(*order));
 		for (unsigned i = 0; i < s->nfr; i++)
 			order[i] = i;
 		qsort_r(order, s->nfr, sizeof(*order), cmp_fr_idx, s->fr);
@@ -2474,11 +2364,11 @@ static void debug_finding(const struct findings *f, struct server *s, struct ite
 	it = items_push(items);
 	it->sev = sev;
 	it->kind_rank = 0;
-	scpy(it->sort_name, sizeof(it->sort_name), sv.name);
-	scpy(it->host, sizeof(it->host), s->host);
+	str_copy(it->sort_name, sizeof(it->sort_name), sv.name);
+	str_copy(it->host, sizeof(it->host), s->host);
 	it->pid = s->pid;
 	it->port = s->port;
-	scpy(it->ip, sizeof(it->ip), s->ip);
+	str_copy(it->ip, sizeof(it->ip), s->ip);
 	it->obj = o;
 }
 
@@ -2568,11 +2458,11 @@ static void cred_finding(const struct findings *f, const struct cred *c, struct 
 	it = items_push(items);
 	it->sev = sev;
 	it->kind_rank = c->kind == CRED_HEADER ? 1 : 2;
-	scpy(it->sort_name, sizeof(it->sort_name), sv.name);
-	scpy(it->host, sizeof(it->host), c->host);
+	str_copy(it->sort_name, sizeof(it->sort_name), sv.name);
+	str_copy(it->host, sizeof(it->host), c->host);
 	it->pid = c->pid;
 	it->port = c->port;
-	scpy(it->ip, sizeof(it->ip), c->server_ip);
+	str_copy(it->ip, sizeof(it->ip), c->server_ip);
 	snprintf(it->sub, sizeof(it->sub), "%s|%s|%s", c->name, c->scheme, c->username);
 	it->obj = o;
 }
@@ -2590,7 +2480,7 @@ static char *signature(const char *host, const char *name, const char *extra,
 	for (unsigned i = 0; i < nparts; i++)
 		n += strlen(parts[i]) + 1;
 	n += args ? args->len : 0;
-	sig = fx_calloc(n + 1, 1);
+	sig = xcalloc(n + 1, 1);
 	o += (size_t)snprintf(sig + o, n + 1 - o, "%s\x1f%s\x1f%s", host, name, extra);
 	for (unsigned i = 0; i < nparts; i++)
 		o += (size_t)snprintf(sig + o, n + 1 - o, "\x1f%s", parts[i]);
@@ -2623,7 +2513,7 @@ static int cmp_group(const void *pa, const void *pb, void *ctx)
  * their pids; its service is the lowest pid's. */
 static void group_processes(struct items *it)
 {
-	size_t *idx = fx_calloc(it->n ? it->n : 1, sizeof(*idx)), n = 0, out = 0;
+	size_t *idx = xcalloc(it->n ? it->n : 1, sizeof(*idx)), n = 0, out = 0;
 
 	for (size_t i = 0; i < it->n; i++)
 		if (it->v[i].group)
@@ -2682,7 +2572,7 @@ static void proc_findings(const struct findings *f, const struct proc *p, struct
 
 	service_of(f, p->host, p->pid, p->comm, NULL, &sv);
 	if (p->nenv) {
-		char(*keys)[ENV_KEY_LEN] = fx_calloc(p->nenv, sizeof(*keys));
+		char(*keys)[ENV_KEY_LEN] = xcalloc(p->nenv, sizeof(*keys));
 		int sev = p->env_values ? FND_SEV_MEDIUM : FND_SEV_INFO;
 		memcpy(keys, p->env_keys, p->nenv * sizeof(*keys));
 		qsort(keys, p->nenv, sizeof(*keys), cmp_str);
@@ -2713,8 +2603,8 @@ static void proc_findings(const struct findings *f, const struct proc *p, struct
 		free(keys);
 		it->sev = sev;
 		it->kind_rank = 3;
-		scpy(it->sort_name, sizeof(it->sort_name), sv.name);
-		scpy(it->host, sizeof(it->host), p->host);
+		str_copy(it->sort_name, sizeof(it->sort_name), sv.name);
+		str_copy(it->host, sizeof(it->host), p->host);
 		it->pid = p->pid;
 		it->obj = o;
 	}
@@ -2748,8 +2638,8 @@ static void proc_findings(const struct findings *f, const struct proc *p, struct
 		it->group = signature(p->host, sv.name, "", NULL, 0, ca);
 		it->sev = FND_SEV_INFO;
 		it->kind_rank = 4;
-		scpy(it->sort_name, sizeof(it->sort_name), sv.name);
-		scpy(it->host, sizeof(it->host), p->host);
+		str_copy(it->sort_name, sizeof(it->sort_name), sv.name);
+		str_copy(it->host, sizeof(it->host), p->host);
 		it->pid = p->pid;
 		it->obj = o;
 	}

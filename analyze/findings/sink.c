@@ -43,17 +43,6 @@ static void pending_zero(struct pending *p)
 	memset(p, 0, offsetof(struct pending, hdr));
 }
 
-/* snprintf(dst, cap, "%s", src) */
-static void copy_str(char *dst, size_t cap, const char *src)
-{
-	size_t n = strlen(src);
-
-	if (n >= cap)
-		n = cap - 1;
-	memcpy(dst, src, n);
-	dst[n] = 0;
-}
-
 struct findings_sink {
 	struct an_sink sink;
 	struct findings *f;
@@ -87,7 +76,7 @@ static void pending_fill(struct pending *p, const struct an_http_event *ev, int 
 	const struct an_process *sp = server_view ? v->proc : srv->proc;
 	const struct an_process *cp = server_view ? cli->proc : v->proc;
 
-	copy_str(p->host, sizeof(p->host), v->hostname ? v->hostname : "");
+	str_copy(p->host, sizeof(p->host), v->hostname ? v->hostname : "");
 	end_text(srv, p->server_ip);
 	end_text(cli, p->client_ip);
 	p->server_port = srv->port;
@@ -95,9 +84,9 @@ static void pending_fill(struct pending *p, const struct an_http_event *ev, int 
 	/* a client view is used only when the server was not recorded */
 	p->server_pid = server_view ? v->pid : 0;
 	p->client_pid = server_view ? (cp ? cp->pid : 0) : v->pid;
-	copy_str(p->server_comm, sizeof(p->server_comm),
+	str_copy(p->server_comm, sizeof(p->server_comm),
 		 server_view ? (v->comm ? v->comm : "") : (sp && sp->comm ? sp->comm : ""));
-	copy_str(p->client_comm, sizeof(p->client_comm),
+	str_copy(p->client_comm, sizeof(p->client_comm),
 		 server_view ? (cp && cp->comm ? cp->comm : "") : (v->comm ? v->comm : ""));
 }
 
