@@ -2005,19 +2005,11 @@ static void count_statuses(const struct server *s, char *out, size_t cap)
 		o += (size_t)snprintf(out + o, cap - o, "%s%d", k ? ", " : "", seen[k]);
 }
 
-static void debug_finding(const struct findings *f, struct server *s, struct items *items)
-{
-	struct item *it;
-	json_t *o, *a;
-	struct svc sv;
-	uint64_t nonloop_peers = 0, ext = 0, ctr = 0, host = 0;
-	int sev;
-	const char *confidence;
-	char title[512], reason[512];
-	int has_dos;
-	unsigned *order = NULL;
+/* ---- the debug_endpoint finding, one question per function ---- */
 
-	service_of(f, s->host, s->pid, s->comm, s->ip, &sv);
+/* puts the server's lists in output order */
+static void debug_sort(struct server *s)
+{
 	qsort(s->listen, s->nlisten, sizeof(*s->listen), cmp_listen);
 	if (s->peers)
 		qsort(s->peers, s->npeers, sizeof(*s->peers), cmp_peer);
@@ -2031,6 +2023,14 @@ static void debug_finding(const struct findings *f, struct server *s, struct ite
 			s->audit_worst = i;
 	if (s->longs)
 		qsort(s->longs, s->nlong, sizeof(*s->longs), cmp_longreq);
+}
+
+/* how severe is it, and why: @return the severity, reason filled */
+static int debug_severity(const struct findings *f, const struct server *s, char *reason,
+			  size_t cap)
+{
+	uint64_t nonloop_peers = 0, ext = 0, ctr = 0, host = 0;
+	char st[64];
 
 	for (unsigned i = 0; i < s->npeers; i++) {
 		enum pclass c;
@@ -2044,62 +2044,57 @@ static void debug_finding(const struct findings *f, struct server *s, struct ite
 		ctr += c == PC_CONTAINER;
 		host += c == PC_THIS_HOST;
 	}
-
-	confidence = s->confirmed ? "confirmed" : s->strong ? "path" : "weak";
 	if (!s->strong) {
-		sev = FND_SEV_INFO;
-		snprintf(
-		    reason, sizeof(reason),
-		    "only seed 000's weak signal (200 OK with \"goroutine\" in the body) was seen; "
-		    "weak signals alone are reported as info");
-	} else if (s->served_nonloop > 0) {
-		sev = FND_SEV_HIGH;
-		snprintf(reason, sizeof(reason),
+		snprintf(reason, cap,
+			 "only seed 000's weak signal (200 OK with \"goroutine\" in the body) was "
+			 "seen; weak signals alone are reported as info");
+		return FND_SEV_INFO;
+	}
+	if (s->served_nonloop > 0) {
+		snprintf(reason, cap,
 			 "debug endpoints answered 2xx to %llu non-loopback request(s) from %llu "
-			 "peer(s) "
-			 "(%llu external, %llu container, %llu this host)",
+			 "peer(s) (%llu external, %llu container, %llu this host)",
 			 (unsigned long long)s->served_nonloop, (unsigned long long)nonloop_peers,
 			 (unsigned long long)ext, (unsigned long long)ctr,
 			 (unsigned long long)host);
-	} else if (s->served > 0 && s->nonloop_listen) {
-		sev = FND_SEV_MEDIUM;
-		snprintf(
-		    reason, sizeof(reason),
-		    "served on a non-loopback address (the same port accepted connections on one); "
-		    "only loopback peers were served");
-	} else if (s->served > 0) {
-		sev = FND_SEV_INFO;
-		snprintf(reason, sizeof(reason), "served on loopback only, to loopback peers");
-	} else {
-		char st[64];
-		sev = FND_SEV_INFO;
-		count_statuses(s, st, sizeof(st));
-		snprintf(reason, sizeof(reason),
-			 "debug endpoints were requested but never served (statuses: %s)",
-			 st[0] ? st : "none");
+		return FND_SEV_HIGH;
 	}
-	{
-		const char *what = sev == FND_SEV_HIGH ? "served to non-loopback peers"
-				   : s->served	       ? "served"
-						       : "requested";
-		if (s->pid)
-			snprintf(title, sizeof(title),
-				 "Go debug endpoints %s by %s (pid %u) on port %u", what, sv.name,
-				 s->pid, s->port);
-		else
-			snprintf(title, sizeof(title),
-				 "Go debug endpoints %s by %s:%u (server not observed)", what,
-				 s->ip, s->port);
+	if (s->served > 0 && s->nonloop_listen) {
+		snprintf(reason, cap,
+			 "served on a non-loopback address (the same port accepted connections on "
+			 "one); only loopback peers were served");
+		return FND_SEV_MEDIUM;
 	}
-	o = json_object();
-	jset(o, "id", json_string(""));
-	jset(o, "kind", json_string("debug_endpoint"));
-	jset(o, "severity", json_string(sev_names[sev]));
-	jset(o, "confidence", json_string(confidence));
-	jset(o, "title", jstr(title));
-	jset(o, "reason", jstr(reason));
-	jset(o, "service", jservice(&sv, s->host, s->pid));
-	a = json_array();
+	if (s->served > 0) {
+		snprintf(reason, cap, "served on loopback only, to loopback peers");
+		return FND_SEV_INFO;
+	}
+	count_statuses(s, st, sizeof(st));
+	snprintf(reason, cap, "debug endpoints were requested but never served (statuses: %s)",
+		 st[0] ? st : "none");
+	return FND_SEV_INFO;
+}
+
+/* what the finding is called */
+static void debug_title(const struct server *s, const struct svc *sv, int sev, char *title,
+			size_t cap)
+{
+	const char *what = sev == FND_SEV_HIGH ? "served to non-loopback peers"
+			   : s->served	       ? "served"
+					       : "requested";
+	if (s->pid)
+		snprintf(title, cap, "Go debug endpoints %s by %s (pid %u) on port %u", what,
+			 sv->name, s->pid, s->port);
+	else
+		snprintf(title, cap, "Go debug endpoints %s by %s:%u (server not observed)", what,
+			 s->ip, s->port);
+}
+
+/* where does it listen */
+static json_t *debug_listen(const struct server *s)
+{
+	json_t *a = json_array();
+
 	for (unsigned i = 0; i < s->nlisten; i++) {
 		json_t *l = json_object();
 		jset(l, "ip", jstr(s->listen[i].ip));
@@ -2107,15 +2102,14 @@ static void debug_finding(const struct findings *f, struct server *s, struct ite
 		jset(l, "loopback", json_boolean(s->listen[i].loopback));
 		json_array_append_new(a, l);
 	}
-	jset(o, "listen", a);
-	jset(o, "listen_omitted", json_boolean(s->listen_more));
-	jset(o, "first_seen", jtime(s->first));
-	jset(o, "last_seen", jtime(s->last));
-	jset(o, "requests", jint(s->requests));
-	jset(o, "served", jint(s->served));
-	jset(o, "served_non_loopback", jint(s->served_nonloop));
+	return a;
+}
 
-	a = json_array();
+/* which endpoints were asked for, and what told them apart */
+static json_t *debug_endpoints(const struct server *s)
+{
+	json_t *a = json_array();
+
 	for (unsigned i = 0; i < s->neps; i++) {
 		const struct eprow *e = &s->eps[i];
 		json_t *r = json_object(), *by = json_array();
@@ -2141,10 +2135,14 @@ static void debug_finding(const struct findings *f, struct server *s, struct ite
 		jset(r, "detected_by", by);
 		json_array_append_new(a, r);
 	}
-	jset(o, "endpoints", a);
-	jset(o, "endpoints_omitted", jint(s->eps_omitted));
+	return a;
+}
 
-	a = json_array();
+/* who asked */
+static json_t *debug_peers(const struct findings *f, const struct server *s)
+{
+	json_t *a = json_array();
+
 	for (unsigned i = 0; i < s->npeers; i++) {
 		const struct peer *p = &s->peers[i];
 		json_t *r = jpeer_ref(f, p->ip);
@@ -2154,24 +2152,38 @@ static void debug_finding(const struct findings *f, struct server *s, struct ite
 		jset(r, "last_seen", jtime(p->last));
 		json_array_append_new(a, r);
 	}
-	jset(o, "peers", a);
-	jset(o, "peers_omitted", jint(s->peers_omitted));
+	return a;
+}
 
-	/* session refs: sorted by first sight */
-	if (s->nfr) {
-		order = xcalloc(s->nfr, sizeof(*order));
-		for (unsigned i = 0; i < s->nfr; i++)
-			order[i] = i;
-		qsort_r(order, s->nfr, sizeof(*order), cmp_fr_idx, s->fr);
-	}
-#define FR_REF(idx, buf)                                                                           \
-	do {                                                                                       \
-		for (unsigned _k = 0; _k < s->nfr; _k++)                                           \
-			if (order[_k] == (unsigned)(idx))                                          \
-				snprintf(buf, sizeof(buf), "fr-%u", _k + 1);                       \
-	} while (0)
+/* flight-recording sessions by first sight: order[k] is the session named
+ * "fr-<k+1>"; NULL when there is none */
+static unsigned *debug_fr_order(const struct server *s)
+{
+	unsigned *order;
 
-	a = json_array();
+	if (!s->nfr)
+		return NULL;
+	order = xcalloc(s->nfr, sizeof(*order));
+	for (unsigned i = 0; i < s->nfr; i++)
+		order[i] = i;
+	qsort_r(order, s->nfr, sizeof(*order), cmp_fr_idx, s->fr);
+	return order;
+}
+
+/* the name of session idx ("fr-N"), "" when it has none */
+static void fr_ref(const struct server *s, const unsigned *order, int idx, char *buf, size_t cap)
+{
+	for (unsigned k = 0; k < s->nfr; k++)
+		if (order[k] == (unsigned)idx)
+			snprintf(buf, cap, "fr-%u", k + 1);
+}
+
+/* who asked for what, request by request (the audit trail) */
+static json_t *debug_access(const struct findings *f, const struct server *s,
+			    const unsigned *order)
+{
+	json_t *a = json_array();
+
 	for (unsigned i = 0; i < s->naudit; i++) {
 		const struct audit *e = &s->audit[i];
 		json_t *r = json_object(), *peer = jpeer_ref(f, e->ip), *params = json_object();
@@ -2202,142 +2214,156 @@ static void debug_finding(const struct findings *f, struct server *s, struct ite
 			jset(r, "addresses", jint(e->addresses));
 		if (e->fr >= 0 && order) {
 			char ref[16] = "";
-			FR_REF(e->fr, ref);
+			fr_ref(s, order, e->fr, ref, sizeof(ref));
 			jset(r, "session", json_string(ref));
 		}
 		json_array_append_new(a, r);
 	}
-	jset(o, "access", a);
-	jset(o, "access_omitted", jint(s->audit_omitted));
+	return a;
+}
 
-	/* what leaked */
-	{
-		json_t *lk = json_object();
-		const struct leak *l = s->leak;
-		if (l) {
-			struct dep_names fn, fl;
-			memset(&fn, 0, sizeof(fn));
-			memset(&fl, 0, sizeof(fl));
-			names_merge(&fn, &l->app_funcs, 0, l->app_funcs.n);
-			names_merge(&fn, &l->std_funcs, 0, l->std_funcs.n);
-			names_merge(&fl, &l->app_files, 0, l->app_files.n);
-			names_merge(&fl, &l->std_files, 0, l->std_files.n);
-			if (l->dumps) {
-				json_t *g = json_object();
-				jset(g, "dumps", jint(l->dumps));
-				jset(g, "max_stacks", jint(l->max_stacks));
-				jset(lk, "goroutines", g);
-			}
-			if (fn.n) {
-				jset(lk, "functions", jnames(&fn));
-				jset(lk, "functions_omitted", json_boolean(fn.more));
-			}
-			if (fl.n) {
-				jset(lk, "files", jnames(&fl));
-				jset(lk, "files_omitted", json_boolean(fl.more));
-			}
-			if (l->profiles) {
-				json_t *p = json_object();
-				jset(p, "count", jint(l->profiles));
-				jset(p, "bytes", jint(l->profile_bytes));
-				jset(p, "sample_types", jnames(&l->types));
-				jset(lk, "profiles", p);
-			}
-			if (l->traces) {
-				json_t *p = json_object();
-				jset(p, "count", jint(l->traces));
-				jset(p, "bytes", jint(l->trace_bytes));
-				jset(p, "go_version",
-				     l->go_version[0] ? jstr(l->go_version) : json_null());
-				jset(lk, "traces", p);
-			}
-			if (l->expvar) {
-				json_t *p = json_object();
-				jset(p, "count", jint(l->expvar));
-				jset(p, "keys", jnames(&l->expvar_keys));
-				jset(lk, "expvar", p);
-			}
-			if (l->symbol_requests) {
-				json_t *p = json_object();
-				jset(p, "requests", jint(l->symbol_requests));
-				jset(p, "addresses", jint(l->symbol_addresses));
-				jset(lk, "symbol", p);
-			}
-			if (l->index_pages) {
-				json_t *p = json_object(), *ar = json_array();
-				for (unsigned i = 0; i < l->index_names.n; i++) {
-					json_t *e = json_object();
-					jset(e, "name", jstr(l->index_names.s[i]));
-					jset(e, "count", jint(l->index_counts[i]));
-					json_array_append_new(ar, e);
-				}
-				jset(p, "pages", jint(l->index_pages));
-				jset(p, "profiles", ar);
-				jset(lk, "index", p);
-			}
-		}
-		if (s->cmd) {
-			json_t *c = json_object(), *ar = json_array();
-			size_t off = 0;
-			const char *arg;
-			while ((arg = cmdargs_next(s->cmd, &off)))
-				json_array_append_new(ar, jstr(arg));
-			jset(c, "source", json_string(s->cmd->source));
-			jset(c, "args", ar);
-			jset(c, "args_total", jint(s->cmd->total));
-			jset(c, "redacted", jint(s->cmd->redacted));
-			jset(c, "args_omitted", json_boolean(s->cmd->omitted));
-			jset(lk, "cmdline", c);
-		}
-		jset(o, "leaked", lk);
+/* what the responses gave away: goroutines, code, profiles, traces... */
+static json_t *debug_leaked_bodies(const struct leak *l, json_t *lk)
+{
+	struct dep_names fn, fl;
+
+	memset(&fn, 0, sizeof(fn));
+	memset(&fl, 0, sizeof(fl));
+	names_merge(&fn, &l->app_funcs, 0, l->app_funcs.n);
+	names_merge(&fn, &l->std_funcs, 0, l->std_funcs.n);
+	names_merge(&fl, &l->app_files, 0, l->app_files.n);
+	names_merge(&fl, &l->std_files, 0, l->std_files.n);
+	if (l->dumps) {
+		json_t *g = json_object();
+		jset(g, "dumps", jint(l->dumps));
+		jset(g, "max_stacks", jint(l->max_stacks));
+		jset(lk, "goroutines", g);
 	}
-
-	/* denial of service */
-	{
-		json_t *d = json_object(), *ar = json_array(), *b = json_object();
-		uint64_t bursts = 0, maxw = 0, first_burst = 0;
-		if (s->times)
-			qsort(s->times, s->ntimes, sizeof(*s->times), cmp_u64);
-		for (size_t i = 0, j = 0; i < s->ntimes; i++) {
-			while (s->times[i] - s->times[j] >= FND_BURST_WINDOW_NS)
-				j++;
-			if (i - j + 1 > maxw)
-				maxw = i - j + 1;
-		}
-		for (size_t i = 0; i + FND_BURST_COUNT <= s->ntimes;) {
-			if (s->times[i + FND_BURST_COUNT - 1] - s->times[i] < FND_BURST_WINDOW_NS) {
-				uint64_t end = s->times[i] + FND_BURST_WINDOW_NS;
-				if (!bursts)
-					first_burst = s->times[i];
-				bursts++;
-				while (i < s->ntimes && s->times[i] < end)
-					i++;
-			} else {
-				i++;
-			}
-		}
-		for (unsigned i = 0; i < s->nlong; i++) {
+	if (fn.n) {
+		jset(lk, "functions", jnames(&fn));
+		jset(lk, "functions_omitted", json_boolean(fn.more));
+	}
+	if (fl.n) {
+		jset(lk, "files", jnames(&fl));
+		jset(lk, "files_omitted", json_boolean(fl.more));
+	}
+	if (l->profiles) {
+		json_t *p = json_object();
+		jset(p, "count", jint(l->profiles));
+		jset(p, "bytes", jint(l->profile_bytes));
+		jset(p, "sample_types", jnames(&l->types));
+		jset(lk, "profiles", p);
+	}
+	if (l->traces) {
+		json_t *p = json_object();
+		jset(p, "count", jint(l->traces));
+		jset(p, "bytes", jint(l->trace_bytes));
+		jset(p, "go_version", l->go_version[0] ? jstr(l->go_version) : json_null());
+		jset(lk, "traces", p);
+	}
+	if (l->expvar) {
+		json_t *p = json_object();
+		jset(p, "count", jint(l->expvar));
+		jset(p, "keys", jnames(&l->expvar_keys));
+		jset(lk, "expvar", p);
+	}
+	if (l->symbol_requests) {
+		json_t *p = json_object();
+		jset(p, "requests", jint(l->symbol_requests));
+		jset(p, "addresses", jint(l->symbol_addresses));
+		jset(lk, "symbol", p);
+	}
+	if (l->index_pages) {
+		json_t *p = json_object(), *ar = json_array();
+		for (unsigned i = 0; i < l->index_names.n; i++) {
 			json_t *e = json_object();
-			jset(e, "time", jtime(s->longs[i].ts));
-			jset(e, "peer", jpeer_ref(f, s->longs[i].ip));
-			jset(e, "endpoint", jstr(s->longs[i].endpoint));
-			jset(e, "duration_ms", json_integer(s->longs[i].duration_ms));
-			jset(e, "rate_hz",
-			     s->longs[i].rate_hz ? json_integer(s->longs[i].rate_hz) : json_null());
+			jset(e, "name", jstr(l->index_names.s[i]));
+			jset(e, "count", jint(l->index_counts[i]));
 			json_array_append_new(ar, e);
 		}
-		jset(d, "long_requests", ar);
-		jset(d, "long_requests_total", jint(s->long_total));
-		jset(b, "count", jint(bursts));
-		jset(b, "max_in_window", jint(maxw));
-		jset(b, "first_start", jtime(first_burst));
-		jset(b, "profiling_requests", jint(s->ntimes + s->times_omitted));
-		jset(d, "bursts", b);
-		jset(o, "dos", d);
-		has_dos = s->long_total > 0 || bursts > 0;
+		jset(p, "pages", jint(l->index_pages));
+		jset(p, "profiles", ar);
+		jset(lk, "index", p);
 	}
+	return lk;
+}
 
-	a = json_array();
+/* what leaked: the response bodies' contents and the command line */
+static json_t *debug_leaked(const struct server *s)
+{
+	json_t *lk = json_object();
+
+	if (s->leak)
+		debug_leaked_bodies(s->leak, lk);
+	if (s->cmd) {
+		json_t *c = json_object(), *ar = json_array();
+		size_t off = 0;
+		const char *arg;
+		while ((arg = cmdargs_next(s->cmd, &off)))
+			json_array_append_new(ar, jstr(arg));
+		jset(c, "source", json_string(s->cmd->source));
+		jset(c, "args", ar);
+		jset(c, "args_total", jint(s->cmd->total));
+		jset(c, "redacted", jint(s->cmd->redacted));
+		jset(c, "args_omitted", json_boolean(s->cmd->omitted));
+		jset(lk, "cmdline", c);
+	}
+	return lk;
+}
+
+/* could the requests have denied service: long requests and bursts of
+ * profiling requests; *has_dos tells whether any was seen */
+static json_t *debug_dos(const struct findings *f, struct server *s, int *has_dos)
+{
+	json_t *d = json_object(), *ar = json_array(), *b = json_object();
+	uint64_t bursts = 0, maxw = 0, first_burst = 0;
+
+	if (s->times)
+		qsort(s->times, s->ntimes, sizeof(*s->times), cmp_u64);
+	for (size_t i = 0, j = 0; i < s->ntimes; i++) {
+		while (s->times[i] - s->times[j] >= FND_BURST_WINDOW_NS)
+			j++;
+		if (i - j + 1 > maxw)
+			maxw = i - j + 1;
+	}
+	for (size_t i = 0; i + FND_BURST_COUNT <= s->ntimes;) {
+		if (s->times[i + FND_BURST_COUNT - 1] - s->times[i] < FND_BURST_WINDOW_NS) {
+			uint64_t end = s->times[i] + FND_BURST_WINDOW_NS;
+			if (!bursts)
+				first_burst = s->times[i];
+			bursts++;
+			while (i < s->ntimes && s->times[i] < end)
+				i++;
+		} else {
+			i++;
+		}
+	}
+	for (unsigned i = 0; i < s->nlong; i++) {
+		json_t *e = json_object();
+		jset(e, "time", jtime(s->longs[i].ts));
+		jset(e, "peer", jpeer_ref(f, s->longs[i].ip));
+		jset(e, "endpoint", jstr(s->longs[i].endpoint));
+		jset(e, "duration_ms", json_integer(s->longs[i].duration_ms));
+		jset(e, "rate_hz", s->longs[i].rate_hz ? json_integer(s->longs[i].rate_hz) : json_null());
+		json_array_append_new(ar, e);
+	}
+	jset(d, "long_requests", ar);
+	jset(d, "long_requests_total", jint(s->long_total));
+	jset(b, "count", jint(bursts));
+	jset(b, "max_in_window", jint(maxw));
+	jset(b, "first_start", jtime(first_burst));
+	jset(b, "profiling_requests", jint(s->ntimes + s->times_omitted));
+	jset(d, "bursts", b);
+	*has_dos = s->long_total > 0 || bursts > 0;
+	return d;
+}
+
+/* the flight-recording sessions, in the order of their names */
+static json_t *debug_flight_recordings(const struct findings *f, const struct server *s,
+				       const unsigned *order)
+{
+	json_t *a = json_array();
+
 	for (unsigned k = 0; k < s->nfr; k++) {
 		const struct frs *fr = &s->fr[order[k]];
 		json_t *e = json_object();
@@ -2354,11 +2380,52 @@ static void debug_finding(const struct findings *f, struct server *s, struct ite
 		jset(e, "stopped", fr->stopped ? jtime(fr->stop_ts) : json_null());
 		json_array_append_new(a, e);
 	}
-	jset(o, "flight_recordings", a);
+	return a;
+}
+
+/* the debug_endpoint finding of one server (README "findings") */
+static void debug_finding(const struct findings *f, struct server *s, struct items *items)
+{
+	struct item *it;
+	json_t *o;
+	struct svc sv;
+	int sev, has_dos;
+	char title[512], reason[512];
+	unsigned *order;
+
+	service_of(f, s->host, s->pid, s->comm, s->ip, &sv);
+	debug_sort(s);
+	sev = debug_severity(f, s, reason, sizeof(reason));
+	debug_title(s, &sv, sev, title, sizeof(title));
+	order = debug_fr_order(s);
+
+	o = json_object();
+	jset(o, "id", json_string(""));
+	jset(o, "kind", json_string("debug_endpoint"));
+	jset(o, "severity", json_string(sev_names[sev]));
+	jset(o, "confidence",
+	     json_string(s->confirmed ? "confirmed" : s->strong ? "path" : "weak"));
+	jset(o, "title", jstr(title));
+	jset(o, "reason", jstr(reason));
+	jset(o, "service", jservice(&sv, s->host, s->pid));
+	jset(o, "listen", debug_listen(s));
+	jset(o, "listen_omitted", json_boolean(s->listen_more));
+	jset(o, "first_seen", jtime(s->first));
+	jset(o, "last_seen", jtime(s->last));
+	jset(o, "requests", jint(s->requests));
+	jset(o, "served", jint(s->served));
+	jset(o, "served_non_loopback", jint(s->served_nonloop));
+	jset(o, "endpoints", debug_endpoints(s));
+	jset(o, "endpoints_omitted", jint(s->eps_omitted));
+	jset(o, "peers", debug_peers(f, s));
+	jset(o, "peers_omitted", jint(s->peers_omitted));
+	jset(o, "access", debug_access(f, s, order));
+	jset(o, "access_omitted", jint(s->audit_omitted));
+	jset(o, "leaked", debug_leaked(s));
+	jset(o, "dos", debug_dos(f, s, &has_dos));
+	jset(o, "flight_recordings", debug_flight_recordings(f, s, order));
 	jset(o, "flight_recordings_omitted", jint(s->fr_omitted));
 	free(order);
-#undef FR_REF
-
 	jset(o, "remediation", jremedy(remedy_debug, has_dos ? remedy_dos : NULL, NULL));
 
 	it = items_push(items);
