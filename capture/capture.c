@@ -822,8 +822,6 @@ int cap_run(const struct cap_opts *o, int argc, char **argv)
 
 	/* early: a signal during setup ends the capture right after it starts,
 	 * with a complete archive */
-	/* early: a signal during setup ends the capture right after it starts,
-	 * with a complete archive */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);

@@ -1,5 +1,5 @@
 /* pcapng.c - the pcapng writer: a record stream as a capture Wireshark opens
- * (format/FORMAT-pcapng.md; pcapng: draft-ietf-opsawg-pcapng).
+ * (format/FORMAT.md, "The .pcapng container"; pcapng: draft-ietf-opsawg-pcapng).
  *
  * Data records become Enhanced Packet Blocks carrying synthesized IPv4/IPv6
  * + TCP segments (RFC 791, RFC 8200, RFC 9293): per connection and

@@ -1,5 +1,5 @@
 /* pcapng_read.c - the pcapng reader: a sockrec pcapng back to the exact
- * record stream (format/FORMAT-pcapng.md).
+ * record stream (format/FORMAT.md, "The .pcapng container").
  *
  * Blocks are framed before anything inside is read: minimum length,
  * multiple of 4, at most PCAPNG_MAX_BLOCK, trailer equal to header. Then

@@ -392,7 +392,7 @@ void jw_arr_close(struct jw *w)
 	jw_close(w, ']');
 }
 
-void jw_keyn(struct jw *w, const void *key, size_t n)
+static void jw_keyn(struct jw *w, const void *key, size_t n)
 {
 	jw_sep(w);
 	dbuf_putc(&w->b, '"');
@@ -412,6 +412,11 @@ void jw_strn(struct jw *w, const void *s, size_t n)
 	dbuf_putc(&w->b, '"');
 	json_escape(&w->b, s, n);
 	dbuf_putc(&w->b, '"');
+}
+
+static void jw_null(struct jw *w)
+{
+	jw_raw(w, "null");
 }
 
 void jw_str(struct jw *w, const char *s)
@@ -437,16 +442,6 @@ void jw_i64(struct jw *w, int64_t v)
 	} else {
 		dbuf_u64(&w->b, (uint64_t)v);
 	}
-}
-
-void jw_bool(struct jw *w, bool v)
-{
-	jw_raw(w, v ? "true" : "false");
-}
-
-void jw_null(struct jw *w)
-{
-	jw_raw(w, "null");
 }
 
 void jw_raw(struct jw *w, const char *text)

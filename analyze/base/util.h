@@ -81,13 +81,10 @@ void jw_obj_close(struct jw *w);
 void jw_arr_open(struct jw *w);
 void jw_arr_close(struct jw *w);
 void jw_key(struct jw *w, const char *key);
-void jw_keyn(struct jw *w, const void *key, size_t n);
 void jw_str(struct jw *w, const char *s);
 void jw_strn(struct jw *w, const void *s, size_t n);
 void jw_u64(struct jw *w, uint64_t v);
 void jw_i64(struct jw *w, int64_t v);
-void jw_bool(struct jw *w, bool v);
-void jw_null(struct jw *w);
 /* a number or literal already formatted as JSON */
 void jw_raw(struct jw *w, const char *text);
 void jw_b64(struct jw *w, const void *p, size_t n);

@@ -142,7 +142,7 @@ static const char *const keywords[] = {
     "null", "true", "false", "yes", "no", "on", "off", "y", "n",
 };
 
-bool yw_plain_safe(const uint8_t *p, size_t n)
+static bool yw_plain_safe(const uint8_t *p, size_t n)
 {
 	char low[8];
 
@@ -225,7 +225,7 @@ void yw_i64(struct yw *w, int64_t v)
 	yw_plain(w, t);
 }
 
-void yw_bool(struct yw *w, bool v)
+static void yw_bool(struct yw *w, bool v)
 {
 	yw_plain(w, v ? "true" : "false");
 }

@@ -47,7 +47,6 @@ void yw_qstr(struct yw *w, const void *p, size_t n); /* always quoted */
 void yw_time(struct yw *w, int64_t wall_ns);	     /* quoted RFC 3339 */
 void yw_u64(struct yw *w, uint64_t v);
 void yw_i64(struct yw *w, int64_t v);
-void yw_bool(struct yw *w, bool v);
 void yw_null(struct yw *w);
 /* a number or word already formatted, written plain */
 void yw_plain(struct yw *w, const char *s);
@@ -56,6 +55,5 @@ void yw_key(struct yw *w, const char *k);
 /* a JSON value (schemas): objects with keys sorted bytewise */
 void yw_json(struct yw *w, const json_t *j);
 
-bool yw_plain_safe(const uint8_t *p, size_t n);
 
 #endif /* AN_YAMLW_H */

@@ -74,19 +74,21 @@ struct link {
 	int client_end;	  /* -1 unknown, 0 a, 1 b: from connect/accept records */
 };
 
-struct pent {
+/* the observations of one process (host, pid): what its exit ends */
+struct proc_obs {
 	struct hnode h;
 	uint32_t host, pid;
 	struct obs *head, *tail; /* observations of this process, by id */
 };
 
-struct sctx {
+/* what a reassembled stream feeds: its observation and direction */
+struct stream_feed {
 	struct obs *o;
 	int dir;
 };
 
 /* the engine's part of a transaction (http_txn.user) */
-struct tuser {
+struct txn_slots {
 	bool counts;		     /* this view reports it (obs_counts) */
 	void *state[AN_MAX_SINKS]; /* each sink's slot (event.h txn_state) */
 };
@@ -122,13 +124,13 @@ struct obs {
 	struct obs *pnext, *pprev; /* per process */
 	struct obs *lnext, *lprev; /* activity: least recent first */
 	struct obs *link_next;
-	struct pent *pe;
+	struct proc_obs *po;
 	struct link *link;
 	int end; /* which end of the link is local */
 	struct engine *e;
 	uint64_t id;
 	uint32_t host, tgid;
-	int64_t b2w;
+	int64_t boot_to_wall;
 	uint64_t sock_id;
 	int32_t fd;
 	bool have_addr;
@@ -140,7 +142,7 @@ struct obs {
 	bool saw_start, any_data;
 	uint64_t first_ts, last_ts;
 	struct stream st[2]; /* 0: send, 1: recv */
-	struct sctx sc[2];
+	struct stream_feed feed[2];
 	struct http_conn *http;
 	enum http_state hstate;
 	int req_dir;
@@ -157,7 +159,7 @@ struct engine {
 	size_t nsinks;
 	bool want_txn;	   /* a sink takes txn events */
 	bool want_advance; /* a sink takes advance/floor (it holds lines) */
-	struct htab obs_by_sock, pents, links, socks;
+	struct htab obs_by_sock, procs, links, socks;
 	struct obs *lru_head, *lru_tail;
 	struct sockent *idle_head, *idle_tail;
 	size_t nobs, nidle;
@@ -168,7 +170,7 @@ struct engine {
 	int64_t now, now_data; /* latest record / data or conn record time */
 	size_t since_floor;    /* records since the last floor */
 	struct http_limits lim;
-	struct tuser *spare_tuser; /* released, for the next transaction */
+	struct txn_slots *spare_slots; /* released, for the next transaction */
 };
 
 static const struct stream_ops stream_ops;
@@ -203,7 +205,7 @@ static enum an_role obs_role(const struct engine *e, const struct obs *o)
 		uint32_t lis = model_listener(e->m, o->host, o->family, o->laddr, o->lport);
 		/* the listener, or its forked child serving the connection */
 		if (lis && (lis == o->tgid ||
-			    model_descends(e->m, o->host, o->tgid, lis, wall_of(o->first_ts, o->b2w))))
+			    model_descends(e->m, o->host, o->tgid, lis, wall_of(o->first_ts, o->boot_to_wall))))
 			return AN_ROLE_SERVER;
 		if (model_listener(e->m, o->host, o->family, o->raddr, o->rport))
 			return AN_ROLE_CLIENT;
@@ -328,7 +330,7 @@ static void end_of_process(struct an_end *x, const struct an_process *p)
 static void build_view(const struct engine *e, const struct obs *o, struct an_conn_view *v)
 {
 	const struct obs *other = link_other(o);
-	int64_t wall = wall_of(o->first_ts, o->b2w);
+	int64_t wall = wall_of(o->first_ts, o->boot_to_wall);
 	const struct an_container *c;
 	uint32_t pid;
 	bool known = false;
@@ -428,13 +430,13 @@ static uint64_t sock_hash(uint32_t host, uint32_t tgid, uint64_t sock_id)
 	return mix64(sock_id ^ mix64((uint64_t)host << 32 | tgid));
 }
 
-static struct pent *pent_get(struct engine *e, uint32_t host, uint32_t pid, bool create)
+static struct proc_obs *proc_obs_get(struct engine *e, uint32_t host, uint32_t pid, bool create)
 {
 	uint64_t h = mix64(((uint64_t)host << 32 | pid) ^ 0x9e3779b97f4a7c15ull);
-	struct pent *p;
+	struct proc_obs *p;
 
-	for (struct hnode *n = htab_chain(&e->pents, h); n; n = n->next) {
-		p = (struct pent *)n;
+	for (struct hnode *n = htab_chain(&e->procs, h); n; n = n->next) {
+		p = (struct proc_obs *)n;
 		if (n->hash == h && p->host == host && p->pid == pid)
 			return p;
 	}
@@ -443,7 +445,7 @@ static struct pent *pent_get(struct engine *e, uint32_t host, uint32_t pid, bool
 	p = xcalloc(1, sizeof(*p));
 	p->host = host;
 	p->pid = pid;
-	htab_add(&e->pents, &p->h, h);
+	htab_add(&e->procs, &p->h, h);
 	return p;
 }
 
@@ -454,7 +456,7 @@ static void sock_addr(struct engine *e, struct obs *o);
 static struct obs *obs_find(struct engine *e, uint32_t host, uint32_t tgid, uint64_t sock_id,
 			    int32_t fd)
 {
-	struct pent *pe;
+	struct proc_obs *po;
 
 	if (sock_id) {
 		uint64_t h = sock_hash(host, tgid, sock_id);
@@ -466,8 +468,8 @@ static struct obs *obs_find(struct engine *e, uint32_t host, uint32_t tgid, uint
 		}
 	}
 	/* an observation that does not know its socket yet: by fd */
-	pe = pent_get(e, host, tgid, false);
-	for (struct obs *o = pe ? pe->head : NULL; o; o = o->pnext) {
+	po = proc_obs_get(e, host, tgid, false);
+	for (struct obs *o = po ? po->head : NULL; o; o = o->pnext) {
 		if (o->fd == fd && !o->sock_id) {
 			if (sock_id) {
 				o->sock_id = sock_id;
@@ -677,13 +679,13 @@ static struct obs *obs_new(struct engine *e, const struct an_src *src, uint32_t 
 	o->id = ++e->next_id;
 	o->host = src->host;
 	o->tgid = tgid;
-	o->b2w = src->boot_to_wall;
+	o->boot_to_wall = src->boot_to_wall;
 	o->sock_id = sock_id;
 	o->fd = fd;
 	memcpy(o->comm, comm, SR_COMM_LEN);
 	o->comm[SR_COMM_LEN] = 0;
 	o->first_ts = o->last_ts = ts;
-	o->proc = model_process_at(e->m, o->host, tgid, wall_of(ts, o->b2w));
+	o->proc = model_process_at(e->m, o->host, tgid, wall_of(ts, o->boot_to_wall));
 	o->req_dir = -1;
 	if (sock_id) {
 		struct sockent *se = sock_get(e, o->host, sock_id);
@@ -701,9 +703,9 @@ static struct obs *obs_new(struct engine *e, const struct an_src *src, uint32_t 
 	}
 	o->saw_start = at_start;
 	for (int i = 0; i < 2; i++) {
-		o->sc[i].o = o;
-		o->sc[i].dir = i;
-		stream_init(&o->st[i], &stream_ops, &o->sc[i]);
+		o->feed[i].o = o;
+		o->feed[i].dir = i;
+		stream_init(&o->st[i], &stream_ops, &o->feed[i]);
 	}
 	o->st[1].fin_in_seq = true;
 	o->http = http_conn_create(&http_ops, o, &e->lim, at_start);
@@ -711,13 +713,13 @@ static struct obs *obs_new(struct engine *e, const struct an_src *src, uint32_t 
 		htab_add(&e->obs_by_sock, &o->h, sock_hash(o->host, tgid, sock_id));
 		o->hashed = true;
 	}
-	o->pe = pent_get(e, o->host, tgid, true);
-	o->pprev = o->pe->tail;
-	if (o->pe->tail)
-		o->pe->tail->pnext = o;
+	o->po = proc_obs_get(e, o->host, tgid, true);
+	o->pprev = o->po->tail;
+	if (o->po->tail)
+		o->po->tail->pnext = o;
 	else
-		o->pe->head = o;
-	o->pe->tail = o;
+		o->po->head = o;
+	o->po->tail = o;
 	lru_append(e, o);
 	e->nobs++;
 	obs_addr(e, o, family, laddr, lport, raddr, rport);
@@ -765,9 +767,9 @@ static void set_conn_role(struct obs *o, enum an_role role)
 
 static void on_data(void *ctx, const uint8_t *p, size_t n, uint64_t ts)
 {
-	struct sctx *sc = ctx;
-	struct obs *o = sc->o;
-	int d = sc->dir;
+	struct stream_feed *sf = ctx;
+	struct obs *o = sf->o;
+	int d = sf->dir;
 
 	if (!o->pstop[d] && o->plen[d] < CLASSIFY_PREFIX) {
 		size_t k = CLASSIFY_PREFIX - o->plen[d];
@@ -784,13 +786,13 @@ static void on_data(void *ctx, const uint8_t *p, size_t n, uint64_t ts)
 
 static void on_gap(void *ctx, uint64_t n, enum stream_gap_why why, uint64_t ts)
 {
-	struct sctx *sc = ctx;
-	struct obs *o = sc->o;
+	struct stream_feed *sf = ctx;
+	struct obs *o = sf->o;
 
 	(void)why;
-	o->pstop[sc->dir] = true; /* what follows a gap is not the first bytes */
+	o->pstop[sf->dir] = true; /* what follows a gap is not the first bytes */
 	if (o->http)
-		http_conn_gap(o->http, sc->dir, n, ts);
+		http_conn_gap(o->http, sf->dir, n, ts);
 }
 
 static const struct stream_ops stream_ops = {on_data, on_gap};
@@ -801,11 +803,11 @@ static uint64_t next_txn(void *ctx)
 	return ++o->e->next_txn;
 }
 
-static struct tuser *tuser_of(struct engine *e, struct obs *o, struct http_txn *t)
+static struct txn_slots *txn_slots_of(struct engine *e, struct obs *o, struct http_txn *t)
 {
 	if (!t->user) {
-		struct tuser *u = e->spare_tuser ? e->spare_tuser : xmalloc(sizeof(*u));
-		e->spare_tuser = NULL;
+		struct txn_slots *u = e->spare_slots ? e->spare_slots : xmalloc(sizeof(*u));
+		e->spare_slots = NULL;
 		memset(u, 0, sizeof(*u));
 		u->counts = obs_counts(e, o);
 		t->user = u;
@@ -817,18 +819,18 @@ static void on_message(void *ctx, const struct http_msg *m)
 {
 	struct obs *o = ctx;
 	struct engine *e = o->e;
-	struct tuser *u = NULL;
+	struct txn_slots *u = NULL;
 	struct an_conn_view v;
 	struct an_http_event ev;
 
 	build_view(e, o, &v);
 	if (e->want_txn && m->txn)
-		u = tuser_of(e, o, m->txn);
+		u = txn_slots_of(e, o, m->txn);
 	ev.conn = &v;
 	ev.msg = m;
 	ev.sent = m->dir == 0;
-	ev.wall_ns = wall_of(m->start_ts, o->b2w);
-	ev.end_wall_ns = wall_of(m->end_ts, o->b2w);
+	ev.wall_ns = wall_of(m->start_ts, o->boot_to_wall);
+	ev.end_wall_ns = wall_of(m->end_ts, o->boot_to_wall);
 	ev.txn = m->txn;
 	for (size_t i = 0; i < e->nsinks; i++) {
 		if (!e->sinks[i]->http)
@@ -843,7 +845,7 @@ static void on_txn_done(void *ctx, struct http_txn *t)
 {
 	struct obs *o = ctx;
 	struct engine *e = o->e;
-	struct tuser *u = t->user;
+	struct txn_slots *u = t->user;
 
 	if (e->want_txn && (u ? u->counts : obs_counts(e, o))) {
 		struct an_conn_view v;
@@ -852,7 +854,7 @@ static void on_txn_done(void *ctx, struct http_txn *t)
 		build_view(e, o, &v);
 		ev.conn = &v;
 		ev.txn = t;
-		ev.req_wall_ns = wall_of(t->req_start_ts, o->b2w);
+		ev.req_wall_ns = wall_of(t->req_start_ts, o->boot_to_wall);
 		ev.latency_ns = t->status && t->resp_done && t->resp_end_ts >= t->req_start_ts
 				    ? (int64_t)(t->resp_end_ts - t->req_start_ts)
 				    : -1;
@@ -864,10 +866,10 @@ static void on_txn_done(void *ctx, struct http_txn *t)
 		}
 	}
 	if (u) {
-		if (e->spare_tuser)
+		if (e->spare_slots)
 			free(u);
 		else
-			e->spare_tuser = u;
+			e->spare_slots = u;
 		t->user = NULL;
 	}
 }
@@ -946,14 +948,14 @@ static void obs_end(struct engine *e, struct obs *o, bool clean)
 	if (o->pprev)
 		o->pprev->pnext = o->pnext;
 	else
-		o->pe->head = o->pnext;
+		o->po->head = o->pnext;
 	if (o->pnext)
 		o->pnext->pprev = o->pprev;
 	else
-		o->pe->tail = o->pprev;
-	if (!o->pe->head) {
-		htab_del(&e->pents, &o->pe->h);
-		free(o->pe);
+		o->po->tail = o->pprev;
+	if (!o->po->head) {
+		htab_del(&e->procs, &o->po->h);
+		free(o->po);
 	}
 	lru_unlink(e, o);
 	e->nobs--;
@@ -1055,18 +1057,18 @@ static void on_conn_record(struct engine *e, const struct an_src *src, const str
 static void on_exit_record(struct engine *e, const struct an_src *src,
 			   const struct sr_proc_event *p)
 {
-	struct pent *pe;
+	struct proc_obs *po;
 
 	/* the capture writes EXIT when the last thread of the process leaves
 	 * (that thread's tid need not be the pid): every socket is closed */
 	if (p->kind != SR_PROC_EXIT)
 		return;
-	pe = pent_get(e, src->host, p->pid, false);
-	while (pe && pe->head) {
-		struct obs *o = pe->head;
-		bool last = o == pe->tail;
+	po = proc_obs_get(e, src->host, p->pid, false);
+	while (po && po->head) {
+		struct obs *o = po->head;
+		bool last = o == po->tail;
 		obs_touch(e, o, p->ts_ns);
-		obs_end(e, o, true); /* may free pe when o was the last */
+		obs_end(e, o, true); /* may free po when o was the last */
 		if (last)
 			break;
 	}
@@ -1104,12 +1106,12 @@ static void give_floor(struct engine *e)
 	for (const struct obs *o = e->lru_head; o; o = o->lnext) {
 		uint64_t ts;
 		if (!o->http || http_conn_state(o->http) != HTTP_YES)
-			floor_min(e, wall_of(o->first_ts, o->b2w), &have, &floor);
+			floor_min(e, wall_of(o->first_ts, o->boot_to_wall), &have, &floor);
 		if (o->http && http_conn_floor(o->http, &ts))
-			floor_min(e, wall_of(ts, o->b2w), &have, &floor);
+			floor_min(e, wall_of(ts, o->boot_to_wall), &have, &floor);
 		for (int i = 0; i < 2; i++)
 			if (stream_floor(&o->st[i], &ts))
-				floor_min(e, wall_of(ts, o->b2w), &have, &floor);
+				floor_min(e, wall_of(ts, o->boot_to_wall), &have, &floor);
 	}
 	for (size_t i = 0; i < e->nsinks; i++)
 		if (e->sinks[i]->floor)
@@ -1210,9 +1212,9 @@ void engine_free(struct engine *e)
 		sock_free(e, e->idle_head);
 	free(e->socks.b);
 	free(e->obs_by_sock.b);
-	free(e->pents.b);
+	free(e->procs.b);
 	free(e->links.b);
-	free(e->spare_tuser);
+	free(e->spare_slots);
 	free(e);
 }
 

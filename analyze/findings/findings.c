@@ -216,15 +216,15 @@ struct audit {
 	int fr;		    /* flight-recording session index, -1 none */
 	uint64_t addresses; /* symbol: program counters asked for */
 	uint8_t served, loopback, cut, weak;
-	uint8_t content; /* enum dep_content */
+	uint8_t content; /* enum godebug_content */
 };
 
 struct eprow {
 	char endpoint[EP_LEN];
 	char path[AUDIT_PATH];
 	uint64_t requests, served, served_nonloop, bytes;
-	uint32_t contents; /* bit per enum dep_content seen in served responses */
-	uint32_t signals;  /* DEP_SIG_*, FND_SIG_SEED */
+	uint32_t contents; /* bit per enum godebug_content seen in served responses */
+	uint32_t signals;  /* GODEBUG_SIG_*, FND_SIG_SEED */
 	uint8_t by_path;
 };
 
@@ -240,7 +240,7 @@ struct held {
 	char server_ip[IP_LEN], client_ip[IP_LEN];
 	char client_comm[FND_MAX_NAME];
 	char method[16];
-	char *target;  /* target_len bytes, at most DEP_MAX_PATH */
+	char *target;  /* target_len bytes, at most GODEBUG_MAX_PATH */
 	uint8_t *body; /* at most FND_MAX_HELD_BODY bytes */
 };
 
@@ -263,7 +263,7 @@ struct longreq {
 };
 
 struct frs {
-	char token[DEP_MAX_TOKEN + 1];
+	char token[GODEBUG_MAX_TOKEN + 1];
 	uint8_t has_token, started, stopped;
 	uint64_t first_seen, start_ts, stop_ts;
 	char start_ip[IP_LEN];
@@ -275,9 +275,9 @@ struct leak {
 	uint64_t dumps, max_stacks, profiles, profile_bytes, traces, trace_bytes;
 	uint64_t expvar, symbol_requests, symbol_addresses, index_pages;
 	char go_version[16];
-	struct dep_names app_funcs, std_funcs, app_files, std_files, types, expvar_keys,
+	struct godebug_names app_funcs, std_funcs, app_files, std_files, types, expvar_keys,
 	    index_names;
-	uint64_t index_counts[DEP_MAX_NAMES];
+	uint64_t index_counts[GODEBUG_MAX_NAMES];
 };
 
 /* a redacted command line: the arguments kept, NUL separated */
@@ -414,7 +414,7 @@ struct findings {
 	size_t nheld;
 	uint64_t held_omitted;
 
-	struct dep_result dr; /* scratch for dep_detect */
+	struct godebug_result dr; /* scratch for godebug_detect */
 	json_t *result;	      /* cached findings_result() */
 };
 
@@ -714,7 +714,7 @@ void findings_add_process(struct findings *f, const struct fnd_process *in)
 		rc.out = ca;
 		rc.text = p->cmdline;
 		p->cmdline[0] = '\0';
-		dep_cmdline_args(in->cmdline, in->cmdline_len, redact_cb, &rc);
+		godebug_cmdline_args(in->cmdline, in->cmdline_len, redact_cb, &rc);
 		/* the latest record wins (exec changes the command line) */
 		cmdargs_free(f, p->secret_args);
 		p->secret_args = NULL;
@@ -858,16 +858,16 @@ static int is_2xx(int status)
 }
 
 /* endpoints whose 2xx body pprof gives no signature for */
-static int no_signature(enum dep_endpoint ep)
+static int no_signature(enum godebug_endpoint ep)
 {
 	switch (ep) {
-	case DEP_EP_CMDLINE:
-	case DEP_EP_FR_START:
-	case DEP_EP_FR_STOP:
-	case DEP_EP_FR_CAPTURE:
-	case DEP_EP_PPROF_OTHER:
-	case DEP_EP_REQUESTS:
-	case DEP_EP_EVENTS:
+	case GODEBUG_EP_CMDLINE:
+	case GODEBUG_EP_FR_START:
+	case GODEBUG_EP_FR_STOP:
+	case GODEBUG_EP_FR_CAPTURE:
+	case GODEBUG_EP_PPROF_OTHER:
+	case GODEBUG_EP_REQUESTS:
+	case GODEBUG_EP_EVENTS:
 		return 1;
 	default:
 		return 0;
@@ -890,20 +890,20 @@ static const char *const known_params[] = {
     NULL,
 };
 
-static void audit_params(struct audit *a, const char *target, size_t len, enum dep_endpoint ep)
+static void audit_params(struct audit *a, const char *target, size_t len, enum godebug_endpoint ep)
 {
-	struct dep_query q;
+	struct godebug_query q;
 	const char *k, *v;
 	size_t kl, vl;
 
-	dep_query_init(&q, target, len);
-	while (dep_query_next(&q, &k, &kl, &v, &vl)) {
+	godebug_query_init(&q, target, len);
+	while (godebug_query_next(&q, &k, &kl, &v, &vl)) {
 		char dk[PARAM_KEY], dv[PARAM_VAL];
 		int known = 0;
 		struct param *p;
 
-		dep_pct_decode(k, kl, 1, dk, sizeof(dk));
-		if (ep == DEP_EP_SYMBOL && !memchr(k, '=', kl + vl + (vl ? 1 : 0)) && vl == 0)
+		godebug_pct_decode(k, kl, 1, dk, sizeof(dk));
+		if (ep == GODEBUG_EP_SYMBOL && !memchr(k, '=', kl + vl + (vl ? 1 : 0)) && vl == 0)
 			continue; /* "?0x401000+0x402000": program counters, counted apart */
 		if (a->nparams >= AUDIT_PARAMS) {
 			a->params_more++;
@@ -917,7 +917,7 @@ static void audit_params(struct audit *a, const char *target, size_t len, enum d
 			str_copy(p->v, sizeof(p->v), SR_REDACTED);
 			continue;
 		}
-		dep_pct_decode(v, vl, 1, dv, sizeof(dv));
+		godebug_pct_decode(v, vl, 1, dv, sizeof(dv));
 		if (!known && sr_secret_value(dv, strlen(dv)))
 			str_copy(p->v, sizeof(p->v), SR_REDACTED);
 		else
@@ -1013,7 +1013,7 @@ static void peer_add(struct server *s, const char *ip, uint64_t ts, int served)
 		p->last = ts;
 }
 
-static void names_merge(struct dep_names *dst, const struct dep_names *src, unsigned from,
+static void names_merge(struct godebug_names *dst, const struct godebug_names *src, unsigned from,
 			unsigned to)
 {
 	for (unsigned i = from; i < to && i < src->n; i++) {
@@ -1023,7 +1023,7 @@ static void names_merge(struct dep_names *dst, const struct dep_names *src, unsi
 			dup |= !strcmp(dst->s[k], src->s[i]);
 		if (dup)
 			continue;
-		if (dst->n >= DEP_MAX_NAMES) {
+		if (dst->n >= GODEBUG_MAX_NAMES) {
 			dst->more = 1;
 			continue;
 		}
@@ -1034,7 +1034,7 @@ static void names_merge(struct dep_names *dst, const struct dep_names *src, unsi
 		dst->more = 1;
 }
 
-static void leak_add(struct server *s, const struct dep_result *r, enum dep_endpoint ep,
+static void leak_add(struct server *s, const struct godebug_result *r, enum godebug_endpoint ep,
 		     uint64_t bytes, const struct fnd_exchange *x)
 {
 	struct leak *l;
@@ -1047,31 +1047,31 @@ static void leak_add(struct server *s, const struct dep_result *r, enum dep_endp
 	names_merge(&l->app_files, &r->files, 0, r->files_app);
 	names_merge(&l->std_files, &r->files, r->files_app, r->files.n);
 	switch (r->kind) {
-	case DEP_C_GOROUTINE_TEXT:
-	case DEP_C_GOROUTINE_STACKS:
+	case GODEBUG_C_GOROUTINE_TEXT:
+	case GODEBUG_C_GOROUTINE_STACKS:
 		l->dumps++;
 		if (r->stacks > l->max_stacks)
 			l->max_stacks = r->stacks;
 		break;
-	case DEP_C_PROFILE_TEXT:
-	case DEP_C_PROFILE_PROTO:
+	case GODEBUG_C_PROFILE_TEXT:
+	case GODEBUG_C_PROFILE_PROTO:
 		l->profiles++;
 		l->profile_bytes += bytes;
 		names_merge(&l->types, &r->types, 0, r->types.n);
 		break;
-	case DEP_C_EXEC_TRACE:
+	case GODEBUG_C_EXEC_TRACE:
 		l->traces++;
 		l->trace_bytes += bytes;
 		if (!l->go_version[0])
 			str_copy(l->go_version, sizeof(l->go_version), r->go_version);
 		break;
-	case DEP_C_EXPVAR:
+	case GODEBUG_C_EXPVAR:
 		l->expvar++;
 		names_merge(&l->expvar_keys, &r->keys, 0, r->keys.n);
 		break;
-	case DEP_C_SYMBOL:
+	case GODEBUG_C_SYMBOL:
 		break;
-	case DEP_C_PPROF_INDEX:
+	case GODEBUG_C_PPROF_INDEX:
 		l->index_pages++;
 		for (unsigned i = 0; i < r->keys.n; i++) {
 			unsigned before = l->index_names.n;
@@ -1083,7 +1083,7 @@ static void leak_add(struct server *s, const struct dep_result *r, enum dep_endp
 	default:
 		break;
 	}
-	if (ep == DEP_EP_SYMBOL) {
+	if (ep == GODEBUG_EP_SYMBOL) {
 		l->symbol_requests++;
 		if (x->method && !strcmp(x->method, "POST"))
 			l->symbol_addresses +=
@@ -1099,7 +1099,7 @@ static void json_cmd_cb(void *ctx, const char *arg, size_t len)
 }
 
 static void cmdline_add(struct findings *f, struct server *s, const struct fnd_exchange *x,
-			const struct dep_result *r, enum dep_endpoint ep)
+			const struct godebug_result *r, enum godebug_endpoint ep)
 {
 	struct redact_ctx rc;
 
@@ -1108,12 +1108,12 @@ static void cmdline_add(struct findings *f, struct server *s, const struct fnd_e
 	memset(&rc, 0, sizeof(rc));
 	rc.f = f;
 	rc.out = xcalloc(1, sizeof(*rc.out));
-	if (ep == DEP_EP_CMDLINE && r->kind == DEP_C_NONE) {
+	if (ep == GODEBUG_EP_CMDLINE && r->kind == GODEBUG_C_NONE) {
 		rc.out->source = "cmdline";
-		dep_cmdline_args(x->resp_body, x->resp_body_len, redact_cb, &rc);
-	} else if (r->kind == DEP_C_EXPVAR && r->cmdline_json) {
+		godebug_cmdline_args(x->resp_body, x->resp_body_len, redact_cb, &rc);
+	} else if (r->kind == GODEBUG_C_EXPVAR && r->cmdline_json) {
 		rc.out->source = "expvar";
-		dep_json_string_array(r->cmdline_json, r->cmdline_json_len, json_cmd_cb, &rc);
+		godebug_json_string_array(r->cmdline_json, r->cmdline_json_len, json_cmd_cb, &rc);
 	}
 	if (rc.out->total == 0) {
 		cmdargs_free(f, rc.out);
@@ -1153,23 +1153,23 @@ static void param_text(const char *target, size_t len, const char *key, char *ou
 	const char *v;
 	size_t vl;
 
-	*present = dep_query_get(target, len, key, &v, &vl);
+	*present = godebug_query_get(target, len, key, &v, &vl);
 	out[0] = '\0';
 	if (*present)
-		dep_pct_decode(v, vl, 1, out, cap);
+		godebug_pct_decode(v, vl, 1, out, cap);
 }
 
-static int flight_recording(struct server *s, const struct fnd_exchange *x, enum dep_endpoint ep,
+static int flight_recording(struct server *s, const struct fnd_exchange *x, enum godebug_endpoint ep,
 			    const char *client_ip)
 {
-	char tok[DEP_MAX_TOKEN + 1];
+	char tok[GODEBUG_MAX_TOKEN + 1];
 	int present;
 	struct frs *fr;
 
-	if (ep == DEP_EP_FR_START) {
+	if (ep == GODEBUG_EP_FR_START) {
 		tok[0] = '\0';
 		if (is_2xx(x->status))
-			dep_fr_token(x->resp_body, x->resp_body_len, tok, sizeof(tok));
+			godebug_fr_token(x->resp_body, x->resp_body_len, tok, sizeof(tok));
 		fr = fr_find(s, tok, 1, x->ts_wall_ns);
 		if (!fr)
 			return -1;
@@ -1189,10 +1189,10 @@ static int flight_recording(struct server *s, const struct fnd_exchange *x, enum
 			return -1;
 		if (x->ts_wall_ns && (!fr->first_seen || x->ts_wall_ns < fr->first_seen))
 			fr->first_seen = x->ts_wall_ns;
-		if (ep == DEP_EP_FR_CAPTURE && is_2xx(x->status)) {
+		if (ep == GODEBUG_EP_FR_CAPTURE && is_2xx(x->status)) {
 			fr->captures++;
 			fr->capture_bytes += x->resp_body_total;
-		} else if (ep == DEP_EP_FR_STOP && is_2xx(x->status)) {
+		} else if (ep == GODEBUG_EP_FR_STOP && is_2xx(x->status)) {
 			fr->stopped = 1;
 			fr->stop_ts = x->ts_wall_ns;
 		}
@@ -1201,7 +1201,7 @@ static int flight_recording(struct server *s, const struct fnd_exchange *x, enum
 }
 
 static void dos_add(struct findings *f, struct server *s, const struct fnd_exchange *x,
-		    enum dep_endpoint ep, const char *endpoint, const char *client_ip,
+		    enum godebug_endpoint ep, const char *endpoint, const char *client_ip,
 		    int64_t dur_ms)
 {
 	int present;
@@ -1209,7 +1209,7 @@ static void dos_add(struct findings *f, struct server *s, const struct fnd_excha
 	int64_t rate_hz = 0;
 	char *end;
 
-	if (!dep_endpoint_is_profiling(ep))
+	if (!godebug_endpoint_is_profiling(ep))
 		return;
 	/* a request still running at the end of the capture (no response) loads the server too */
 	if (x->status != 0 && !is_2xx(x->status))
@@ -1224,9 +1224,9 @@ static void dos_add(struct findings *f, struct server *s, const struct fnd_excha
 	} else {
 		s->times_omitted++;
 	}
-	param_text(x->target, x->target_len, ep == DEP_EP_TRACE ? "cpuprofilingrate" : "rate", rate,
+	param_text(x->target, x->target_len, ep == GODEBUG_EP_TRACE ? "cpuprofilingrate" : "rate", rate,
 		   sizeof(rate), &present);
-	if (present && (ep == DEP_EP_CPU || ep == DEP_EP_PROFILE || ep == DEP_EP_TRACE)) {
+	if (present && (ep == GODEBUG_EP_CPU || ep == GODEBUG_EP_PROFILE || ep == GODEBUG_EP_TRACE)) {
 		long long v = strtoll(rate, &end, 10);
 		if (end != rate && !*end && v > 0)
 			rate_hz = v;
@@ -1257,14 +1257,14 @@ static int cmdline_candidate(const struct fnd_exchange *x)
 		return 0;
 	while (pn < x->target_len && x->target[pn] != '?' && x->target[pn] != '#')
 		pn++;
-	n = dep_pct_decode(x->target, pn, 0, path, sizeof(path));
+	n = godebug_pct_decode(x->target, pn, 0, path, sizeof(path));
 	return n > 9 && path[0] == '/' && !strcmp(path + n - 8, "/cmdline");
 }
 
 static void hold(struct findings *f, const struct server *s, const struct fnd_exchange *x)
 {
 	struct held *h;
-	size_t tl = x->target_len < DEP_MAX_PATH ? x->target_len : DEP_MAX_PATH;
+	size_t tl = x->target_len < GODEBUG_MAX_PATH ? x->target_len : GODEBUG_MAX_PATH;
 	size_t bl = x->resp_body_len < FND_MAX_HELD_BODY ? x->resp_body_len : FND_MAX_HELD_BODY;
 
 	if (f->nheld >= FND_MAX_HELD) {
@@ -1304,14 +1304,14 @@ static void hold(struct findings *f, const struct server *s, const struct fnd_ex
 }
 
 /* forced: the endpoint findings_result() inferred for a held exchange
- * (DEP_EP_NONE: match the path) */
+ * (GODEBUG_EP_NONE: match the path) */
 static void debug_scan(struct findings *f, struct server *s, const struct fnd_exchange *x,
-		       enum dep_endpoint forced)
+		       enum godebug_endpoint forced)
 {
-	struct dep_path dp;
-	struct dep_result *r = &f->dr;
-	enum dep_endpoint ep_path, ep;
-	enum dep_content kind = DEP_C_NONE;
+	struct godebug_path dp;
+	struct godebug_result *r = &f->dr;
+	enum godebug_endpoint ep_path, ep;
+	enum godebug_content kind = GODEBUG_C_NONE;
 	unsigned signals = 0;
 	int specific, seed, served, loopback, strong;
 	char client_ip[IP_LEN], path[AUDIT_PATH];
@@ -1320,34 +1320,34 @@ static void debug_scan(struct findings *f, struct server *s, const struct fnd_ex
 	struct eprow *row;
 	int64_t dur_ms = 0;
 
-	if (forced != DEP_EP_NONE)
+	if (forced != GODEBUG_EP_NONE)
 		ep_path = forced;
 	else
-		ep_path = x->target ? dep_match_path(x->target, x->target_len, &dp) : DEP_EP_NONE;
+		ep_path = x->target ? godebug_match_path(x->target, x->target_len, &dp) : GODEBUG_EP_NONE;
 	memset(r, 0, sizeof(*r));
 	if (x->resp_body && x->resp_body_len)
-		kind = dep_detect(x->resp_body, x->resp_body_len,
+		kind = godebug_detect(x->resp_body, x->resp_body_len,
 				  x->resp_cut || x->resp_body_total > x->resp_body_len, r);
 	for (size_t i = 0; i < x->n_resp_headers && x->resp_headers; i++)
 		signals |=
-		    dep_header_signals(x->resp_headers[i].name, x->resp_headers[i].name_len,
+		    godebug_header_signals(x->resp_headers[i].name, x->resp_headers[i].name_len,
 				       x->resp_headers[i].value, x->resp_headers[i].value_len);
-	seed = dep_seed_signal(x->status, x->resp_body, x->resp_body_len);
-	specific = dep_content_is_specific(kind) ||
-		   (kind == DEP_C_XNET_EVENTS && ep_path == DEP_EP_EVENTS);
-	strong = ep_path != DEP_EP_NONE || specific || signals;
+	seed = godebug_seed_signal(x->status, x->resp_body, x->resp_body_len);
+	specific = godebug_content_is_specific(kind) ||
+		   (kind == GODEBUG_C_XNET_EVENTS && ep_path == GODEBUG_EP_EVENTS);
+	strong = ep_path != GODEBUG_EP_NONE || specific || signals;
 	if (!strong && !seed) {
 		if (cmdline_candidate(x))
 			hold(f, s, x);
 		return;
 	}
 
-	ep = ep_path != DEP_EP_NONE ? ep_path : (specific ? r->endpoint : DEP_EP_NONE);
-	endpoint = ep != DEP_EP_NONE ? dep_endpoint_name(ep) : "unknown";
+	ep = ep_path != GODEBUG_EP_NONE ? ep_path : (specific ? r->endpoint : GODEBUG_EP_NONE);
+	endpoint = ep != GODEBUG_EP_NONE ? godebug_endpoint_name(ep) : "unknown";
 	if (is_2xx(x->status))
 		served =
-		    specific || (signals & DEP_SIG_DISPOSITION) ||
-		    (ep_path != DEP_EP_NONE && (x->resp_body_len == 0 || no_signature(ep_path))) ||
+		    specific || (signals & GODEBUG_SIG_DISPOSITION) ||
+		    (ep_path != GODEBUG_EP_NONE && (x->resp_body_len == 0 || no_signature(ep_path))) ||
 		    (!strong && seed);
 	else
 		served = 0;
@@ -1360,7 +1360,7 @@ static void debug_scan(struct findings *f, struct server *s, const struct fnd_ex
 		size_t n = x->target ? x->target_len : 0, pn = 0;
 		while (pn < n && t[pn] != '?' && t[pn] != '#')
 			pn++;
-		dep_pct_decode(t, pn, 0, path, sizeof(path));
+		godebug_pct_decode(t, pn, 0, path, sizeof(path));
 	}
 
 	s->requests++;
@@ -1379,9 +1379,9 @@ static void debug_scan(struct findings *f, struct server *s, const struct fnd_ex
 	row = eprow_get(s, endpoint, path);
 	if (row) {
 		row->requests++;
-		row->by_path |= ep_path != DEP_EP_NONE && forced == DEP_EP_NONE;
+		row->by_path |= ep_path != GODEBUG_EP_NONE && forced == GODEBUG_EP_NONE;
 		row->signals |= signals | (seed ? FND_SIG_SEED : 0) |
-				(forced != DEP_EP_NONE ? FND_SIG_PREFIX : 0);
+				(forced != GODEBUG_EP_NONE ? FND_SIG_PREFIX : 0);
 		if (served) {
 			row->served++;
 			row->served_nonloop += !loopback;
@@ -1392,12 +1392,12 @@ static void debug_scan(struct findings *f, struct server *s, const struct fnd_ex
 	}
 	peer_add(s, client_ip, x->ts_wall_ns, served);
 
-	if (ep == DEP_EP_PROFILE || ep == DEP_EP_CPU || ep == DEP_EP_TRACE ||
-	    (dep_endpoint_is_profiling(ep) && ep != DEP_EP_FR_CAPTURE)) {
+	if (ep == GODEBUG_EP_PROFILE || ep == GODEBUG_EP_CPU || ep == GODEBUG_EP_TRACE ||
+	    (godebug_endpoint_is_profiling(ep) && ep != GODEBUG_EP_FR_CAPTURE)) {
 		const char *v;
 		size_t vl;
-		int present = dep_query_get(x->target, x->target_len, "seconds", &v, &vl);
-		dur_ms = (int64_t)(dep_duration(ep, v, vl, present) * 1000.0 + 0.5);
+		int present = godebug_query_get(x->target, x->target_len, "seconds", &v, &vl);
+		dur_ms = (int64_t)(godebug_duration(ep, v, vl, present) * 1000.0 + 0.5);
 	}
 
 	memset(&a, 0, sizeof(a));
@@ -1421,17 +1421,17 @@ static void debug_scan(struct findings *f, struct server *s, const struct fnd_ex
 	a.cut = (uint8_t)(x->resp_cut || x->resp_body_total > x->resp_body_len);
 	a.weak = !strong;
 	a.content = (uint8_t)kind;
-	if (ep == DEP_EP_SYMBOL)
+	if (ep == GODEBUG_EP_SYMBOL)
 		a.addresses = (x->method && !strcmp(x->method, "POST"))
 				  ? count_pcs((const char *)x->req_body, x->req_body_len)
 				  : count_pcs(x->target, x->target_len);
-	if (ep == DEP_EP_FR_START || ep == DEP_EP_FR_CAPTURE || ep == DEP_EP_FR_STOP)
+	if (ep == GODEBUG_EP_FR_START || ep == GODEBUG_EP_FR_CAPTURE || ep == GODEBUG_EP_FR_STOP)
 		a.fr = flight_recording(s, x, ep, client_ip);
 	audit_add(f, s, &a);
 
 	if (served) {
 		leak_add(s, r, ep, x->resp_body_total, x);
-		if (ep == DEP_EP_CMDLINE || kind == DEP_C_EXPVAR)
+		if (ep == GODEBUG_EP_CMDLINE || kind == GODEBUG_C_EXPVAR)
 			cmdline_add(f, s, x, r, ep);
 	}
 	dos_add(f, s, x, ep, endpoint, client_ip, dur_ms);
@@ -1570,8 +1570,8 @@ static void cred_add(struct findings *f, const struct fnd_exchange *x, uint8_t k
 static void creds_scan(struct findings *f, const struct fnd_exchange *x)
 {
 	char client_ip[IP_LEN], path[AUDIT_PATH];
-	enum dep_endpoint ep;
-	struct dep_query q;
+	enum godebug_endpoint ep;
+	struct godebug_query q;
 	const char *k, *v;
 	size_t kl, vl, pn = 0;
 	const char *t = x->target ? x->target : "";
@@ -1580,7 +1580,7 @@ static void creds_scan(struct findings *f, const struct fnd_exchange *x)
 	ip_norm(client_ip, x->client_ip);
 	while (pn < tn && t[pn] != '?' && t[pn] != '#')
 		pn++;
-	dep_pct_decode(t, pn, 0, path, sizeof(path));
+	godebug_pct_decode(t, pn, 0, path, sizeof(path));
 
 	for (size_t i = 0; i < x->n_req_headers && x->req_headers; i++) {
 		const struct fnd_header *hd = &x->req_headers[i];
@@ -1620,14 +1620,14 @@ static void creds_scan(struct findings *f, const struct fnd_exchange *x)
 		cred_add(f, x, CRED_HEADER, name, scheme, user, path, client_ip);
 	}
 
-	ep = x->target ? dep_match_path(x->target, x->target_len, NULL) : DEP_EP_NONE;
-	dep_query_init(&q, t, tn);
-	while (dep_query_next(&q, &k, &kl, &v, &vl)) {
+	ep = x->target ? godebug_match_path(x->target, x->target_len, NULL) : GODEBUG_EP_NONE;
+	godebug_query_init(&q, t, tn);
+	while (godebug_query_next(&q, &k, &kl, &v, &vl)) {
 		char dk[FND_MAX_NAME];
-		dep_pct_decode(k, kl, 1, dk, sizeof(dk));
+		godebug_pct_decode(k, kl, 1, dk, sizeof(dk));
 		/* the flight-recording token is the v2 API's own design, reported there */
 		if (!strcmp(dk, "token") &&
-		    (ep == DEP_EP_FR_CAPTURE || ep == DEP_EP_FR_STOP || ep == DEP_EP_FR_START))
+		    (ep == GODEBUG_EP_FR_CAPTURE || ep == GODEBUG_EP_FR_STOP || ep == GODEBUG_EP_FR_START))
 			continue;
 		if (sr_secret_param(dk, strlen(dk), v, vl))
 			cred_add(f, x, CRED_URL, dk, "", "", path, client_ip);
@@ -1651,16 +1651,16 @@ void findings_add_exchange(struct findings *f, const struct fnd_exchange *x)
 	if (!s)
 		return;
 	listen_add(s, x->server_ip);
-	debug_scan(f, s, x, DEP_EP_NONE);
+	debug_scan(f, s, x, GODEBUG_EP_NONE);
 }
 
 /* a pprof content kind: what only a pprof mount serves */
 static int pprof_content(uint32_t contents)
 {
-	const uint32_t pprof = 1u << DEP_C_PPROF_INDEX | 1u << DEP_C_GOROUTINE_TEXT |
-			       1u << DEP_C_GOROUTINE_STACKS | 1u << DEP_C_PROFILE_TEXT |
-			       1u << DEP_C_PROFILE_PROTO | 1u << DEP_C_EXEC_TRACE |
-			       1u << DEP_C_SYMBOL;
+	const uint32_t pprof = 1u << GODEBUG_C_PPROF_INDEX | 1u << GODEBUG_C_GOROUTINE_TEXT |
+			       1u << GODEBUG_C_GOROUTINE_STACKS | 1u << GODEBUG_C_PROFILE_TEXT |
+			       1u << GODEBUG_C_PROFILE_PROTO | 1u << GODEBUG_C_EXEC_TRACE |
+			       1u << GODEBUG_C_SYMBOL;
 	return (contents & pprof) != 0;
 }
 
@@ -1680,7 +1680,7 @@ static void promote_held(struct findings *f)
 
 		while (pn < h->x.target_len && h->target[pn] != '?' && h->target[pn] != '#')
 			pn++;
-		dl = dep_pct_decode(h->target, pn, 0, path, sizeof(path));
+		dl = godebug_pct_decode(h->target, pn, 0, path, sizeof(path));
 		dl = dl > 8 ? dl - 7 : 0; /* up to and with the '/' before "cmdline" */
 		for (unsigned k = 0; k < s->neps && !found; k++) {
 			const struct eprow *e = &s->eps[k];
@@ -1691,7 +1691,7 @@ static void promote_held(struct findings *f)
 		if (found) {
 			uint64_t seq = f->seq;
 			f->seq = h->seq;
-			debug_scan(f, s, &h->x, DEP_EP_CMDLINE);
+			debug_scan(f, s, &h->x, GODEBUG_EP_CMDLINE);
 			f->seq = seq;
 			free(h->target);
 			free(h->body);
@@ -1705,11 +1705,6 @@ static void promote_held(struct findings *f)
 /* ---------- output ---------- */
 
 static const char *const sev_names[] = {"none", "info", "medium", "high"};
-
-const char *findings_severity_name(enum fnd_severity sev)
-{
-	return (unsigned)sev <= FND_SEV_HIGH ? sev_names[sev] : "none";
-}
 
 int findings_severity_parse(const char *s)
 {
@@ -1788,7 +1783,7 @@ static json_t *jremedy(const char *const *list, const char *extra1, const char *
 	return a;
 }
 
-static json_t *jnames(const struct dep_names *l)
+static json_t *jnames(const struct godebug_names *l)
 {
 	json_t *a = json_array();
 	for (unsigned i = 0; i < l->n; i++)
@@ -2121,12 +2116,12 @@ static json_t *debug_endpoints(const struct server *s)
 		jset(r, "bytes", jint(e->bytes));
 		if (e->by_path)
 			json_array_append_new(by, json_string("path"));
-		for (unsigned k = 1; k < DEP_C_COUNT_; k++)
+		for (unsigned k = 1; k < GODEBUG_C_COUNT_; k++)
 			if (e->contents & (1u << k))
-				json_array_append_new(by, json_string(dep_content_name(k)));
-		if (e->signals & DEP_SIG_X_GO_PPROF)
+				json_array_append_new(by, json_string(godebug_content_name(k)));
+		if (e->signals & GODEBUG_SIG_X_GO_PPROF)
 			json_array_append_new(by, json_string("header:x-go-pprof"));
-		if (e->signals & DEP_SIG_DISPOSITION)
+		if (e->signals & GODEBUG_SIG_DISPOSITION)
 			json_array_append_new(by, json_string("header:content-disposition"));
 		if (e->signals & FND_SIG_SEED)
 			json_array_append_new(by, json_string("seed:200+goroutine"));
@@ -2208,7 +2203,7 @@ static json_t *debug_access(const struct findings *f, const struct server *s,
 		jset(r, "truncated", json_boolean(e->cut));
 		jset(r, "served", json_boolean(e->served));
 		jset(r, "content",
-		     e->content ? json_string(dep_content_name(e->content)) : json_null());
+		     e->content ? json_string(godebug_content_name(e->content)) : json_null());
 		jset(r, "duration_ms", e->duration_ms ? json_integer(e->duration_ms) : json_null());
 		if (e->addresses)
 			jset(r, "addresses", jint(e->addresses));
@@ -2225,7 +2220,7 @@ static json_t *debug_access(const struct findings *f, const struct server *s,
 /* what the responses gave away: goroutines, code, profiles, traces... */
 static json_t *debug_leaked_bodies(const struct leak *l, json_t *lk)
 {
-	struct dep_names fn, fl;
+	struct godebug_names fn, fl;
 
 	memset(&fn, 0, sizeof(fn));
 	memset(&fl, 0, sizeof(fl));
@@ -2795,7 +2790,7 @@ enum fnd_severity findings_max_severity(struct findings *f)
 	return s < 0 ? FND_SEV_NONE : (enum fnd_severity)s;
 }
 
-size_t findings_count(struct findings *f, enum fnd_severity sev)
+static size_t findings_count(struct findings *f, enum fnd_severity sev)
 {
 	json_t *doc = findings_result(f);
 	size_t n = 0, i;

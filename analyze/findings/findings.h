@@ -190,8 +190,6 @@ int findings_write_json(struct findings *f, FILE *out);
 /*! findings_max_severity() : @return the highest severity of any finding,
  *  FND_SEV_NONE when there is none. */
 enum fnd_severity findings_max_severity(struct findings *f);
-/*! findings_count() : @return the number of findings of severity sev. */
-size_t findings_count(struct findings *f, enum fnd_severity sev);
 /*! findings_print_summary() : a few human lines for `report`: counts per
  *  severity, then one line per finding (at most 20, then "and N more"). */
 void findings_print_summary(struct findings *f, FILE *out);
@@ -199,7 +197,6 @@ void findings_print_summary(struct findings *f, FILE *out);
 /*! findings_severity_parse() : "info", "medium", "high" (case-insensitive).
  *  @return the severity, or -1 when s is none of them (for --fail-on). */
 int findings_severity_parse(const char *s);
-const char *findings_severity_name(enum fnd_severity sev);
 /*! findings_fail_on() : the --fail-on rule in one place.
  *  @return nonzero when a finding reaches threshold. */
 int findings_fail_on(struct findings *f, enum fnd_severity threshold);

@@ -69,7 +69,8 @@ static void write_env(struct yw *w, const uint8_t *env, size_t len)
 	free(v);
 }
 
-int env_write(FILE *f, const struct model *m)
+/* env.yaml of the model's processes; @return 0 or -1 on a write error */
+static int env_write(FILE *f, const struct model *m)
 {
 	struct yw w;
 

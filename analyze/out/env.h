@@ -15,7 +15,4 @@
  *  an_sink_free() frees it. @return the sink (never NULL). */
 struct an_sink *env_sink(FILE *f);
 
-/* env.yaml of the model's processes; @return 0 or -1 on a write error */
-int env_write(FILE *f, const struct model *m);
-
 #endif /* AN_ENV_H */

@@ -351,7 +351,8 @@ bool http_log_holding(const struct http_log *o)
 	return o && o->window_ns && o->nfifo + o->nheap;
 }
 
-int http_log_flush(struct http_log *w)
+/* writes every held line and flushes f; @return 0, or -1 if a write failed */
+static int http_log_flush(struct http_log *w)
 {
 	if (!w)
 		return 0;
@@ -362,7 +363,7 @@ int http_log_flush(struct http_log *w)
 	return w->err || fflush(w->f) ? -1 : 0;
 }
 
-void http_log_free(struct http_log *w)
+static void http_log_free(struct http_log *w)
 {
 	if (!w)
 		return;
@@ -533,16 +534,6 @@ static void put_headers(struct http_log *o, struct dbuf *b, struct dbuf *tmp,
 	dbuf_putc(b, '}');
 	if (hv != hs)
 		free(hv);
-}
-
-void http_log_headers(struct jw *w, const struct http_header *h, size_t n, bool show_secrets)
-{
-	struct dbuf b = {0}, tmp = {0};
-
-	put_headers(NULL, &b, &tmp, h, n, show_secrets);
-	jw_raw(w, dbuf_cstr(&b));
-	dbuf_free(&b);
-	dbuf_free(&tmp);
 }
 
 static void put_container(struct dbuf *b, const struct an_container *c)

@@ -54,13 +54,8 @@ void http_log_advance(struct http_log *w, int64_t wall_ns);
 void http_log_floor(struct http_log *w, int64_t wall_ns);
 /* lines are held (a floor would let some go); false for NULL */
 bool http_log_holding(const struct http_log *w);
-/* writes every held line and flushes f; @return 0, or -1 if a write failed */
-int http_log_flush(struct http_log *w);
-void http_log_free(struct http_log *w);
-/* flush and free; @return as http_log_flush() */
+/* writes every held line, flushes f and frees; @return 0, or -1 if a
+ * write failed */
 int http_log_close(struct http_log *w);
-
-/* the "headers" object of a line, as a value of w */
-void http_log_headers(struct jw *w, const struct http_header *h, size_t n, bool show_secrets);
 
 #endif /* AN_HTTP_LOG_H */

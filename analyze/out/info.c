@@ -130,7 +130,8 @@ static void write_container(struct yw *w, const struct an_container *c)
 	yw_map_end(w);
 }
 
-int info_write(FILE *f, const struct stats *s, const struct model *m)
+/* @return 0, or -1 on a write error */
+static int info_write(FILE *f, const struct stats *s, const struct model *m)
 {
 	struct yw w;
 	uint64_t ev = 0, rf = 0, flt = 0, tr = 0, oth = 0, pe = 0, ud = 0;

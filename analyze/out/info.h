@@ -17,7 +17,4 @@
  *  @return the sink (never NULL). */
 struct an_sink *info_sink(FILE *f);
 
-/* @return 0, or -1 on a write error */
-int info_write(FILE *f, const struct stats *s, const struct model *m);
-
 #endif /* AN_INFO_H */

@@ -7,6 +7,35 @@
 #include "base/util.h"
 #include "base/yamlw.h"
 
+/* what the sink adds: one transaction, one connection */
+struct svc_txn {
+	const char *service; /* the caller */
+	const char *image;   /* the caller's image, or NULL */
+	const char *destination;
+	const char *destination_type;
+	const char *method;
+	const uint8_t *target; /* request-target; the query is dropped */
+	size_t target_len;
+	const json_t *request_schema; /* borrowed; NULL means null */
+	const json_t *response_schema;
+	int64_t wall_ns;    /* request time */
+	int status;	    /* final status, 0 when none */
+	int64_t latency_ns; /* < 0 when unknown */
+};
+
+struct svc_conn {
+	const char *service;
+	const char *image;
+	const char *destination;
+	const char *destination_type;
+	const char *protocol;
+	const char *category; /* "" -> null */
+	uint16_t port;
+	int confidence;
+	const char *reason;
+	int64_t wall_ns;
+};
+
 struct hbin {
 	uint16_t bucket;
 	uint32_t count;
@@ -200,7 +229,7 @@ static struct service *service_get(struct svcmap *m, const char *name, const cha
 	return s;
 }
 
-struct svcmap *svcmap_create(void)
+static struct svcmap *svcmap_create(void)
 {
 	return xcalloc(1, sizeof(struct svcmap));
 }
@@ -225,7 +254,7 @@ static const char *key_of(struct svcmap *m, const json_t *j)
 	return k->key;
 }
 
-void svcmap_add_txn(struct svcmap *m, const struct svc_txn *t)
+static void svcmap_add_txn(struct svcmap *m, const struct svc_txn *t)
 {
 	const uint8_t *path;
 	size_t pl = svc_path(t->target, t->target_len, &path);
@@ -287,7 +316,7 @@ void svcmap_add_txn(struct svcmap *m, const struct svc_txn *t)
 	status_add(e, t->status);
 }
 
-void svcmap_add_conn(struct svcmap *m, const struct svc_conn *c)
+static void svcmap_add_conn(struct svcmap *m, const struct svc_conn *c)
 {
 	struct service *s = service_get(m, c->service, c->image, c->wall_ns);
 	struct dbuf key = {0};
@@ -492,7 +521,8 @@ static void write_service(struct yw *w, struct service *s)
 	free(cv);
 }
 
-int svcmap_write(struct svcmap *m, FILE *f, int64_t generated_at_ns)
+/* @return 0, or -1 on a write error */
+static int svcmap_write(struct svcmap *m, FILE *f, int64_t generated_at_ns)
 {
 	struct yw w;
 	size_t n;
@@ -562,7 +592,7 @@ static void service_free(void *p)
 	free(s);
 }
 
-void svcmap_free(struct svcmap *m)
+static void svcmap_free(struct svcmap *m)
 {
 	if (!m)
 		return;

@@ -31,49 +31,12 @@
 
 #include "event.h"
 
-struct svcmap;
-
 /*! svcmap_sink() :
  *  service-map.yaml to f as a sink (event.h): transactions and connections
  *  from the view that reports them, request and response body schemas
  *  (out/schema.h) from its messages; written by its end (f is not closed);
  *  an_sink_free() frees it. @return the sink (never NULL). */
 struct an_sink *svcmap_sink(FILE *f);
-
-struct svc_txn {
-	const char *service; /* the caller */
-	const char *image;   /* the caller's image, or NULL */
-	const char *destination;
-	const char *destination_type;
-	const char *method;
-	const uint8_t *target; /* request-target; the query is dropped */
-	size_t target_len;
-	const json_t *request_schema; /* borrowed; NULL means null */
-	const json_t *response_schema;
-	int64_t wall_ns;    /* request time */
-	int status;	    /* final status, 0 when none */
-	int64_t latency_ns; /* < 0 when unknown */
-};
-
-struct svc_conn {
-	const char *service;
-	const char *image;
-	const char *destination;
-	const char *destination_type;
-	const char *protocol;
-	const char *category; /* "" -> null */
-	uint16_t port;
-	int confidence;
-	const char *reason;
-	int64_t wall_ns;
-};
-
-struct svcmap *svcmap_create(void);
-void svcmap_add_txn(struct svcmap *m, const struct svc_txn *t);
-void svcmap_add_conn(struct svcmap *m, const struct svc_conn *c);
-/* @return 0, or -1 on a write error */
-int svcmap_write(struct svcmap *m, FILE *f, int64_t generated_at_ns);
-void svcmap_free(struct svcmap *m);
 
 /* the path of a request-target: origin-form up to '?' or '#'; absolute-form
  * (proxies) reduced to its path; "*" and authority-form kept as they are */

@@ -1,4 +1,4 @@
-/* debugep.c - Go debug endpoint paths and response bodies. See debugep.h
+/* godebug.c - Go debug endpoint paths and response bodies. See godebug.h
  * for the formats and their references. */
 #include "proto/godebug.h"
 
@@ -12,98 +12,98 @@
 
 /* ---------- tables ---------- */
 
-static const char *const ep_names[DEP_EP_COUNT_] = {
-    [DEP_EP_NONE] = "",
-    [DEP_EP_INDEX] = "index",
-    [DEP_EP_GOROUTINE] = "goroutine",
-    [DEP_EP_HEAP] = "heap",
-    [DEP_EP_ALLOCS] = "allocs",
-    [DEP_EP_THREADCREATE] = "threadcreate",
-    [DEP_EP_BLOCK] = "block",
-    [DEP_EP_MUTEX] = "mutex",
-    [DEP_EP_PROFILE] = "profile",
-    [DEP_EP_CPU] = "cpu",
-    [DEP_EP_TRACE] = "trace",
-    [DEP_EP_SYMBOL] = "symbol",
-    [DEP_EP_CMDLINE] = "cmdline",
-    [DEP_EP_FR_START] = "flightrecording/start",
-    [DEP_EP_FR_CAPTURE] = "flightrecording/capture",
-    [DEP_EP_FR_STOP] = "flightrecording/stop",
-    [DEP_EP_PPROF_OTHER] = "pprof_other",
-    [DEP_EP_EXPVAR] = "expvar",
-    [DEP_EP_REQUESTS] = "requests",
-    [DEP_EP_EVENTS] = "events",
+static const char *const ep_names[GODEBUG_EP_COUNT_] = {
+    [GODEBUG_EP_NONE] = "",
+    [GODEBUG_EP_INDEX] = "index",
+    [GODEBUG_EP_GOROUTINE] = "goroutine",
+    [GODEBUG_EP_HEAP] = "heap",
+    [GODEBUG_EP_ALLOCS] = "allocs",
+    [GODEBUG_EP_THREADCREATE] = "threadcreate",
+    [GODEBUG_EP_BLOCK] = "block",
+    [GODEBUG_EP_MUTEX] = "mutex",
+    [GODEBUG_EP_PROFILE] = "profile",
+    [GODEBUG_EP_CPU] = "cpu",
+    [GODEBUG_EP_TRACE] = "trace",
+    [GODEBUG_EP_SYMBOL] = "symbol",
+    [GODEBUG_EP_CMDLINE] = "cmdline",
+    [GODEBUG_EP_FR_START] = "flightrecording/start",
+    [GODEBUG_EP_FR_CAPTURE] = "flightrecording/capture",
+    [GODEBUG_EP_FR_STOP] = "flightrecording/stop",
+    [GODEBUG_EP_PPROF_OTHER] = "pprof_other",
+    [GODEBUG_EP_EXPVAR] = "expvar",
+    [GODEBUG_EP_REQUESTS] = "requests",
+    [GODEBUG_EP_EVENTS] = "events",
 };
 
-static const char *const content_names[DEP_C_COUNT_] = {
-    [DEP_C_NONE] = "",
-    [DEP_C_PPROF_INDEX] = "pprof_index",
-    [DEP_C_GOROUTINE_TEXT] = "goroutine_text",
-    [DEP_C_GOROUTINE_STACKS] = "goroutine_stacks",
-    [DEP_C_PROFILE_TEXT] = "profile_text",
-    [DEP_C_PROFILE_PROTO] = "profile_proto",
-    [DEP_C_EXEC_TRACE] = "exec_trace",
-    [DEP_C_EXPVAR] = "expvar_json",
-    [DEP_C_SYMBOL] = "symbol_table",
-    [DEP_C_XNET_REQUESTS] = "xnet_trace_requests",
-    [DEP_C_XNET_EVENTS] = "xnet_trace_events",
+static const char *const content_names[GODEBUG_C_COUNT_] = {
+    [GODEBUG_C_NONE] = "",
+    [GODEBUG_C_PPROF_INDEX] = "pprof_index",
+    [GODEBUG_C_GOROUTINE_TEXT] = "goroutine_text",
+    [GODEBUG_C_GOROUTINE_STACKS] = "goroutine_stacks",
+    [GODEBUG_C_PROFILE_TEXT] = "profile_text",
+    [GODEBUG_C_PROFILE_PROTO] = "profile_proto",
+    [GODEBUG_C_EXEC_TRACE] = "exec_trace",
+    [GODEBUG_C_EXPVAR] = "expvar_json",
+    [GODEBUG_C_SYMBOL] = "symbol_table",
+    [GODEBUG_C_XNET_REQUESTS] = "xnet_trace_requests",
+    [GODEBUG_C_XNET_EVENTS] = "xnet_trace_events",
 };
 
 /* the names under /debug/pprof/ that pprof (v1 and the v2 proposal) serves */
 static const struct {
 	const char *name;
-	enum dep_endpoint ep;
+	enum godebug_endpoint ep;
 } pprof_names[] = {
-    {"", DEP_EP_INDEX},
-    {"goroutine", DEP_EP_GOROUTINE},
-    {"heap", DEP_EP_HEAP},
-    {"allocs", DEP_EP_ALLOCS},
-    {"threadcreate", DEP_EP_THREADCREATE},
-    {"block", DEP_EP_BLOCK},
-    {"mutex", DEP_EP_MUTEX},
-    {"profile", DEP_EP_PROFILE},
-    {"cpu", DEP_EP_CPU},
-    {"trace", DEP_EP_TRACE},
-    {"symbol", DEP_EP_SYMBOL},
-    {"cmdline", DEP_EP_CMDLINE},
-    {"flightrecording/start", DEP_EP_FR_START},
-    {"flightrecording/capture", DEP_EP_FR_CAPTURE},
-    {"flightrecording/stop", DEP_EP_FR_STOP},
+    {"", GODEBUG_EP_INDEX},
+    {"goroutine", GODEBUG_EP_GOROUTINE},
+    {"heap", GODEBUG_EP_HEAP},
+    {"allocs", GODEBUG_EP_ALLOCS},
+    {"threadcreate", GODEBUG_EP_THREADCREATE},
+    {"block", GODEBUG_EP_BLOCK},
+    {"mutex", GODEBUG_EP_MUTEX},
+    {"profile", GODEBUG_EP_PROFILE},
+    {"cpu", GODEBUG_EP_CPU},
+    {"trace", GODEBUG_EP_TRACE},
+    {"symbol", GODEBUG_EP_SYMBOL},
+    {"cmdline", GODEBUG_EP_CMDLINE},
+    {"flightrecording/start", GODEBUG_EP_FR_START},
+    {"flightrecording/capture", GODEBUG_EP_FR_CAPTURE},
+    {"flightrecording/stop", GODEBUG_EP_FR_STOP},
 };
 
-const char *dep_endpoint_name(enum dep_endpoint ep)
+const char *godebug_endpoint_name(enum godebug_endpoint ep)
 {
-	return (unsigned)ep < DEP_EP_COUNT_ ? ep_names[ep] : "";
+	return (unsigned)ep < GODEBUG_EP_COUNT_ ? ep_names[ep] : "";
 }
 
-const char *dep_content_name(enum dep_content kind)
+const char *godebug_content_name(enum godebug_content kind)
 {
-	return (unsigned)kind < DEP_C_COUNT_ ? content_names[kind] : "";
+	return (unsigned)kind < GODEBUG_C_COUNT_ ? content_names[kind] : "";
 }
 
-int dep_endpoint_is_profiling(enum dep_endpoint ep)
+int godebug_endpoint_is_profiling(enum godebug_endpoint ep)
 {
 	switch (ep) {
-	case DEP_EP_GOROUTINE:
-	case DEP_EP_HEAP:
-	case DEP_EP_ALLOCS:
-	case DEP_EP_THREADCREATE:
-	case DEP_EP_BLOCK:
-	case DEP_EP_MUTEX:
-	case DEP_EP_PROFILE:
-	case DEP_EP_CPU:
-	case DEP_EP_TRACE:
-	case DEP_EP_FR_CAPTURE:
-	case DEP_EP_PPROF_OTHER:
+	case GODEBUG_EP_GOROUTINE:
+	case GODEBUG_EP_HEAP:
+	case GODEBUG_EP_ALLOCS:
+	case GODEBUG_EP_THREADCREATE:
+	case GODEBUG_EP_BLOCK:
+	case GODEBUG_EP_MUTEX:
+	case GODEBUG_EP_PROFILE:
+	case GODEBUG_EP_CPU:
+	case GODEBUG_EP_TRACE:
+	case GODEBUG_EP_FR_CAPTURE:
+	case GODEBUG_EP_PPROF_OTHER:
 		return 1;
 	default:
 		return 0;
 	}
 }
 
-int dep_content_is_specific(enum dep_content kind)
+int godebug_content_is_specific(enum godebug_content kind)
 {
-	return kind != DEP_C_NONE && kind != DEP_C_XNET_EVENTS && (unsigned)kind < DEP_C_COUNT_;
+	return kind != GODEBUG_C_NONE && kind != GODEBUG_C_XNET_EVENTS && (unsigned)kind < GODEBUG_C_COUNT_;
 }
 
 /* ---------- small byte helpers ---------- */
@@ -170,16 +170,16 @@ static size_t line_end(const uint8_t *s, size_t n, size_t i)
 
 /* ---------- name lists ---------- */
 
-static void names_add(struct dep_names *l, const void *s, size_t n)
+static void names_add(struct godebug_names *l, const void *s, size_t n)
 {
 	if (n == 0)
 		return;
-	if (n > DEP_MAX_NAME - 1)
-		n = DEP_MAX_NAME - 1;
+	if (n > GODEBUG_MAX_NAME - 1)
+		n = GODEBUG_MAX_NAME - 1;
 	for (unsigned i = 0; i < l->n; i++)
 		if (strlen(l->s[i]) == n && !memcmp(l->s[i], s, n))
 			return;
-	if (l->n >= DEP_MAX_NAMES) {
+	if (l->n >= GODEBUG_MAX_NAMES) {
 		l->more = 1;
 		return;
 	}
@@ -192,18 +192,13 @@ static void names_add(struct dep_names *l, const void *s, size_t n)
  * the standard library, and merged application-first: the names that say
  * most about the program come first in the bounded sample. */
 struct sample {
-	struct dep_names app_funcs, std_funcs, app_files, std_files;
+	struct godebug_names app_funcs, std_funcs, app_files, std_files;
 };
 
 /* Go function names: "net/http.(*conn).serve", "main.worker",
  * "github.com/a/b.F". The standard library's import paths have no dot in
  * their first element; "main" is the program itself. */
 static int func_is_std(const uint8_t *s, size_t n);
-
-int dep_func_is_std(const char *name, size_t len)
-{
-	return name && len ? func_is_std((const uint8_t *)name, len) : 1;
-}
 
 static int func_is_std(const uint8_t *s, size_t n)
 {
@@ -234,7 +229,7 @@ static void sample_add(struct sample *sm, const uint8_t *fn, size_t fl, const ui
 }
 
 /* @return how many of a's entries made it (all of them: a fits) */
-static unsigned merge(struct dep_names *out, const struct dep_names *a, const struct dep_names *b)
+static unsigned merge(struct godebug_names *out, const struct godebug_names *a, const struct godebug_names *b)
 {
 	unsigned na;
 
@@ -249,7 +244,7 @@ static unsigned merge(struct dep_names *out, const struct dep_names *a, const st
 	return na;
 }
 
-static void sample_finish(struct sample *sm, struct dep_result *out)
+static void sample_finish(struct sample *sm, struct godebug_result *out)
 {
 	out->funcs_app = merge(&out->funcs, &sm->app_funcs, &sm->std_funcs);
 	out->files_app = merge(&out->files, &sm->app_files, &sm->std_files);
@@ -257,7 +252,7 @@ static void sample_finish(struct sample *sm, struct dep_result *out)
 
 /* ---------- paths and queries ---------- */
 
-size_t dep_pct_decode(const char *src, size_t n, int plus, char *dst, size_t dst_cap)
+size_t godebug_pct_decode(const char *src, size_t n, int plus, char *dst, size_t dst_cap)
 {
 	size_t o = 0;
 
@@ -308,53 +303,53 @@ static int ends(const char *s, size_t n, const char *suffix, size_t *at)
 	return 1;
 }
 
-enum dep_endpoint dep_match_path(const char *target, size_t len, struct dep_path *out)
+enum godebug_endpoint godebug_match_path(const char *target, size_t len, struct godebug_path *out)
 {
-	char path[DEP_MAX_PATH];
+	char path[GODEBUG_MAX_PATH];
 	const char *raw, *hit;
 	size_t rawn, n, at;
-	struct dep_path tmp;
+	struct godebug_path tmp;
 	static const char pprof[] = "/debug/pprof/";
 
 	if (!out)
 		out = &tmp;
 	memset(out, 0, sizeof(*out));
 	if (!target)
-		return DEP_EP_NONE;
+		return GODEBUG_EP_NONE;
 	target_path(target, len, &raw, &rawn);
-	n = dep_pct_decode(raw, rawn, 0, path, sizeof(path));
+	n = godebug_pct_decode(raw, rawn, 0, path, sizeof(path));
 
 	hit = memmem(path, n, pprof, sizeof(pprof) - 1);
 	if (hit) {
 		const char *name = hit + sizeof(pprof) - 1;
 		size_t nl = (size_t)(path + n - name);
 		out->prefix_len = (size_t)(hit - path);
-		out->ep = DEP_EP_PPROF_OTHER;
+		out->ep = GODEBUG_EP_PPROF_OTHER;
 		for (size_t i = 0; i < sizeof(pprof_names) / sizeof(pprof_names[0]); i++)
 			if (strlen(pprof_names[i].name) == nl &&
 			    !memcmp(pprof_names[i].name, name, nl))
 				out->ep = pprof_names[i].ep;
-		if (nl > DEP_MAX_NAME - 1)
-			nl = DEP_MAX_NAME - 1;
+		if (nl > GODEBUG_MAX_NAME - 1)
+			nl = GODEBUG_MAX_NAME - 1;
 		memcpy(out->name, name, nl);
 		out->name[nl] = '\0';
 		return out->ep;
 	}
 	if (ends(path, n, "/debug/pprof", &at))
-		out->ep = DEP_EP_INDEX;
+		out->ep = GODEBUG_EP_INDEX;
 	else if (ends(path, n, "/debug/vars", &at))
-		out->ep = DEP_EP_EXPVAR;
+		out->ep = GODEBUG_EP_EXPVAR;
 	else if (ends(path, n, "/debug/requests", &at))
-		out->ep = DEP_EP_REQUESTS;
+		out->ep = GODEBUG_EP_REQUESTS;
 	else if (ends(path, n, "/debug/events", &at))
-		out->ep = DEP_EP_EVENTS;
+		out->ep = GODEBUG_EP_EVENTS;
 	else
-		return DEP_EP_NONE;
+		return GODEBUG_EP_NONE;
 	out->prefix_len = at;
 	return out->ep;
 }
 
-void dep_query_init(struct dep_query *q, const char *target, size_t len)
+void godebug_query_init(struct godebug_query *q, const char *target, size_t len)
 {
 	const char *qm = target ? memchr(target, '?', len) : NULL;
 	const char *hash = target ? memchr(target, '#', len) : NULL;
@@ -367,7 +362,7 @@ void dep_query_init(struct dep_query *q, const char *target, size_t len)
 	q->left = (size_t)((hash ? hash : target + len) - q->p);
 }
 
-int dep_query_next(struct dep_query *q, const char **k, size_t *klen, const char **v, size_t *vlen)
+int godebug_query_next(struct godebug_query *q, const char **k, size_t *klen, const char **v, size_t *vlen)
 {
 	while (q->left > 0) {
 		const char *amp = memchr(q->p, '&', q->left);
@@ -392,16 +387,16 @@ int dep_query_next(struct dep_query *q, const char **k, size_t *klen, const char
 	return 0;
 }
 
-int dep_query_get(const char *target, size_t len, const char *key, const char **v, size_t *vlen)
+int godebug_query_get(const char *target, size_t len, const char *key, const char **v, size_t *vlen)
 {
-	struct dep_query q;
+	struct godebug_query q;
 	const char *k;
 	size_t kl;
 	char dk[64];
 
-	dep_query_init(&q, target, len);
-	while (dep_query_next(&q, &k, &kl, v, vlen)) {
-		size_t dn = dep_pct_decode(k, kl, 1, dk, sizeof(dk));
+	godebug_query_init(&q, target, len);
+	while (godebug_query_next(&q, &k, &kl, v, vlen)) {
+		size_t dn = godebug_pct_decode(k, kl, 1, dk, sizeof(dk));
 		if (dn == strlen(key) && !memcmp(dk, key, dn))
 			return 1;
 	}
@@ -410,7 +405,7 @@ int dep_query_get(const char *target, size_t len, const char *key, const char **
 	return 0;
 }
 
-#define DEP_MAX_SECONDS 1e9
+#define GODEBUG_MAX_SECONDS 1e9
 
 /* Go's strconv.ParseInt(s, 10, 64) */
 static int parse_go_int(const char *s, double *out)
@@ -455,14 +450,14 @@ static int parse_go_float(const char *s, double *out)
 	return 0;
 }
 
-double dep_duration(enum dep_endpoint ep, const char *secs, size_t len, int present)
+double godebug_duration(enum godebug_endpoint ep, const char *secs, size_t len, int present)
 {
 	char buf[64];
 	double v = 0;
 	int ok = -1;
 
 	if (present && secs) {
-		dep_pct_decode(secs, len > 63 ? 63 : len, 1, buf, sizeof(buf));
+		godebug_pct_decode(secs, len > 63 ? 63 : len, 1, buf, sizeof(buf));
 		if (len > 63)
 			buf[0] =
 			    '\0'; /* longer than any number Go accepts sensibly: treat as invalid */
@@ -470,24 +465,24 @@ double dep_duration(enum dep_endpoint ep, const char *secs, size_t len, int pres
 		buf[0] = '\0';
 	}
 	switch (ep) {
-	case DEP_EP_PROFILE:
-	case DEP_EP_CPU:
+	case GODEBUG_EP_PROFILE:
+	case GODEBUG_EP_CPU:
 		ok = parse_go_int(buf, &v);
 		if (ok || v <= 0)
 			v = 30;
 		break;
-	case DEP_EP_TRACE:
+	case GODEBUG_EP_TRACE:
 		ok = parse_go_float(buf, &v);
 		if (ok || !(v > 0))
 			v = 1;
 		break;
-	case DEP_EP_GOROUTINE:
-	case DEP_EP_HEAP:
-	case DEP_EP_ALLOCS:
-	case DEP_EP_THREADCREATE:
-	case DEP_EP_BLOCK:
-	case DEP_EP_MUTEX:
-	case DEP_EP_PPROF_OTHER:
+	case GODEBUG_EP_GOROUTINE:
+	case GODEBUG_EP_HEAP:
+	case GODEBUG_EP_ALLOCS:
+	case GODEBUG_EP_THREADCREATE:
+	case GODEBUG_EP_BLOCK:
+	case GODEBUG_EP_MUTEX:
+	case GODEBUG_EP_PPROF_OTHER:
 		if (!present)
 			return 0;
 		ok = parse_go_int(buf, &v);
@@ -497,8 +492,8 @@ double dep_duration(enum dep_endpoint ep, const char *secs, size_t len, int pres
 	default:
 		return 0;
 	}
-	if (v > DEP_MAX_SECONDS)
-		v = DEP_MAX_SECONDS;
+	if (v > GODEBUG_MAX_SECONDS)
+		v = GODEBUG_MAX_SECONDS;
 	return v;
 }
 
@@ -518,7 +513,7 @@ static int ieq(const char *s, size_t n, const char *lower_word)
 	return 1;
 }
 
-unsigned dep_header_signals(const char *name, size_t nlen, const char *val, size_t vlen)
+unsigned godebug_header_signals(const char *name, size_t nlen, const char *val, size_t vlen)
 {
 	static const char *const files[] = {"profile", "trace",	       "heap",
 					    "allocs",  "goroutine",    "block",
@@ -534,7 +529,7 @@ unsigned dep_header_signals(const char *name, size_t nlen, const char *val, size
 	while (vlen > 0 && (val[vlen - 1] == ' ' || val[vlen - 1] == '\t'))
 		vlen--;
 	if (ieq(name, nlen, "x-go-pprof") && vlen == 1 && val[0] == '1')
-		sig |= DEP_SIG_X_GO_PPROF;
+		sig |= GODEBUG_SIG_X_GO_PPROF;
 	if (ieq(name, nlen, "content-disposition")) {
 		/* pprof: attachment; filename="NAME" or "NAME-delta" */
 		const char *f = memmem(val, vlen, "filename=\"", 10);
@@ -546,17 +541,17 @@ unsigned dep_header_signals(const char *name, size_t nlen, const char *val, size
 				n -= 6;
 			for (const char *const *p = files; q && *p; p++)
 				if (strlen(*p) == n && !memcmp(s, *p, n))
-					sig |= DEP_SIG_DISPOSITION;
+					sig |= GODEBUG_SIG_DISPOSITION;
 		}
 	}
 	return sig;
 }
 
-int dep_seed_signal(int status, const uint8_t *body, size_t len)
+int godebug_seed_signal(int status, const uint8_t *body, size_t len)
 {
 	if (status != 200 || !body)
 		return 0;
-	return find(body, len > DEP_SCAN_CAP ? DEP_SCAN_CAP : len, "goroutine") != NULL;
+	return find(body, len > GODEBUG_SCAN_CAP ? GODEBUG_SCAN_CAP : len, "goroutine") != NULL;
 }
 
 /* ---------- text profiles (debug=1) ---------- */
@@ -595,7 +590,7 @@ static void text_frame(const uint8_t *s, size_t n, struct sample *sm)
 	sample_add(sm, s + fs, fe - fs, s + ps, pe - ps);
 }
 
-static void text_profile(const uint8_t *s, size_t n, struct dep_result *out, struct sample *sm)
+static void text_profile(const uint8_t *s, size_t n, struct godebug_result *out, struct sample *sm)
 {
 	size_t i = 0;
 
@@ -616,7 +611,7 @@ static void text_profile(const uint8_t *s, size_t n, struct dep_result *out, str
 }
 
 /* "NAME profile: total N", "heap profile: ...", "--- contention:", "--- mutex:" */
-static enum dep_content text_header(const uint8_t *s, size_t n, struct dep_result *out)
+static enum godebug_content text_header(const uint8_t *s, size_t n, struct godebug_result *out)
 {
 	size_t e = line_end(s, n, 0), i = 0;
 	const uint8_t *tag;
@@ -625,40 +620,40 @@ static enum dep_content text_header(const uint8_t *s, size_t n, struct dep_resul
 		int mutex = s[4] == 'm';
 		/* the next line is "cycles/second=N" (or the body ends first) */
 		if (e < n && !prefix_or_cut(s + e + 1, n - e - 1, "cycles/second="))
-			return DEP_C_NONE;
+			return GODEBUG_C_NONE;
 		strcpy(out->profile_name, mutex ? "mutex" : "block");
-		out->endpoint = mutex ? DEP_EP_MUTEX : DEP_EP_BLOCK;
-		return DEP_C_PROFILE_TEXT;
+		out->endpoint = mutex ? GODEBUG_EP_MUTEX : GODEBUG_EP_BLOCK;
+		return GODEBUG_C_PROFILE_TEXT;
 	}
 	tag = find(s, e, " profile: ");
 	if (!tag || tag == s || (size_t)(tag - s) >= sizeof(out->profile_name))
-		return DEP_C_NONE;
+		return GODEBUG_C_NONE;
 	for (const uint8_t *p = s; p < tag; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || is_digit(*p) ||
 		      *p == '_' || *p == '-' || *p == '.' || *p == '/'))
-			return DEP_C_NONE;
+			return GODEBUG_C_NONE;
 	memcpy(out->profile_name, s, (size_t)(tag - s));
 	out->profile_name[tag - s] = '\0';
 	i = (size_t)(tag - s) + 10;
 	if (!strcmp(out->profile_name, "heap")) {
 		/* "heap profile: 2: 512 [2: 512] @ heap/1048576" */
 		if (digits(s, e, &i, NULL) == 0 || i >= e || s[i] != ':')
-			return DEP_C_NONE;
-		out->endpoint = DEP_EP_HEAP;
-		return DEP_C_PROFILE_TEXT;
+			return GODEBUG_C_NONE;
+		out->endpoint = GODEBUG_EP_HEAP;
+		return GODEBUG_C_PROFILE_TEXT;
 	}
 	if (!starts(s + i, e - i, "total "))
-		return DEP_C_NONE;
+		return GODEBUG_C_NONE;
 	i += 6;
 	if (digits(s, e, &i, &out->stacks) == 0 || i != e)
-		return DEP_C_NONE;
+		return GODEBUG_C_NONE;
 	if (!strcmp(out->profile_name, "goroutine")) {
-		out->endpoint = DEP_EP_GOROUTINE;
-		return DEP_C_GOROUTINE_TEXT;
+		out->endpoint = GODEBUG_EP_GOROUTINE;
+		return GODEBUG_C_GOROUTINE_TEXT;
 	}
 	out->endpoint =
-	    !strcmp(out->profile_name, "threadcreate") ? DEP_EP_THREADCREATE : DEP_EP_PPROF_OTHER;
-	return DEP_C_PROFILE_TEXT;
+	    !strcmp(out->profile_name, "threadcreate") ? GODEBUG_EP_THREADCREATE : GODEBUG_EP_PPROF_OTHER;
+	return GODEBUG_C_PROFILE_TEXT;
 }
 
 /* ---------- goroutine stack dumps (debug=2) ---------- */
@@ -693,7 +688,7 @@ static size_t call_name_len(const uint8_t *s, size_t n)
 	return 0;
 }
 
-static void stack_dump(const uint8_t *s, size_t n, struct dep_result *out, struct sample *sm)
+static void stack_dump(const uint8_t *s, size_t n, struct godebug_result *out, struct sample *sm)
 {
 	size_t i = 0;
 	const uint8_t *fn = NULL;
@@ -850,11 +845,11 @@ struct pb_str {
 };
 
 struct pb_profile {
-	struct pb_str *strings; /* DEP_PROTO_MAX_STRINGS */
+	struct pb_str *strings; /* GODEBUG_PROTO_MAX_STRINGS */
 	uint64_t nstrings;	/* seen, may exceed what is kept */
-	uint64_t (*funcs)[2];	/* name, filename: DEP_PROTO_MAX_FUNCS */
+	uint64_t (*funcs)[2];	/* name, filename: GODEBUG_PROTO_MAX_FUNCS */
 	uint64_t nfuncs;
-	uint64_t types[DEP_PROTO_MAX_TYPES][2];
+	uint64_t types[GODEBUG_PROTO_MAX_TYPES][2];
 	unsigned ntypes;
 	uint64_t default_type;
 	uint32_t known_fields; /* bit per known field number seen */
@@ -880,7 +875,7 @@ static int pb_expected(uint32_t f, unsigned wt)
 	}
 }
 
-static int pb_walk(const uint8_t *buf, size_t n, struct pb_profile *pp, struct dep_result *out)
+static int pb_walk(const uint8_t *buf, size_t n, struct pb_profile *pp, struct godebug_result *out)
 {
 	struct cur c = cur_make(buf, n);
 
@@ -906,7 +901,7 @@ static int pb_walk(const uint8_t *buf, size_t n, struct pb_profile *pp, struct d
 			memset(vals, 0, sizeof(vals));
 			if (pb_ints(sp, (size_t)v, vals, 3))
 				return PB_INVALID;
-			if (f == PB_SAMPLE_TYPE && pp->ntypes < DEP_PROTO_MAX_TYPES) {
+			if (f == PB_SAMPLE_TYPE && pp->ntypes < GODEBUG_PROTO_MAX_TYPES) {
 				pp->types[pp->ntypes][0] = vals[1];
 				pp->types[pp->ntypes][1] = vals[2];
 				pp->ntypes++;
@@ -926,7 +921,7 @@ static int pb_walk(const uint8_t *buf, size_t n, struct pb_profile *pp, struct d
 			memset(vals, 0, sizeof(vals));
 			if (pb_ints(sp, (size_t)v, vals, 6))
 				return PB_INVALID;
-			if (pp->nfuncs < DEP_PROTO_MAX_FUNCS) {
+			if (pp->nfuncs < GODEBUG_PROTO_MAX_FUNCS) {
 				pp->funcs[pp->nfuncs][0] = vals[2];
 				pp->funcs[pp->nfuncs][1] = vals[4];
 			}
@@ -934,7 +929,7 @@ static int pb_walk(const uint8_t *buf, size_t n, struct pb_profile *pp, struct d
 			out->functions++;
 			break;
 		case PB_STRING_TABLE:
-			if (pp->nstrings < DEP_PROTO_MAX_STRINGS) {
+			if (pp->nstrings < GODEBUG_PROTO_MAX_STRINGS) {
 				pp->strings[pp->nstrings].off = (uint32_t)(sp - buf);
 				pp->strings[pp->nstrings].len = (uint32_t)v;
 			}
@@ -953,7 +948,7 @@ static int pb_walk(const uint8_t *buf, size_t n, struct pb_profile *pp, struct d
 static int pb_str_get(const struct pb_profile *pp, const uint8_t *buf, uint64_t idx,
 		      const uint8_t **s, size_t *n)
 {
-	if (idx >= pp->nstrings || idx >= DEP_PROTO_MAX_STRINGS)
+	if (idx >= pp->nstrings || idx >= GODEBUG_PROTO_MAX_STRINGS)
 		return -1;
 	*s = buf + pp->strings[idx].off;
 	*n = pp->strings[idx].len;
@@ -967,7 +962,7 @@ static int bytes_is(const uint8_t *s, size_t n, const char *word)
 
 /* @return 1 when buf (n bytes, cut says the stream went on) is a
  * profile.proto message */
-static int proto_profile(const uint8_t *buf, size_t n, int cut, struct dep_result *out)
+static int proto_profile(const uint8_t *buf, size_t n, int cut, struct godebug_result *out)
 {
 	static const char *const units[] = {
 	    "count", "bytes", "nanoseconds", "microseconds", "milliseconds", "seconds", NULL};
@@ -989,8 +984,8 @@ static int proto_profile(const uint8_t *buf, size_t n, int cut, struct dep_resul
 		    !pb_expected((uint32_t)(key >> 3), (unsigned)(key & 7)))
 			return 0;
 	}
-	pp.strings = malloc(DEP_PROTO_MAX_STRINGS * sizeof(*pp.strings));
-	pp.funcs = malloc(DEP_PROTO_MAX_FUNCS * sizeof(*pp.funcs));
+	pp.strings = malloc(GODEBUG_PROTO_MAX_STRINGS * sizeof(*pp.strings));
+	pp.funcs = malloc(GODEBUG_PROTO_MAX_FUNCS * sizeof(*pp.funcs));
 	if (!pp.strings || !pp.funcs)
 		goto cleanup;
 	rc = pb_walk(buf, n, &pp, out);
@@ -1024,7 +1019,7 @@ static int proto_profile(const uint8_t *buf, size_t n, int cut, struct dep_resul
 		goto cleanup;
 	/* sample types, and the endpoint they imply */
 	for (unsigned i = 0; i < pp.ntypes; i++) {
-		char t[DEP_MAX_NAME];
+		char t[GODEBUG_MAX_NAME];
 		if (pb_str_get(&pp, buf, pp.types[i][0], &ts, &tn) ||
 		    pb_str_get(&pp, buf, pp.types[i][1], &us, &un))
 			continue;
@@ -1038,28 +1033,28 @@ static int proto_profile(const uint8_t *buf, size_t n, int cut, struct dep_resul
 		names_add(&out->types, t, tn + 1 + un);
 		if (i == 0) {
 			if (bytes_is(ts, tn, "goroutine"))
-				out->endpoint = DEP_EP_GOROUTINE;
+				out->endpoint = GODEBUG_EP_GOROUTINE;
 			else if (bytes_is(ts, tn, "threadcreate"))
-				out->endpoint = DEP_EP_THREADCREATE;
+				out->endpoint = GODEBUG_EP_THREADCREATE;
 			else if (bytes_is(ts, tn, "samples") || bytes_is(ts, tn, "cpu"))
-				out->endpoint = DEP_EP_PROFILE;
+				out->endpoint = GODEBUG_EP_PROFILE;
 			else if (bytes_is(ts, tn, "contentions") || bytes_is(ts, tn, "delay"))
-				out->endpoint = DEP_EP_BLOCK;
+				out->endpoint = GODEBUG_EP_BLOCK;
 			else if (bytes_is(ts, tn, "alloc_objects") ||
 				 bytes_is(ts, tn, "inuse_space") ||
 				 bytes_is(ts, tn, "alloc_space") ||
 				 bytes_is(ts, tn, "inuse_objects"))
-				out->endpoint = DEP_EP_HEAP;
+				out->endpoint = GODEBUG_EP_HEAP;
 			else
-				out->endpoint = DEP_EP_PPROF_OTHER;
+				out->endpoint = GODEBUG_EP_PPROF_OTHER;
 		}
 	}
 	/* allocs is heap with alloc_space as the default sample type */
-	if (out->endpoint == DEP_EP_HEAP && pp.default_type &&
+	if (out->endpoint == GODEBUG_EP_HEAP && pp.default_type &&
 	    !pb_str_get(&pp, buf, pp.default_type, &ts, &tn) && bytes_is(ts, tn, "alloc_space"))
-		out->endpoint = DEP_EP_ALLOCS;
+		out->endpoint = GODEBUG_EP_ALLOCS;
 	memset(&sm, 0, sizeof(sm));
-	for (uint64_t i = 0; i < pp.nfuncs && i < DEP_PROTO_MAX_FUNCS; i++) {
+	for (uint64_t i = 0; i < pp.nfuncs && i < GODEBUG_PROTO_MAX_FUNCS; i++) {
 		const uint8_t *fs = NULL, *ps = NULL;
 		size_t fl = 0, pl = 0;
 		if (pb_str_get(&pp, buf, pp.funcs[i][0], &fs, &fl))
@@ -1087,7 +1082,7 @@ static uint8_t *inflate_prefix(const uint8_t *body, size_t len, size_t *out_len,
 
 	*out_len = 0;
 	*complete = 0;
-	buf = malloc(DEP_INFLATE_CAP);
+	buf = malloc(GODEBUG_INFLATE_CAP);
 	if (!buf)
 		return NULL;
 	memset(&z, 0, sizeof(z));
@@ -1098,9 +1093,9 @@ static uint8_t *inflate_prefix(const uint8_t *body, size_t len, size_t *out_len,
 	z.next_in = (Bytef *)body;
 	z.avail_in = len > 0x7fffffffu ? 0x7fffffffu : (uInt)len;
 	z.next_out = buf;
-	z.avail_out = DEP_INFLATE_CAP;
+	z.avail_out = GODEBUG_INFLATE_CAP;
 	rc = inflate(&z, Z_SYNC_FLUSH);
-	*out_len = DEP_INFLATE_CAP - z.avail_out;
+	*out_len = GODEBUG_INFLATE_CAP - z.avail_out;
 	*complete = rc == Z_STREAM_END;
 	inflateEnd(&z);
 	return buf;
@@ -1108,30 +1103,30 @@ static uint8_t *inflate_prefix(const uint8_t *body, size_t len, size_t *out_len,
 
 /* ---------- execution trace ---------- */
 
-static enum dep_content exec_trace(const uint8_t *s, size_t n, int cut, struct dep_result *out)
+static enum godebug_content exec_trace(const uint8_t *s, size_t n, int cut, struct godebug_result *out)
 {
 	size_t i = 5, vs;
 
 	if (!starts(s, n, "go 1."))
-		return DEP_C_NONE;
+		return GODEBUG_C_NONE;
 	vs = 3;
 	if (digits(s, n, &i, NULL) == 0 || i - 5 > 3)
-		return DEP_C_NONE;
+		return GODEBUG_C_NONE;
 	if (!starts(s + i, n - i, " trace") &&
 	    !(i + 6 > n && cut && !memcmp(s + i, " trace", n - i)))
-		return DEP_C_NONE;
+		return GODEBUG_C_NONE;
 	memcpy(out->go_version, s + vs, i - vs);
 	out->go_version[i - vs] = '\0';
 	for (size_t j = i + 6; j < 16 && j < n; j++)
 		if (s[j] != 0)
-			return DEP_C_NONE;
+			return GODEBUG_C_NONE;
 	if (n < 16) {
 		if (!cut)
-			return DEP_C_NONE;
+			return GODEBUG_C_NONE;
 		out->truncated = 1;
 	}
-	out->endpoint = DEP_EP_TRACE;
-	return DEP_C_EXEC_TRACE;
+	out->endpoint = GODEBUG_EP_TRACE;
+	return GODEBUG_C_EXEC_TRACE;
 }
 
 /* ---------- JSON (expvar) ---------- */
@@ -1166,7 +1161,7 @@ static int json_skip_string(const uint8_t *s, size_t n, size_t *i)
 	return J_EOF;
 }
 
-/* skips any value, nesting counted (not recursed) up to DEP_JSON_MAX_DEPTH */
+/* skips any value, nesting counted (not recursed) up to GODEBUG_JSON_MAX_DEPTH */
 static int json_skip_value(const uint8_t *s, size_t n, size_t *i)
 {
 	unsigned depth = 0;
@@ -1201,7 +1196,7 @@ static int json_skip_value(const uint8_t *s, size_t n, size_t *i)
 			continue;
 		}
 		if (c == '{' || c == '[') {
-			if (++depth > DEP_JSON_MAX_DEPTH)
+			if (++depth > GODEBUG_JSON_MAX_DEPTH)
 				return J_BAD;
 		} else if (c == '}' || c == ']') {
 			if (--depth == 0) {
@@ -1214,13 +1209,13 @@ static int json_skip_value(const uint8_t *s, size_t n, size_t *i)
 	return J_EOF;
 }
 
-static enum dep_content expvar(const uint8_t *s, size_t n, int cut, struct dep_result *out)
+static enum godebug_content expvar(const uint8_t *s, size_t n, int cut, struct godebug_result *out)
 {
 	size_t i = ws(s, n, 0);
 	int cmdline = 0, memstats = 0, eof = 0;
 
 	if (i >= n || s[i] != '{')
-		return DEP_C_NONE;
+		return GODEBUG_C_NONE;
 	i++;
 	for (;;) {
 		size_t ks, ke, vs;
@@ -1234,7 +1229,7 @@ static enum dep_content expvar(const uint8_t *s, size_t n, int cut, struct dep_r
 		if (s[i] == '}')
 			break;
 		if (s[i] != '"')
-			return DEP_C_NONE;
+			return GODEBUG_C_NONE;
 		ks = i + 1;
 		rc = json_skip_string(s, n, &i);
 		if (rc == J_EOF) {
@@ -1242,7 +1237,7 @@ static enum dep_content expvar(const uint8_t *s, size_t n, int cut, struct dep_r
 			break;
 		}
 		if (rc)
-			return DEP_C_NONE;
+			return GODEBUG_C_NONE;
 		ke = i - 1;
 		i = ws(s, n, i);
 		if (i >= n) {
@@ -1250,12 +1245,12 @@ static enum dep_content expvar(const uint8_t *s, size_t n, int cut, struct dep_r
 			break;
 		}
 		if (s[i] != ':')
-			return DEP_C_NONE;
+			return GODEBUG_C_NONE;
 		vs = i = ws(s, n, i + 1);
 		names_add(&out->keys, s + ks, ke - ks);
 		rc = json_skip_value(s, n, &i);
 		if (rc == J_BAD)
-			return DEP_C_NONE;
+			return GODEBUG_C_NONE;
 		if (vs < n && bytes_is(s + ks, ke - ks, "cmdline") && s[vs] == '[') {
 			cmdline = 1;
 			out->cmdline_json = s + vs;
@@ -1278,39 +1273,39 @@ static enum dep_content expvar(const uint8_t *s, size_t n, int cut, struct dep_r
 		}
 		if (s[i] == '}')
 			break;
-		return DEP_C_NONE;
+		return GODEBUG_C_NONE;
 	}
 	if (eof && !cut)
-		return DEP_C_NONE;
+		return GODEBUG_C_NONE;
 	if (!cmdline || (!memstats && !eof))
-		return DEP_C_NONE;
+		return GODEBUG_C_NONE;
 	out->truncated = eof;
-	out->endpoint = DEP_EP_EXPVAR;
-	return DEP_C_EXPVAR;
+	out->endpoint = GODEBUG_EP_EXPVAR;
+	return GODEBUG_C_EXPVAR;
 }
 
 /* ---------- symbol, index, x/net/trace ---------- */
 
-static enum dep_content symbol(const uint8_t *s, size_t n, struct dep_result *out)
+static enum godebug_content symbol(const uint8_t *s, size_t n, struct godebug_result *out)
 {
 	size_t i = 13;
 
 	if (!starts(s, n, "num_symbols: "))
-		return DEP_C_NONE;
+		return GODEBUG_C_NONE;
 	if (digits(s, n, &i, &out->num_symbols) == 0 || (i < n && s[i] != '\n'))
-		return DEP_C_NONE;
+		return GODEBUG_C_NONE;
 	for (i = i + 1; i < n;) {
 		size_t e = line_end(s, n, i);
 		if (starts(s + i, e - i, "0x"))
 			out->symbol_lines++;
 		i = e + 1;
 	}
-	out->endpoint = DEP_EP_SYMBOL;
-	return DEP_C_SYMBOL;
+	out->endpoint = GODEBUG_EP_SYMBOL;
+	return GODEBUG_C_SYMBOL;
 }
 
 /* "<tr><td>6</td><td><a href='goroutine?debug=1'>goroutine</a></td></tr>" */
-static void index_entries(const uint8_t *s, size_t n, struct dep_result *out)
+static void index_entries(const uint8_t *s, size_t n, struct godebug_result *out)
 {
 	static const char row[] = "<tr><td>";
 	static const char link[] = "</td><td><a href='";
@@ -1341,38 +1336,38 @@ static void index_entries(const uint8_t *s, size_t n, struct dep_result *out)
 	}
 }
 
-static enum dep_content html_pages(const uint8_t *s, size_t n, struct dep_result *out)
+static enum godebug_content html_pages(const uint8_t *s, size_t n, struct godebug_result *out)
 {
 	size_t m = n > 64u * 1024u ? 64u * 1024u : n;
 
 	if (find(s, m, "<title>/debug/pprof/</title>") ||
 	    find(s, m, "Types of profiles available:")) {
 		index_entries(s, n, out);
-		out->endpoint = DEP_EP_INDEX;
-		return DEP_C_PPROF_INDEX;
+		out->endpoint = GODEBUG_EP_INDEX;
+		return GODEBUG_C_PPROF_INDEX;
 	}
 	if (find(s, m, "<title>/debug/requests</title>")) {
-		out->endpoint = DEP_EP_REQUESTS;
-		return DEP_C_XNET_REQUESTS;
+		out->endpoint = GODEBUG_EP_REQUESTS;
+		return GODEBUG_C_XNET_REQUESTS;
 	}
 	if (find(s, m, "<title>events</title>")) {
-		out->endpoint = DEP_EP_EVENTS;
-		return DEP_C_XNET_EVENTS;
+		out->endpoint = GODEBUG_EP_EVENTS;
+		return GODEBUG_C_XNET_EVENTS;
 	}
-	return DEP_C_NONE;
+	return GODEBUG_C_NONE;
 }
 
-/* ---------- dep_detect ---------- */
+/* ---------- godebug_detect ---------- */
 
-static enum dep_content detect_plain(const uint8_t *s, size_t n, int cut, struct dep_result *out)
+static enum godebug_content detect_plain(const uint8_t *s, size_t n, int cut, struct godebug_result *out)
 {
 	struct sample sm;
-	enum dep_content k;
+	enum godebug_content k;
 
 	if (n == 0)
-		return DEP_C_NONE;
-	if (n > DEP_SCAN_CAP) {
-		n = DEP_SCAN_CAP;
+		return GODEBUG_C_NONE;
+	if (n > GODEBUG_SCAN_CAP) {
+		n = GODEBUG_SCAN_CAP;
 		cut = 1;
 	}
 	if ((k = exec_trace(s, n, cut, out)))
@@ -1388,8 +1383,8 @@ static enum dep_content detect_plain(const uint8_t *s, size_t n, int cut, struct
 		stack_dump(s, n, out, &sm);
 		sample_finish(&sm, out);
 		out->truncated = cut;
-		out->endpoint = DEP_EP_GOROUTINE;
-		return DEP_C_GOROUTINE_STACKS;
+		out->endpoint = GODEBUG_EP_GOROUTINE;
+		return GODEBUG_C_GOROUTINE_STACKS;
 	}
 	if ((k = symbol(s, n, out)))
 		return k;
@@ -1399,21 +1394,21 @@ static enum dep_content detect_plain(const uint8_t *s, size_t n, int cut, struct
 	return html_pages(s, n, out);
 }
 
-enum dep_content dep_detect(const uint8_t *body, size_t len, int body_cut, struct dep_result *out)
+enum godebug_content godebug_detect(const uint8_t *body, size_t len, int body_cut, struct godebug_result *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (!body || len == 0)
-		return DEP_C_NONE;
+		return GODEBUG_C_NONE;
 	if (len >= 3 && body[0] == 0x1f && body[1] == 0x8b && body[2] == 8) {
 		size_t n;
 		int complete;
 		uint8_t *buf = inflate_prefix(body, len, &n, &complete);
-		enum dep_content k = DEP_C_NONE;
+		enum godebug_content k = GODEBUG_C_NONE;
 
 		if (buf && n > 0) {
 			int cut = !complete;
 			if (proto_profile(buf, n, cut, out)) {
-				k = DEP_C_PROFILE_PROTO;
+				k = GODEBUG_C_PROFILE_PROTO;
 			} else {
 				memset(out, 0, sizeof(*out));
 				k = detect_plain(buf, n, cut, out);
@@ -1440,7 +1435,7 @@ enum dep_content dep_detect(const uint8_t *body, size_t len, int body_cut, struc
 
 /* ---------- command lines and tokens ---------- */
 
-size_t dep_cmdline_args(const uint8_t *body, size_t len, dep_arg_cb cb, void *ctx)
+size_t godebug_cmdline_args(const uint8_t *body, size_t len, godebug_arg_cb cb, void *ctx)
 {
 	size_t i = 0, count = 0;
 
@@ -1576,9 +1571,9 @@ static int json_string(const uint8_t *s, size_t n, size_t *i, char *dst, size_t 
 	return J_EOF;
 }
 
-size_t dep_json_string_array(const uint8_t *json, size_t len, dep_arg_cb cb, void *ctx)
+size_t godebug_json_string_array(const uint8_t *json, size_t len, godebug_arg_cb cb, void *ctx)
 {
-	char buf[DEP_MAX_NAME];
+	char buf[GODEBUG_MAX_NAME];
 	size_t i, count = 0, dl;
 
 	if (!json)
@@ -1603,7 +1598,7 @@ size_t dep_json_string_array(const uint8_t *json, size_t len, dep_arg_cb cb, voi
 	}
 }
 
-size_t dep_fr_token(const uint8_t *body, size_t len, char *tok, size_t cap)
+size_t godebug_fr_token(const uint8_t *body, size_t len, char *tok, size_t cap)
 {
 	size_t i, e, dl;
 
@@ -1613,7 +1608,7 @@ size_t dep_fr_token(const uint8_t *body, size_t len, char *tok, size_t cap)
 	i = ws(body, len, 0);
 	if (i < len && body[i] == '{') {
 		const uint8_t *k = find(body + i, len - i, "\"token\"");
-		char buf[DEP_MAX_TOKEN + 1];
+		char buf[GODEBUG_MAX_TOKEN + 1];
 		if (!k)
 			return 0;
 		i = ws(body, len, (size_t)(k - body) + 7);
@@ -1623,7 +1618,7 @@ size_t dep_fr_token(const uint8_t *body, size_t len, char *tok, size_t cap)
 		if (i >= len || body[i] != '"')
 			return 0;
 		if (json_string(body, len, &i, buf, sizeof(buf), &dl) != J_OK || dl == 0 ||
-		    dl + 1 > cap || dl >= DEP_MAX_TOKEN)
+		    dl + 1 > cap || dl >= GODEBUG_MAX_TOKEN)
 			return 0;
 		memcpy(tok, buf, dl + 1);
 		return dl;
@@ -1631,7 +1626,7 @@ size_t dep_fr_token(const uint8_t *body, size_t len, char *tok, size_t cap)
 	e = len;
 	while (e > i && (body[e - 1] == '\n' || body[e - 1] == '\r' || body[e - 1] == ' '))
 		e--;
-	if (e == i || e - i + 1 > cap || e - i > DEP_MAX_TOKEN)
+	if (e == i || e - i + 1 > cap || e - i > GODEBUG_MAX_TOKEN)
 		return 0;
 	for (size_t j = i; j < e; j++)
 		if (body[j] <= 0x20 || body[j] >= 0x7f)

@@ -1493,11 +1493,6 @@ bool http_conn_floor(const struct http_conn *c, uint64_t *ts)
 	return have;
 }
 
-bool http_conn_opaque(const struct http_conn *c)
-{
-	return c->opaque;
-}
-
 void http_conn_free(struct http_conn *c)
 {
 	if (!c)

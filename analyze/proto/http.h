@@ -167,8 +167,6 @@ int http_conn_request_dir(const struct http_conn *c);
  * start line being collected counts): a message emitted later starts no
  * earlier than this or than bytes still to come. @return false when none */
 bool http_conn_floor(const struct http_conn *c, uint64_t *ts);
-/* true once Upgrade/CONNECT/HTTP2 ended parsing */
-bool http_conn_opaque(const struct http_conn *c);
 /* calls http_conn_finish() if needed; accepts NULL */
 void http_conn_free(struct http_conn *c);
 

@@ -1,8 +1,8 @@
 /* fuzz_debugep.c - the debug-endpoint detectors, the secret rules and the
  * findings module over hostile bytes.
  *
- * The whole input is, at once: a response body (dep_detect, cut or not by
- * the input's length parity), a request target (dep_match_path, queries,
+ * The whole input is, at once: a response body (godebug_detect, cut or not by
+ * the input's length parity), a request target (godebug_match_path, queries,
  * durations), a JSON array, a flight-recording token body, a command line
  * and an environment (NUL separated) and a key/header/value for
  * format/secret. Then, as one HTTP exchange for findings: line 1 is the
@@ -50,30 +50,30 @@ static size_t line(const uint8_t *p, size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct dep_result r;
-	struct dep_path p;
-	struct dep_query q;
+	struct godebug_result r;
+	struct godebug_path p;
+	struct godebug_query q;
 	const char *k, *v;
 	size_t kl, vl, sum = 0, off, pw_off, pw_len;
-	char tok[DEP_MAX_TOKEN + 1];
+	char tok[GODEBUG_MAX_TOKEN + 1];
 	const char *s = (const char *)data;
 
 	/* detectors */
-	dep_detect(data, size, (int)(size & 1), &r);
-	if (r.kind >= DEP_C_COUNT_ || r.funcs.n > DEP_MAX_NAMES || r.keys.n > DEP_MAX_NAMES)
+	godebug_detect(data, size, (int)(size & 1), &r);
+	if (r.kind >= GODEBUG_C_COUNT_ || r.funcs.n > GODEBUG_MAX_NAMES || r.keys.n > GODEBUG_MAX_NAMES)
 		abort();
 	if (r.cmdline_json)
-		dep_json_string_array(r.cmdline_json, r.cmdline_json_len, arg_cb, &sum);
-	dep_match_path(s, size, &p);
-	dep_query_init(&q, s, size);
-	while (dep_query_next(&q, &k, &kl, &v, &vl))
-		dep_duration(DEP_EP_TRACE, v, vl, 1);
-	dep_json_string_array(data, size, arg_cb, &sum);
-	dep_cmdline_args(data, size, arg_cb, &sum);
-	dep_fr_token(data, size, tok, sizeof(tok));
-	dep_seed_signal(200, data, size);
+		godebug_json_string_array(r.cmdline_json, r.cmdline_json_len, arg_cb, &sum);
+	godebug_match_path(s, size, &p);
+	godebug_query_init(&q, s, size);
+	while (godebug_query_next(&q, &k, &kl, &v, &vl))
+		godebug_duration(GODEBUG_EP_TRACE, v, vl, 1);
+	godebug_json_string_array(data, size, arg_cb, &sum);
+	godebug_cmdline_args(data, size, arg_cb, &sum);
+	godebug_fr_token(data, size, tok, sizeof(tok));
+	godebug_seed_signal(200, data, size);
 	off = line(data, size);
-	dep_header_signals(s, off, off < size ? s + off + 1 : s, off < size ? size - off - 1 : 0);
+	godebug_header_signals(s, off, off < size ? s + off + 1 : s, off < size ? size - off - 1 : 0);
 
 	/* secret rules */
 	sr_secret_key(s, size);
