@@ -16,7 +16,7 @@ test_pkgs=(
 	tshark nginx-light curl iproute2 procps psmisc python3
 	postgresql postgresql-client redis-server redis-tools memcached
 	nats-server mariadb-server mariadb-client golang-go
-	docker.io busybox-static graphviz zstd
+	docker.io busybox-static graphviz zstd musl-tools
 )
 bench_pkgs=(wrk tcpdump linux-perf hyperfine time)
 
