@@ -53,6 +53,7 @@ struct cap_liveenv {
 	struct elf_facts cache[CACHE_SLOTS];
 	unsigned ncache, next_slot;
 	uint64_t page;
+	int no_map_files; /* cap_liveenv_use_map_files(le, 0) */
 };
 
 /* A mapped file of the process: its lowest mapping. */
@@ -81,6 +82,11 @@ struct cap_liveenv *cap_liveenv_create(void)
 void cap_liveenv_free(struct cap_liveenv *le)
 {
 	free(le);
+}
+
+void cap_liveenv_use_map_files(struct cap_liveenv *le, int on)
+{
+	le->no_map_files = !on;
 }
 
 const char *cap_liveenv_strerror(int err)
@@ -183,7 +189,7 @@ static int read_maps(uint32_t pid, struct object *obj, int cap)
 /* Opens the mapped file: /proc/PID/map_files/START-END, else its path
  * resolved inside /proc/PID/root, which must be the mapped inode.
  * @return an fd, or -errno. */
-static int open_object(uint32_t pid, const struct object *o)
+static int open_object(uint32_t pid, const struct object *o, int map_files)
 {
 	char path[128];
 	struct open_how how = {.flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY,
@@ -193,7 +199,7 @@ static int open_object(uint32_t pid, const struct object *o)
 
 	snprintf(path, sizeof(path), "/proc/%u/map_files/%llx-%llx", pid,
 		 (unsigned long long)o->start, (unsigned long long)o->end);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	fd = map_files ? open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) : -1;
 	if (fd >= 0)
 		return fd;
 	snprintf(path, sizeof(path), "/proc/%u/root", pid);
@@ -488,7 +494,7 @@ int cap_liveenv_read(struct cap_liveenv *le, uint32_t pid, char **buf, size_t *l
 
 			if (obj[i].is_exe != !pass)
 				continue;
-			fd = open_object(pid, &obj[i]);
+			fd = open_object(pid, &obj[i], !le->no_map_files);
 			if (fd < 0)
 				continue;
 			f = elf_facts(le, fd);

@@ -45,6 +45,12 @@ struct cap_liveenv;
 struct cap_liveenv *cap_liveenv_create(void);
 void cap_liveenv_free(struct cap_liveenv *le);
 
+/*! cap_liveenv_use_map_files() :
+ *  on = 0: open mapped files only inside /proc/PID/root (the fallback for
+ *  when /proc/PID/map_files/ cannot be opened); tests use it to exercise
+ *  that path. On by default. */
+void cap_liveenv_use_map_files(struct cap_liveenv *le, int on);
+
 /*! cap_liveenv_read() :
  *  Reads pid's live environment into a new buffer (*buf, to free(); NUL
  *  separated entries like /proc/PID/environ, NUL-terminated after *len for

@@ -13,7 +13,10 @@
  *  - the rule cap_env_needs_live() on blocks built by hand;
  *  - bounds: entries, bytes per string, total bytes, each with *cut;
  *  - a NULL environ is an empty environment; a wild environ pointer is
- *    -EFAULT; a wild entry is left out (*cut); a gone pid is -ESRCH.
+ *    -EFAULT; a wild entry is left out (*cut); a gone pid is -ESRCH;
+ *  - the file found through /proc/PID/root (no map_files) gives the same;
+ *  - a Go program (gofmt, static, stripped) is never read live: -ENOENT,
+ *    and cap_environ_read() keeps /proc.
  * The glibc-linked test binary has `environ` by copy relocation in the
  * executable; glibc's libc.so, musl and static programs are covered by
  * tests/e2e/capture_liveenv_*.sh.
@@ -183,7 +186,7 @@ static size_t entries(const char *env, size_t len)
 
 static char *base_env[] = {"PATH=/usr/bin:/bin", "ADI_PROFILE=unit", "SECRET_TOKEN=abc", NULL};
 
-static void check_rewritten(const char *mode)
+static void check_rewritten(const char *mode, int map_files)
 {
 	struct cap_liveenv *le = cap_liveenv_create();
 	struct child c = spawn(mode, base_env);
@@ -193,6 +196,7 @@ static void check_rewritten(const char *mode)
 	uint32_t src;
 
 	assert_non_null(le);
+	cap_liveenv_use_map_files(le, map_files);
 	/* the scenario: /proc shows no entry at all */
 	snprintf(path, sizeof(path), "/proc/%d/environ", c.pid);
 	assert_int_equal(cap_snap_read_file(path, SR_MAX_ENVIRON, &env, &len, &cut), 0);
@@ -222,13 +226,71 @@ static void check_rewritten(const char *mode)
 static void test_repointed_entries(void **state)
 {
 	(void)state;
-	check_rewritten("repoint");
+	check_rewritten("repoint", 1);
+}
+
+static void test_through_proc_root(void **state)
+{
+	(void)state;
+	check_rewritten("repoint", 0);
+	check_rewritten("array", 0);
+}
+
+#define GOFMT "/usr/lib/go/bin/gofmt"
+
+static void test_go_keeps_proc(void **state)
+{
+	struct cap_liveenv *le = cap_liveenv_create();
+	char *envp[] = {"PATH=/usr/bin:/bin", "HOME=/go-home", NULL};
+	char exe[256], path[64], *env, *real;
+	size_t len;
+	int p[2], cut, i;
+	uint32_t src;
+	ssize_t n = 0;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(access(GOFMT, X_OK), 0); /* golang-go (install-deps.sh) */
+	real = realpath(GOFMT, NULL); /* /usr/lib/go is a link to go-1.NN */
+	assert_non_null(real);
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char *argv[] = {GOFMT, NULL};
+
+		dup2(p[0], 0); /* it reads stdin until we close it */
+		close(p[1]);
+		execve(GOFMT, argv, envp);
+		_exit(127);
+	}
+	close(p[0]);
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	for (i = 0; i < 200; i++) { /* until the exec happened */
+		n = readlink(path, exe, sizeof(exe) - 1);
+		if (n > 0 && (exe[n] = 0, !strcmp(exe, real)))
+			break;
+		usleep(10000);
+	}
+	assert_string_equal(exe, real);
+	free(real);
+	usleep(50000); /* the runtime is up */
+	assert_int_equal(cap_liveenv_read(le, pid, &env, &len, &cut), -ENOENT);
+	assert_null(env);
+	assert_int_equal(cap_environ_read(le, pid, &env, &len, &cut, &src), 0);
+	assert_int_equal(src, SR_ENV_SRC_PROC);
+	assert_string_equal(get(env, len, "HOME"), "/go-home");
+	free(env);
+	close(p[1]);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	cap_liveenv_free(le);
 }
 
 static void test_new_array(void **state)
 {
 	(void)state;
-	check_rewritten("array");
+	check_rewritten("array", 1);
 }
 
 static void test_proc_has_profile(void **state)
@@ -392,6 +454,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_bound_total),
 	    cmocka_unit_test(test_null_and_wild),
 	    cmocka_unit_test(test_gone),
+	    cmocka_unit_test(test_through_proc_root),
+	    cmocka_unit_test(test_go_keeps_proc),
 	};
 
 	if (argc > 2 && !strcmp(argv[1], "--child"))

@@ -14,9 +14,13 @@
 #     ADI_PROFILE, which it setenv()ed later, is found live;
 #   - rewriting servers without ADI_PROFILE, with ADI_PROFILE_DISABLED=1,
 #     or with an ADI_PROFILE outside --allow are not recorded at all;
+#   - Go (tests/servers/goenv, built with cgo so libc is mapped): one
+#     started with ADI_PROFILE is recorded from /proc; one that only
+#     os.Setenv()ed it (which reaches libc's environ through cgo) is not:
+#     Go programs keep /proc;
 #   - env.yaml shows environ_source.
 . "$(dirname "$0")/capture_lib.sh"
-need gcc musl-gcc readelf
+need gcc musl-gcc readelf go
 
 SRC=$(cd "$(dirname "$0")/../servers/envrewrite" && pwd)/envrewrite.c
 gcc -O2 -Wall -o "$T/rw-glibc" "$SRC"
@@ -25,6 +29,9 @@ gcc -O2 -static -o "$T/rw-static" "$SRC"
 musl-gcc -O2 -fPIC -o "$T/rw-musl" "$SRC"
 musl-gcc -O2 -static -o "$T/rw-musl-static" "$SRC"
 readelf -W --dyn-syms "$T/rw-musl" | grep -q 'UND __environ' || die "rw-musl defines environ itself"
+(cd "$(dirname "$SRC")/.." && GOFLAGS= GO111MODULE=on CGO_ENABLED=1 go build -trimpath \
+	-o "$T/goenv" ./goenv) || die "go build goenv"
+readelf -W -d "$T/goenv" | grep -q 'NEEDED.*libc.so' || die "goenv is not linked with libc (cgo)"
 
 SECRET=s3cr3t-$RANDOM$RANDOM
 declare -A PORT PID
@@ -34,7 +41,11 @@ start() {
 	shift 4
 	p=$(free_port)
 	# shellcheck disable=SC2086
-	env -i PATH=/usr/bin:/bin "$@" "$T/$bin" "$p" "$mode" $extra >"$T/$name.out" 2>&1 &
+	if [ "$bin" = goenv ]; then # no mode
+		env -i PATH=/usr/bin:/bin "$@" "$T/$bin" "$p" $extra >"$T/$name.out" 2>&1 &
+	else
+		env -i PATH=/usr/bin:/bin "$@" "$T/$bin" "$p" "$mode" $extra >"$T/$name.out" 2>&1 &
+	fi
 	PID[$name]=$!
 	PIDS+=($!)
 	PORT[$name]=$p
@@ -49,6 +60,8 @@ start later rw-glibc none "ADI_PROFILE=$TAG ADI_PROFILE_NAME=later" HOME=/nowher
 start noprofile rw-glibc repoint "" HOME=/nowhere
 start disabled rw-glibc repoint "" ADI_PROFILE="$TAG" ADI_PROFILE_DISABLED=1
 start other rw-glibc repoint "" ADI_PROFILE="other-$TAG"
+start goproc goenv - "" ADI_PROFILE="$TAG" ADI_PROFILE_NAME=go-proc
+start gosetenv goenv - "ADI_PROFILE=$TAG ADI_PROFILE_NAME=go-setenv" HOME=/nowhere
 
 # the scenario: /proc shows no KEY=VALUE of a rewriting server
 for n in glibc static musl muslstatic noprofile disabled other; do
@@ -60,7 +73,7 @@ tr '\0' '\n' <"/proc/${PID[plain]}/environ" | grep -qx "ADI_PROFILE=$TAG" || die
 tr '\0' '\n' <"/proc/${PID[later]}/environ" | grep -qx "HOME=/nowhere" || die "later: /proc"
 
 start_capture -q --allow "$TAG"
-grep -q ' 6 targets running' "$T/sockrec.log" || { cat "$T/sockrec.log"; die "startup scan"; }
+grep -q ' 7 targets running' "$T/sockrec.log" || { cat "$T/sockrec.log"; die "startup scan"; }
 for n in "${!PORT[@]}"; do
 	python3 - "${PORT[$n]}" "$n" <<'PYEOF' || die "client of $1"
 import socket, sys
@@ -90,7 +103,8 @@ pid = {k[4:]: int(v) for k, v in ids.items() if k.startswith("PID_")}
 port = {k[5:]: int(v) for k, v in ids.items() if k.startswith("PORT_")}
 tag = os.environ["TAG"]
 want = {"glibc": (2, "rw-glibc"), "static": (2, "rw-static"), "musl": (2, "rw-musl"),
-        "muslstatic": (2, "rw-musl-static"), "plain": (1, "plain"), "later": (2, "later")}
+        "muslstatic": (2, "rw-musl-static"), "plain": (1, "plain"), "later": (2, "later"),
+        "goproc": (1, "go-proc")}
 for n, (src, name) in want.items():
     p = of("process", pid=pid[n])
     assert len(p) == 1, (n, p)
@@ -108,7 +122,7 @@ for n, (src, name) in want.items():
     assert all(r["lport"] == port[n] for r in d), n
 g = env(of("process", pid=pid["glibc"])[0])
 assert g["DB_PASSWORD"] == "[REDACTED]", g
-for n in ("noprofile", "disabled", "other"):
+for n in ("noprofile", "disabled", "other", "gosetenv"):
     assert not [r for r in recs if r.get("tgid") == pid[n] or r.get("pid") == pid[n]], n
     assert not [r for r in of("data") if port[n] in (r["lport"], r["rport"])], n
 text = open(os.environ["T"] + "/dump.jsonl").read()
