@@ -17,6 +17,8 @@
  *  - the file found through /proc/PID/root (no map_files) gives the same;
  *  - a Go program (gofmt, static, stripped) is never read live: -ENOENT,
  *    and cap_environ_read() keeps /proc.
+ * `test_capture_liveenv --read-root PID` prints PID's live environment read
+ * through /proc/PID/root only (tests/e2e/capture_liveenv_container.sh).
  * The glibc-linked test binary has `environ` by copy relocation in the
  * executable; glibc's libc.so, musl and static programs are covered by
  * tests/e2e/capture_liveenv_*.sh.
@@ -460,6 +462,24 @@ int main(int argc, char **argv)
 
 	if (argc > 2 && !strcmp(argv[1], "--child"))
 		return child_main(argv[2]);
+	if (argc > 2 && !strcmp(argv[1], "--read-root")) {
+		struct cap_liveenv *le = cap_liveenv_create();
+		char *env;
+		size_t len, i;
+		int cut, rc;
+
+		cap_liveenv_use_map_files(le, 0);
+		rc = cap_liveenv_read(le, (uint32_t)atoi(argv[2]), &env, &len, &cut);
+		if (rc) {
+			fprintf(stderr, "%s\n", cap_liveenv_strerror(rc));
+			return 1;
+		}
+		for (i = 0; i < len; i++)
+			putchar(env[i] ? env[i] : '\n');
+		free(env);
+		cap_liveenv_free(le);
+		return 0;
+	}
 	self_exe = realpath("/proc/self/exe", NULL);
 	if (!self_exe)
 		return 1;
