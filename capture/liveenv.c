@@ -40,11 +40,11 @@ struct elf_facts {
 	ino_t ino;
 	off_t size;
 	struct timespec mtime;
-	int status;	       /* 0: the symbol is there; -ENOENT: not; GO_PROGRAM */
-	uint64_t sym;	       /* st_value of __environ / environ */
-	uint64_t load_vaddr;   /* first PT_LOAD's p_vaddr, page aligned down */
-	uint64_t load_off;     /* its p_offset, page aligned down */
-	uint64_t lo, hi;       /* vaddr range of all PT_LOADs */
+	int status;	     /* 0: the symbol is there; -ENOENT: not; GO_PROGRAM */
+	uint64_t sym;	     /* st_value of __environ / environ */
+	uint64_t load_vaddr; /* first PT_LOAD's p_vaddr, page aligned down */
+	uint64_t load_off;   /* its p_offset, page aligned down */
+	uint64_t lo, hi;     /* vaddr range of all PT_LOADs */
 };
 
 #define GO_PROGRAM 1
@@ -120,8 +120,8 @@ static int libc_like(const char *path)
 {
 	const char *b = base_name(path);
 
-	return !strncmp(b, "libc.so", 7) || !strncmp(b, "libc-", 5) ||
-	       !strncmp(b, "ld-musl-", 8) || !strncmp(b, "libc.musl-", 10);
+	return !strncmp(b, "libc.so", 7) || !strncmp(b, "libc-", 5) || !strncmp(b, "ld-musl-", 8) ||
+	       !strncmp(b, "libc.musl-", 10);
 }
 
 /* Collects the executable (by path, as /proc/PID/exe reads) and the
@@ -223,8 +223,8 @@ static int open_object(uint32_t pid, const struct object *o, int map_files)
 
 static int is_environ(const char *name)
 {
-	return name &&
-	       (!strcmp(name, "__environ") || !strcmp(name, "environ") || !strcmp(name, "_environ"));
+	return name && (!strcmp(name, "__environ") || !strcmp(name, "environ") ||
+			!strcmp(name, "_environ"));
 }
 
 /* The defined `environ` object of one symbol table: 0, or -ENOENT. */
@@ -442,7 +442,8 @@ static int read_environ(struct cap_liveenv *le, uint32_t pid, uint64_t addr, cha
 	n = head ? read_array(pid, head, le->page, ptrs, cut) : 0; /* NULL: empty */
 	for (i = 0; i < n; i++) {
 		size_t room = SR_MAX_ENVIRON - out;
-		size_t limit = room < CAP_LIVEENV_MAX_STRING + 1 ? room : CAP_LIVEENV_MAX_STRING + 1;
+		size_t limit =
+		    room < CAP_LIVEENV_MAX_STRING + 1 ? room : CAP_LIVEENV_MAX_STRING + 1;
 		long sl = read_string(pid, ptrs[i], le->page, b + out, limit);
 
 		if (sl == -ESRCH) {

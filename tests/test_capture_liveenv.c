@@ -253,7 +253,7 @@ static void test_go_keeps_proc(void **state)
 
 	(void)state;
 	assert_int_equal(access(GOFMT, X_OK), 0); /* golang-go (install-deps.sh) */
-	real = realpath(GOFMT, NULL); /* /usr/lib/go is a link to go-1.NN */
+	real = realpath(GOFMT, NULL);		  /* /usr/lib/go is a link to go-1.NN */
 	assert_non_null(real);
 	assert_int_equal(pipe(p), 0);
 	pid = fork();
