@@ -23,7 +23,8 @@
 #define CACHE_SLOTS 64
 #define MAX_OBJECTS 16		   /* executable + libc-like objects per process */
 #define MAX_MAPS_LINES 262144	   /* /proc/PID/maps lines read */
-#define MAX_ELF_BYTES (1ull << 32) /* a larger "ELF file" is not looked at */
+#define MAX_ELF_BYTES (1ull << 30) /* a larger "ELF file" is not looked at */
+#define MAX_SYMTAB_BYTES (64u << 20) /* a larger symbol table is not read */
 #define FIRST_PIECE 256		   /* bytes of a string read first */
 
 #if defined(__x86_64__)
@@ -234,7 +235,8 @@ static int find_symbol(Elf *e, Elf_Scn *scn, uint64_t *value)
 	Elf_Data *d;
 	size_t i, n;
 
-	if (!gelf_getshdr(scn, &sh) || !sh.sh_entsize || !(d = elf_getdata(scn, NULL)))
+	if (!gelf_getshdr(scn, &sh) || !sh.sh_entsize || sh.sh_size > MAX_SYMTAB_BYTES ||
+	    !(d = elf_getdata(scn, NULL)))
 		return -ENOENT;
 	n = d->d_size / sh.sh_entsize;
 	for (i = 0; i < n; i++) {
@@ -263,7 +265,9 @@ static void parse_elf(int fd, uint64_t page, struct elf_facts *f)
 	Elf *e;
 
 	f->status = -ENOENT;
-	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	/* read(), not mmap(): a file cut while we parse it (a container may
+	 * write its own files) must not be a SIGBUS here */
+	e = elf_begin(fd, ELF_C_READ, NULL);
 	if (!e)
 		return;
 	if (elf_kind(e) != ELF_K_ELF || gelf_getclass(e) != ELFCLASS64 || !gelf_getehdr(e, &eh) ||
