@@ -1,4 +1,8 @@
-/* engine.c - observations, links, HTTP and classification (see engine.h). */
+/* engine.c - observations, links, HTTP and classification (see engine.h).
+ *
+ * Size (~1,200 lines): observations, the sockets processes share, the links
+ * between the two ends and the roles all read and write struct obs; what
+ * is not about observations (ports, outputs, schemas) lives elsewhere. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

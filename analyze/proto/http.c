@@ -4,6 +4,11 @@
  * length 6.3, chunked coding 7.1, trailers 7.1.2); semantics: RFC 9110
  * (CONNECT 9.3.6, Expect 10.1.1, 1xx 15.2, 101 15.2.2, Upgrade 7.8).
  * HTTP/2 preface: RFC 9113 3.4.
+ *
+ * Size (~1,500 lines): one connection state machine (start line, head,
+ * body framing, chunks, trailers, 1xx, upgrades, resynchronisation after a
+ * gap) whose states all work on struct http_conn; split, they would share
+ * it through a header that is nothing but internals.
  */
 #include <stdlib.h>
 #include <string.h>
