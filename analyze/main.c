@@ -63,7 +63,7 @@ struct command {
 struct output {
 	unsigned bit;
 	const char *file; /* its name in report's directory */
-	int group;	  /* report opens group by group, stops at a failure */
+	int group;	  /* report opens group 0, then 1; stops at a failure */
 };
 
 static const struct output outputs[] = {
@@ -162,11 +162,12 @@ static struct an_sink *make_sink(const struct output *o, FILE *f, struct cli *c,
  * @return 0, or -1 (every file opened is closed again) */
 static int open_files(struct cli *c, FILE *files[NOUTPUTS])
 {
-	int bad = 0, group = 0;
+	int bad = 0;
 
-	for (size_t i = 0; i < NOUTPUTS && !bad; group++) {
-		for (; i < NOUTPUTS && outputs[i].group == group; i++) {
-			if (!(c->cmd->outputs & outputs[i].bit))
+	for (int group = 0; group <= 1 && !bad; group++) {
+		for (size_t i = 0; i < NOUTPUTS; i++) {
+			if (outputs[i].group != group || !outputs[i].file ||
+			    !(c->cmd->outputs & outputs[i].bit))
 				continue;
 			files[i] = open_out(c->outdir, outputs[i].file);
 			if (!files[i])
