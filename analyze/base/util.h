@@ -148,26 +148,6 @@ int memcmp_len(const void *a, size_t an, const void *b, size_t bn);
 uint64_t hash_bytes(uint64_t h, const void *p, size_t n);
 #define HASH_SEED 0xcbf29ce484222325ull
 
-/* ---- string-keyed hash map (lookups only: never iterate it for output) ---- */
-
-struct strmap_ent {
-	char *key; /* NUL-terminated copy; keys may hold NULs (klen counts them) */
-	size_t klen;
-	uint64_t hash;
-	void *val;
-};
-
-struct strmap {
-	struct strmap_ent *v;
-	size_t cap, n;
-};
-
-/* the value slot for key (a new slot holds NULL) */
-void **strmap_slot(struct strmap *m, const void *key, size_t klen);
-/* the values, in no particular order (sort them before output) */
-void **strmap_values(const struct strmap *m, size_t *n);
-void strmap_free(struct strmap *m, void (*free_val)(void *));
-
 /* qsort that accepts an empty (NULL) array */
 void sort_n(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 

@@ -7,61 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/htab.h"
 #include "core/engine.h"
 #include "core/stream.h"
-
-/* ---- intrusive hash tables (lookups only; never iterated for output) ---- */
-
-struct hnode {
-	struct hnode *next;
-	uint64_t hash;
-};
-
-struct htab {
-	struct hnode **b;
-	size_t cap, n;
-};
-
-static void htab_add(struct htab *t, struct hnode *x, uint64_t hash)
-{
-	x->hash = hash;
-	if (t->n + 1 > t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 256;
-		struct hnode **b = xcalloc(cap, sizeof(*b));
-		for (size_t i = 0; i < t->cap; i++) {
-			struct hnode *y = t->b[i], *next;
-			for (; y; y = next) {
-				next = y->next;
-				y->next = b[y->hash & (cap - 1)];
-				b[y->hash & (cap - 1)] = y;
-			}
-		}
-		free(t->b);
-		t->b = b;
-		t->cap = cap;
-	}
-	x->next = t->b[hash & (t->cap - 1)];
-	t->b[hash & (t->cap - 1)] = x;
-	t->n++;
-}
-
-static void htab_del(struct htab *t, struct hnode *x)
-{
-	struct hnode **pp = &t->b[x->hash & (t->cap - 1)];
-
-	for (; *pp; pp = &(*pp)->next) {
-		if (*pp == x) {
-			*pp = x->next;
-			t->n--;
-			return;
-		}
-	}
-}
-
-static struct hnode *htab_chain(const struct htab *t, uint64_t hash)
-{
-	return t->cap ? t->b[hash & (t->cap - 1)] : NULL;
-}
 
 /* ---- structures ---- */
 
@@ -1214,10 +1162,10 @@ void engine_free(struct engine *e)
 		engine_finish(e);
 	while (e->idle_head)
 		sock_free(e, e->idle_head);
-	free(e->socks.b);
-	free(e->obs_by_sock.b);
-	free(e->procs.b);
-	free(e->links.b);
+	htab_free(&e->socks);
+	htab_free(&e->obs_by_sock);
+	htab_free(&e->procs);
+	htab_free(&e->links);
 	free(e->spare_slots);
 	free(e);
 }

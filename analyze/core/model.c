@@ -4,6 +4,7 @@
 
 #include "core/cmdline.h"
 #include "core/model.h"
+#include "base/htab.h"
 #include "base/util.h"
 
 #define COMPOSE_SERVICE_LABEL "com.docker.compose.service="

@@ -15,6 +15,7 @@
 #include "proto/godebug.h"
 #include "record.h"
 #include "secret.h"
+#include "base/htab.h"
 #include "base/util.h"
 
 #define IP_LEN 48
@@ -166,37 +167,6 @@ static int text_loopback(const char *s)
 {
 	struct ip ip = ip_parse(s);
 	return ip.family && ip_is_loopback(ip.family, ip.a);
-}
-
-/* ---------- a small open-addressing index (values are positions + 1) ---------- */
-
-struct hidx {
-	uint32_t *slot;
-	size_t cap; /* power of two */
-};
-
-static void hidx_init(struct hidx *h, size_t max_items)
-{
-	h->cap = 16;
-	while (h->cap < max_items * 2)
-		h->cap <<= 1;
-	h->slot = xcalloc(h->cap, sizeof(*h->slot));
-}
-
-/* @return the slot for key hash: holding an equal item, or empty */
-typedef int (*hidx_eq)(const void *ctx, uint32_t pos, const void *key);
-
-static uint32_t *hidx_find(struct hidx *h, uint64_t hash, hidx_eq eq, const void *ctx,
-			   const void *key)
-{
-	size_t i = (size_t)hash & (h->cap - 1);
-
-	for (;;) {
-		uint32_t *s = &h->slot[i];
-		if (*s == 0 || eq(ctx, *s - 1, key))
-			return s;
-		i = (i + 1) & (h->cap - 1);
-	}
 }
 
 /* ---------- model ---------- */
@@ -394,14 +364,14 @@ struct findings {
 	uint64_t seq;
 	struct server *servers;
 	size_t nservers, cap_servers;
-	struct hidx server_idx;
+	struct htab server_idx; /* positions in servers */
 	uint64_t servers_omitted;
 	uint64_t audit_total, times_total;
 	size_t arg_bytes; /* bytes of redacted arguments kept, all command lines */
 
 	struct proc *procs;
 	size_t nprocs, cap_procs;
-	struct hidx proc_idx;
+	struct htab proc_idx; /* positions in procs */
 	uint64_t procs_omitted;
 
 	struct container *ctrs;
@@ -414,7 +384,7 @@ struct findings {
 
 	struct cred *creds;
 	size_t ncreds, cap_creds;
-	struct hidx cred_idx;
+	struct htab cred_idx; /* positions in creds */
 	uint64_t creds_omitted;
 
 	struct held *held; /* FND_MAX_HELD */
@@ -429,9 +399,6 @@ struct findings *findings_create(void)
 {
 	struct findings *f = xcalloc(1, sizeof(*f));
 
-	hidx_init(&f->server_idx, FND_MAX_SERVERS);
-	hidx_init(&f->proc_idx, FND_MAX_PROCS);
-	hidx_init(&f->cred_idx, FND_MAX_CREDS);
 	return f;
 }
 
@@ -455,13 +422,13 @@ void findings_free(struct findings *f)
 		cmdargs_free(f, f->procs[i].secret_args);
 	}
 	free(f->servers);
-	free(f->server_idx.slot);
+	htab_pos_free(&f->server_idx);
 	free(f->procs);
-	free(f->proc_idx.slot);
+	htab_pos_free(&f->proc_idx);
 	free(f->ctrs);
 	free(f->local);
 	free(f->creds);
-	free(f->cred_idx.slot);
+	htab_pos_free(&f->cred_idx);
 	for (size_t i = 0; i < f->nheld; i++) {
 		free(f->held[i].target);
 		free(f->held[i].body);
@@ -542,7 +509,7 @@ static struct server *server_get(struct findings *f, const char *host, uint32_t 
 	h = hash_bytes(h, &port, sizeof(port));
 	if (pid == 0)
 		h = hash_bytes(h, ip, strlen(ip));
-	slot = hidx_find(&f->server_idx, h, server_eq, f, &k);
+	slot = htab_pos_slot(&f->server_idx, h, server_eq, f, &k);
 	if (*slot) {
 		s = &f->servers[*slot - 1];
 	} else {
@@ -621,7 +588,7 @@ static struct proc *proc_find(struct findings *f, const char *host, uint32_t pid
 	str_copy(hostb, sizeof(hostb), k.host);
 	k.host = hostb;
 	h = hash_bytes(hash_bytes(HASH_SEED, hostb, strlen(hostb)), &pid, sizeof(pid));
-	slot = hidx_find(&f->proc_idx, h, proc_eq, f, &k);
+	slot = htab_pos_slot(&f->proc_idx, h, proc_eq, f, &k);
 	if (*slot)
 		return &f->procs[*slot - 1];
 	if (!create)
@@ -1535,7 +1502,7 @@ static void cred_add(struct findings *f, const struct fnd_exchange *x, uint8_t k
 	h = hash_bytes(h, key.name, strlen(key.name));
 	h = hash_bytes(h, key.scheme, strlen(key.scheme));
 	h = hash_bytes(h, key.username, strlen(key.username));
-	slot = hidx_find(&f->cred_idx, h, cred_eq, f, &k);
+	slot = htab_pos_slot(&f->cred_idx, h, cred_eq, f, &k);
 	if (*slot) {
 		c = &f->creds[*slot - 1];
 	} else {

@@ -4,6 +4,7 @@
 
 #include "out/schema.h"
 #include "out/svcmap.h"
+#include "base/htab.h"
 #include "base/util.h"
 #include "base/yamlw.h"
 
