@@ -5,6 +5,7 @@
 #
 #   scripts/install-deps.sh          build + test + demo packages
 #   scripts/install-deps.sh --bench  also the benchmark tools
+#   scripts/install-deps.sh --vm     also what make test-kernels boots with
 set -euo pipefail
 
 build_pkgs=(
@@ -19,9 +20,18 @@ test_pkgs=(
 	docker.io busybox-static graphviz zstd
 )
 bench_pkgs=(wrk tcpdump linux-perf hyperfine time)
+# make test-kernels: QEMU (TCG), busybox for the initramfs, xz and cpio to
+# build it from Debian's kernel packages
+vm_pkgs=(qemu-system-x86 busybox-static xz-utils cpio)
 
 want=("${build_pkgs[@]}" "${test_pkgs[@]}")
-[ "${1:-}" = "--bench" ] && want+=("${bench_pkgs[@]}")
+for a in "$@"; do
+	case $a in
+	--bench) want+=("${bench_pkgs[@]}") ;;
+	--vm) want+=("${vm_pkgs[@]}") ;;
+	*) echo "install-deps: unknown option $a" >&2; exit 2 ;;
+	esac
+done
 
 missing=()
 for p in "${want[@]}"; do
