@@ -3,6 +3,8 @@
 #   make              build/sockrec, build/sockrec-analyze, build/libsrformat.a
 #   make test         unit, fuzz-corpus, end-to-end and golden tests
 #   make test SANITIZE=1   the same, built with ASan + UBSan (into build/san)
+#   make test-kernels the capture end-to-end tests inside Debian's 5.10, 6.1
+#                     and 6.12 kernels (QEMU; KERNELS="6.1" for one)
 #   make demo         record a small realistic system and analyze it
 #   make bench        benchmarks (never part of make test)
 #   make fuzz         libFuzzer binaries (clang) under build/fuzz
@@ -77,7 +79,7 @@ BPF_OBJ := $(BUILD)/sockrec.bpf.o
 SKEL := $(BUILD)/sockrec.skel.h
 VMLINUX := $(BUILD)/vmlinux.h
 
-.PHONY: all deps test demo bench fuzz clean format-check
+.PHONY: all deps test test-kernels demo bench fuzz clean format-check
 
 all: deps $(BUILD)/sockrec $(BUILD)/sockrec-analyze $(LIBFORMAT)
 
@@ -169,6 +171,11 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o
 # ---- test, demo, bench ----
 test: all $(TEST_BINS) $(REPLAY_BINS)
 	$(Q)BUILD=$(BUILD) tests/run-tests.sh
+
+# boots each kernel under QEMU (TCG) and runs the capture tests inside it
+test-kernels: all
+	$(Q)scripts/install-deps.sh --vm
+	$(Q)BUILD=$(BUILD) tests/kernels/run.sh
 
 demo: all
 	$(Q)scripts/demo.sh

@@ -18,9 +18,11 @@
 #
 # Prints the command's output (stdout and stderr, as it runs) and exits with
 # its exit code; 124 when the VM hit the timeout, 125 when it did not run the
-# command. The run's files stay in $VM_LOGS (default build/vm-logs)/KERNEL-TIME/:
-# console.log (the serial console: kernel and init messages), output, rc,
-# qemu.log. One VM at a time on this machine: the boot holds
+# command. The run's files stay in $VM_LOGS (default build/vm-logs)/
+# KERNEL-TIME-XXXX/: console.log (the serial console: kernel and init
+# messages), output, rc, qemu.log; VM_RUN_DIR=DIR puts them in DIR instead
+# (emptied first). In the guest, $VM_RESULTS is that directory (writable,
+# kept). One VM at a time on this machine: the boot holds
 # /tmp/sockrec-vm.lock (flock).
 #
 # Kernel packages are fetched once and cached (scripts/kernels/fetch.sh).
@@ -52,9 +54,16 @@ KDIR=$("$HERE/kernels/fetch.sh" "$KERNEL") || die "kernel $KERNEL: fetching its 
 REL=$(cat "$KDIR/release")
 INITRD=$("$HERE/kernels/mkinitrd.sh" "$KDIR") || die "kernel $KERNEL: building the initramfs failed"
 
-LOGS=${VM_LOGS:-$REPO/build/vm-logs}
-mkdir -p "$LOGS"
-R=$(mktemp -d "$LOGS/$KERNEL-$(date +%H%M%S)-XXXX")
+if [ -n "${VM_RUN_DIR:-}" ]; then
+	R=$VM_RUN_DIR
+	rm -rf "$R"
+	mkdir -p "$R"
+else
+	LOGS=${VM_LOGS:-$REPO/build/vm-logs}
+	mkdir -p "$LOGS"
+	R=$(mktemp -d "$LOGS/$KERNEL-$(date +%H%M%S)-XXXX")
+fi
+R=$(cd "$R" && pwd)
 chmod 755 "$R"
 {
 	printf 'KDIR=%q\nCWD=%q\n' "$KDIR" "$PWD"

@@ -7,7 +7,7 @@
 # 5.10 is bullseye's kernel, 6.1 bookworm's, 6.12 trixie's (the standard
 # amd64 flavour, through the linux-image-amd64 metapackage). The mirror is the
 # one this machine's apt uses (read from /etc/apt at run time); only the
-# suite differs. apt runs with its own sources list, lists and cache under
+# suite differs (SOCKREC_KERNEL_MIRROR=URL overrides it). apt runs with its own sources list, lists and cache under
 # $SOCKREC_KERNELS (default /var/tmp/sockrec-kernels), so the system's apt
 # state is left alone. Prints the unpacked tree's directory, which holds
 # boot/vmlinuz-REL and lib/modules/REL, and a file `release` with REL.
@@ -64,7 +64,7 @@ if [ -s "$OUT/release" ] && [ -d "$OUT/lib/modules/$(cat "$OUT/release")" ]; the
 fi
 [ "$(id -u)" -eq 0 ] || die "needs root (apt-get, unpacking into $CACHE)"
 
-URI=$(mirror) || true
+URI=${SOCKREC_KERNEL_MIRROR:-$(mirror || true)}
 [ -n "$URI" ] || die "no Debian mirror found in /etc/apt/sources.list*"
 
 A=$CACHE/apt/$SUITE
@@ -78,11 +78,11 @@ APT=(-q -o "Dir::Etc::sourcelist=$A/sources.list" -o Dir::Etc::sourceparts=/dev/
 	-o APT::Sandbox::User=root -o Acquire::Languages=none)
 
 echo "fetch.sh: $SUITE from $URI" >&2
-apt-get "${APT[@]}" update >"$A/update.log" 2>&1 ||
-	{ cat "$A/update.log" >&2; die "apt-get update for $SUITE failed"; }
+apt-get "${APT[@]}" --error-on=any update >"$A/update.log" 2>&1 ||
+	{ tail -n 5 "$A/update.log" >&2; die "apt-get update for $SUITE from $URI failed"; }
 # the metapackage names the current kernel package of the suite
 PKG=$(apt-cache "${APT[@]}" depends linux-image-amd64 2>/dev/null |
-	awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }')
+	awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }' || true)
 [ -n "$PKG" ] || die "$SUITE: linux-image-amd64 names no kernel package (see $A/update.log)"
 rm -f "$A/debs/"*.deb
 (cd "$A/debs" && apt-get "${APT[@]}" download "$PKG") >"$A/download.log" 2>&1 ||

@@ -7,7 +7,8 @@
 #
 # Results share (mount tag "results", at /run/sockrec-vm): vm-run.sh writes
 # env (KDIR, CWD and the variables passed through) and cmd; this writes
-# output (the command's stdout and stderr), rc and facts.
+# output (the command's stdout and stderr) and rc. The command sees the
+# share as $VM_RESULTS.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 R=/run/sockrec-vm
 say() { echo "vm-init: $*"; }
@@ -54,6 +55,8 @@ ulimit -l unlimited
 	rm -f "$d/.vm-write-test"
 done
 
+# the command may leave files for the host in $VM_RESULTS (the results share)
+export VM_RESULTS=$R
 cd "$CWD" || { say "no $CWD in the guest"; echo 125 >$R/rc; off; }
 say "running: $(cat $R/cmd)"
 bash $R/cmd >$R/output 2>&1 </dev/null

@@ -11,7 +11,7 @@ BUILD=${BUILD:-build}
 O=$BUILD/kernels
 SRC=tests/kernels
 PROBES="fentry:FENTRY kprobe:KPROBE tp_btf/sock_send_length:TP_BTF_SEND
-	tp_btf/sock_recv_length:TP_BTF_RECV tracepoint/syscalls/sys_enter_sendto:TP_SYSCALL
+	tp_btf/sock_recv_length:TP_BTF_RECV tracepoint/sys_enter_sendto:TP_SYSCALL
 	raw_tp/sys_enter:RAW_TP_SYS ringbuf:RINGBUF"
 ARCH=$(uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
