@@ -7,6 +7,8 @@
 #   --timeout S hard limit for the whole VM, boot included (default 600)
 #   --mem SIZE  guest memory (default 2G)
 #   --smp N     guest CPUs (default 2; TCG runs them on one host thread)
+#   VM_CPU=MODEL  QEMU CPU model (default qemu64: with -cpu max, glibc picks
+#               AVX2 routines that TCG emulates slowly; measured 2-3x slower)
 #
 # The guest's root is this machine's root, shared read-only over 9p with a
 # tmpfs overlay on top (writes vanish at power-off), so the host's build/
@@ -76,7 +78,7 @@ printf '%q ' "$@" >"$R/cmd"
 echo >>"$R/cmd"
 : >"$R/output"
 
-QEMU=(qemu-system-x86_64 -accel tcg,thread=single -cpu max -m "$MEM" -smp "$SMP"
+QEMU=(qemu-system-x86_64 -accel tcg,thread=single -cpu "${VM_CPU:-qemu64}" -m "$MEM" -smp "$SMP"
 	-nodefaults -no-user-config -display none -no-reboot
 	-serial "file:$R/console.log"
 	-kernel "$KDIR/boot/vmlinuz-$REL" -initrd "$INITRD"
