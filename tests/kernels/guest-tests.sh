@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # guest-tests.sh - what make test-kernels runs inside each guest (through
-# scripts/vm-run.sh): the kernel's BPF features, whether sockrec starts and
-# what it chose, then the end-to-end tests named as arguments, each under a
-# time limit, one PASS/FAIL/SKIP line each as tests/run-tests.sh prints them.
+# scripts/vm-run.sh): the kernel's BPF features, whether sockrec starts (and
+# stops cleanly, exit 0) and what it chose, then the end-to-end tests named
+# as arguments, each under a time limit, one PASS/FAIL/SKIP line each as
+# tests/run-tests.sh prints them.
 # The last line is "guest: N passed, N failed, N skipped"; exit 0 only when
 # nothing failed (with SOCKREC_REQUIRE_ALL=1 a skip counts as failed).
 #
@@ -20,27 +21,38 @@ LIMIT=${VM_TEST_TIMEOUT:-300}
 echo "== kernel $(uname -r)"
 tests/kernels/features.sh 2>&1 | sed 's/^/   /'
 
-# does sockrec start here? Its first line says what it chose or why not.
+pass=0 fail=0 skip=0
+failed=()
+
+# does sockrec start here? Its first line says what it chose, or why not:
+# a check of its own, so that a kernel where it cannot start fails even when
+# the tests given need no capture.
 echo "== sockrec start"
-"$BUILD/sockrec" -q -w /tmp/start-check.srz 2>/tmp/start-check.log &
+SC=$(mktemp -d /tmp/sockrec-start.XXXXXX)
+trap 'rm -rf "$SC"' EXIT
+"$BUILD/sockrec" -q -w "$SC/start.srz" 2>"$SC/log" &
 pid=$!
-for _ in $(seq 300); do
-	grep -q '^sockrec: capturing' /tmp/start-check.log && break
+for _ in $(seq 600); do
+	grep -q '^sockrec: capturing' "$SC/log" && break
 	kill -0 $pid 2>/dev/null || break
 	sleep 0.1
 done
 kill -INT $pid 2>/dev/null
+for _ in $(seq 300); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+kill -KILL $pid 2>/dev/null && echo "sockrec: did not stop within 30 s of SIGINT" >>"$SC/log"
 wait $pid
 src=$?
-sed 's/^/   /' /tmp/start-check.log
-if grep -q '^sockrec: capturing' /tmp/start-check.log; then
-	echo "   starts: yes: $(grep -m1 '^sockrec: capturing' /tmp/start-check.log)"
+sed 's/^/   /' "$SC/log"
+if grep -q '^sockrec: capturing' "$SC/log" && [ $src -eq 0 ]; then
+	pass=$((pass + 1))
+	echo "PASS  sockrec start"
+	echo "   starts: yes: $(grep -m1 '^sockrec: capturing' "$SC/log")"
 else
-	echo "   starts: NO (exit $src): $(grep -m1 . /tmp/start-check.log)"
+	fail=$((fail + 1)) failed+=(sockrec-start)
+	echo "FAIL  sockrec start"
+	echo "   starts: NO (exit $src): $(grep -m1 . "$SC/log")"
 fi
 
-pass=0 fail=0 skip=0
-failed=()
 for name in "$@"; do
 	t=tests/e2e/$name.sh
 	log=$LOGDIR/$name.log
