@@ -95,6 +95,7 @@ fi
 start=$(date +%s)
 timeout -k 5 "$TIMEOUT" "${QEMU[@]}" >"$R/qemu.log" 2>&1 &
 QPID=$!
+trap 'kill $QPID 2>/dev/null' EXIT
 # the output as it grows (a final pass once the VM is gone)
 pos=0
 show() {
