@@ -26,7 +26,8 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 results $R ||
 # shellcheck disable=SC1091
 . $R/env || { say "no $R/env"; off; }
 
-# the guest kernel's own modules, so modprobe works (veth, sch_*, ...)
+# the guest kernel's own modules at /lib/modules (no modules.dep: the host
+# has no depmod; insmod by path works)
 if [ -d "$KDIR/lib/modules" ]; then
 	mkdir -p /lib/modules 2>/dev/null
 	mount --bind "$KDIR/lib/modules" /lib/modules || say "no /lib/modules for modprobe"
@@ -46,14 +47,6 @@ mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
 ip link set lo up
 hostname sockrec-vm
 ulimit -l unlimited
-
-# a writable build/ for tests that write logs there (the root may be the
-# read-only 9p mount when overlayfs is missing)
-[ -n "${VM_WRITABLE:-}" ] && for d in $VM_WRITABLE; do
-	[ -d "$d" ] && ! touch "$d/.vm-write-test" 2>/dev/null &&
-		mount -t tmpfs -o mode=755 wr "$d"
-	rm -f "$d/.vm-write-test"
-done
 
 # the command may leave files for the host in $VM_RESULTS (the results share)
 export VM_RESULTS=$R
