@@ -26,7 +26,7 @@ DEFAULT_TESTS="capture_nginx_curl capture_syscalls capture_optin capture_snaplen
 	capture_preexisting capture_ring analyze_live"
 # Not run in the guests, and why (they run in make test on the host).
 NOT_RUN="capture_container:needs a Docker engine (the guest runs no dockerd; its root is the host's over 9p, not a disk Docker's storage can use)
-capture_cli:the command line contract; the kernel part is "it starts", checked here on its own
+capture_cli:the command line contract; its kernel part (does sockrec start) is checked here on its own
 capture_crash:recovery of an archive cut by SIGKILL: the writer's behaviour, not the kernel's
 analyze_cli:no kernel involved (reads hand-made archives)
 pcapng_sample:no kernel involved (converts a fixture archive)
