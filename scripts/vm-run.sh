@@ -13,7 +13,8 @@
 # The guest's root is this machine's root, shared read-only over 9p with a
 # tmpfs overlay on top (writes vanish at power-off), so the host's build/
 # binaries, tools and tests run as they are. The command runs as root in the
-# current directory, with fresh tmpfs on /tmp /var/tmp /run /var/log, and
+# current directory (which cannot be under the following), with fresh tmpfs
+# on /tmp /var/tmp /run /var/log /root, and
 # bpf, tracefs, debugfs and cgroup2 mounted, lo up. BUILD, ONLY, KEEP, V
 # and SOCKREC_* pass through from the environment, and so do the variables
 # named in VM_ENV (space separated).
@@ -49,6 +50,11 @@ done
 KERNEL=$1
 shift 2
 [ "$(id -u)" -eq 0 ] || die "needs root"
+# the guest mounts fresh tmpfs there: the command could not see its directory
+case $PWD/ in
+/tmp/* | /var/tmp/* | /run/* | /var/log/* | /root/*)
+	die "the current directory $PWD is hidden in the guest (fresh tmpfs on /tmp, /var/tmp, /run, /var/log, /root): run from elsewhere" ;;
+esac
 command -v qemu-system-x86_64 >/dev/null ||
 	die "qemu-system-x86_64 missing (scripts/install-deps.sh --vm)"
 
@@ -95,7 +101,7 @@ fi
 start=$(date +%s)
 timeout -k 5 "$TIMEOUT" "${QEMU[@]}" >"$R/qemu.log" 2>&1 &
 QPID=$!
-trap 'kill $QPID 2>/dev/null' EXIT
+trap 'kill $QPID 2>/dev/null || true' EXIT
 # the output as it grows (a final pass once the VM is gone)
 pos=0
 show() {
