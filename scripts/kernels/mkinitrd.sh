@@ -19,7 +19,7 @@ BUSYBOX=/bin/busybox
 [ -x $BUSYBOX ] || die "busybox missing (package busybox-static)"
 
 MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci
-	virtio-rng netfs fscache 9pnet 9pnet_virtio 9p overlay"
+	rng-core virtio-rng netfs fscache 9pnet 9pnet_virtio 9p overlay"
 
 key=$(cat "$HERE/init.sh" "$0" | sha256sum | cut -c1-12)
 OUT=$KDIR/initrd-$key.img

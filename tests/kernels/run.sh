@@ -10,8 +10,9 @@
 #
 # Prints each guest's output (its BPF features, whether sockrec starts and
 # how, a line per test), then one summary line per kernel and
-# "kernels: N passed, N failed". Exits non-zero when a kernel failed, including
-# when its package could not be fetched or its VM did not finish. Logs:
+# "kernels: N passed, N failed". Exits non-zero when a kernel failed: a test
+# failed, its package could not be fetched, its VM did not finish, or the
+# kernel logged a BUG, WARNING, oops or stall on its console. Logs:
 # $BUILD/test-kernels/KERNEL/ (console.log, output, logs/TEST.log).
 set -u
 cd "$(dirname "$0")/../.."
@@ -73,12 +74,19 @@ for k in $KERNELS; do
 	secs=$(($(date +%s) - start))
 	counts=$(grep -a '^guest: ' "$dir/output" 2>/dev/null | tail -n1 | sed 's/^guest: //')
 	starts=$(grep -a -m1 '^   starts: ' "$dir/output" 2>/dev/null | sed 's/^ *//')
-	why=
+	# a kernel that warned or oopsed fails, whatever the tests said
+	oops=$(grep -a -m1 -E '(BUG|WARNING|Oops|general protection fault|Kernel panic|RCU stall|soft lockup|hung_task)[: ]' \
+		"$dir/console.log" 2>/dev/null | sed 's/^\[ *[0-9.]*\] //')
+	if [ -n "$oops" ]; then
+		echo "test-kernels: the $k kernel logged: $oops (see $dir/console.log)"
+		[ $rc -eq 0 ] && rc=1
+	fi
+	why=${oops:+kernel: $oops}
 	case $rc in
 	0) ;;
-	124) why="VM timed out after ${VM_TIMEOUT}s" ;;
-	125) why="the VM did not run the tests (see $dir/console.log)" ;;
-	*) [ -n "$counts" ] || why="exit $rc" ;;
+	124) why="VM timed out after ${VM_TIMEOUT}s${why:+; $why}" ;;
+	125) why="the VM did not run the tests (see $dir/console.log)${why:+; $why}" ;;
+	*) [ -n "$counts$why" ] || why="exit $rc" ;;
 	esac
 	if [ $rc -eq 0 ]; then
 		passed=$((passed + 1)) res=PASS
