@@ -32,7 +32,11 @@ capture_crash:recovery of an archive cut by SIGKILL: the writer's behaviour, not
 analyze_cli:no kernel involved (reads hand-made archives)
 pcapng_sample:no kernel involved (converts a fixture archive)
 pcapng_capture:the kernel side is the srz tests' one; it checks the pcapng writer against tcpdump
-demo_services:no capture (a self-test of the demo servers' scripts; uses network namespaces and Docker)"
+demo_services:no capture (a self-test of the demo servers' scripts; uses network namespaces and Docker)
+capture_liveenv_container:needs a Docker engine (as capture_container)
+capture_liveenv_nginx:the startup scan reading environments from process memory (/proc interfaces alike on 5.10+); the kernel's pre-existing-target path is capture_preexisting's
+capture_liveenv_postgres:as capture_liveenv_nginx
+capture_liveenv_rewrite:as capture_liveenv_nginx"
 
 KERNELS=${KERNELS:-5.10 6.1 6.12}
 TESTS=${TESTS:-$DEFAULT_TESTS}
@@ -45,10 +49,14 @@ mkdir -p "$OUT"
 tests/kernels/features.sh --build-only || { echo "test-kernels: building tests/kernels/ failed"; exit 1; }
 
 echo "== not run in the VMs (covered by make test on the host):"
-while IFS= read -r l; do
-	case " $TESTS " in *" ${l%%:*} "*) continue ;; esac
-	printf '   %-20s %s\n' "${l%%:*}" "${l#*:}"
-done <<<"$NOT_RUN"
+TESTS_W=" $(echo $TESTS) "
+for t in tests/e2e/*.sh; do
+	[ -x "$t" ] || continue
+	n=$(basename "$t" .sh)
+	case $TESTS_W in *" $n "*) continue ;; esac
+	why=$(grep -m1 "^$n:" <<<"$NOT_RUN" | cut -d: -f2-)
+	printf '   %-26s %s\n' "$n" "${why:-not listed in tests/kernels/run.sh (DEFAULT_TESTS or NOT_RUN): add it}"
+done
 
 passed=0 failed=0
 summary=()
