@@ -24,7 +24,7 @@
 # command. The run's files stay in $VM_LOGS (default build/vm-logs)/
 # KERNEL-TIME-XXXX/: console.log (the serial console: kernel and init
 # messages), output, rc, qemu.log; VM_RUN_DIR=DIR puts them in DIR instead
-# (emptied first). In the guest, $VM_RESULTS is that directory (writable,
+# (new or empty). In the guest, $VM_RESULTS is that directory (writable,
 # kept). One VM at a time on this machine: the boot holds
 # /tmp/sockrec-vm.lock (flock).
 #
@@ -64,8 +64,8 @@ INITRD=$("$HERE/kernels/mkinitrd.sh" "$KDIR") || die "kernel $KERNEL: building t
 
 if [ -n "${VM_RUN_DIR:-}" ]; then
 	R=$VM_RUN_DIR
-	rm -rf "$R"
 	mkdir -p "$R"
+	[ -z "$(ls -A "$R")" ] || die "VM_RUN_DIR $R is not empty"
 else
 	LOGS=${VM_LOGS:-$REPO/build/vm-logs}
 	mkdir -p "$LOGS"
