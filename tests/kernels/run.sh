@@ -66,12 +66,11 @@ for k in $KERNELS; do
 	start=$(date +%s)
 	dir=$OUT/$k
 	rm -rf "$dir"
-	mkdir -p "$dir"
-	if ! kdir=$(scripts/kernels/fetch.sh "$k" 2>"$dir/fetch.log"); then
-		sed 's/^/   /' "$dir/fetch.log"
+	if ! kdir=$(scripts/kernels/fetch.sh "$k" 2>"$OUT/$k.fetch.log"); then
+		sed 's/^/   /' "$OUT/$k.fetch.log"
 		failed=$((failed + 1))
 		summary+=("$(printf 'FAIL  kernel %-5s the kernel package could not be fetched: %s' \
-			"$k" "$(tail -n1 "$dir/fetch.log")")")
+			"$k" "$(tail -n1 "$OUT/$k.fetch.log")")")
 		continue
 	fi
 	rel=$(cat "$kdir/release")
