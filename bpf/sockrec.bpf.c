@@ -377,21 +377,26 @@ static __always_inline __u64 proc_start(const int M, struct task_struct *task)
 	return task->group_leader->start_boottime;
 }
 
-/* The syscall the current task is in, and its arguments. */
+/* The syscall the current task is in, and its arguments: a stretch of
+ * x86_64's struct pt_regs, from r10 to orig_ax, in its order (an ABI: the
+ * syscall entry frame), then cs. */
 struct uregs {
+	__u64 r10, r9, r8, ax, cx, dx, si, di;
 	__u64 nr; /* orig_ax */
 	__u64 cs;
-	__u64 di, si, dx, r10;
 };
 
 /* Reads the current task's saved user registers. MODERN asks the kernel
  * where they are; COMPAT computes it (x86_64 keeps them at the top of the
- * task's kernel stack, TOP_OF_KERNEL_STACK_PADDING being 0) and reads them
- * with one probe. @return 0, or -1 when they cannot be read. */
+ * task's kernel stack, TOP_OF_KERNEL_STACK_PADDING being 0) and reads the
+ * stretch it needs with one probe. It takes cs as 64-bit: an ia32 syscall
+ * never reaches a sys_exit_* tracepoint (ftrace skips compat syscalls), and
+ * the state program only compares the syscall number with connect, sendto,
+ * sendmsg and close, which ia32 numbers differently from any call that
+ * changes a TCP state. @return 0, or -1 when they cannot be read. */
 static __always_inline int user_regs(const int M, struct uregs *u)
 {
 	struct pt_regs *regs;
-	struct pt_regs copy;
 	void *stack;
 
 	if (M == MODERN) {
@@ -405,15 +410,11 @@ static __always_inline int user_regs(const int M, struct uregs *u)
 		return 0;
 	}
 	stack = BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), stack);
-	if (!stack ||
-	    bpf_probe_read_kernel(&copy, sizeof(copy), stack + thread_size - sizeof(copy)))
+	if (!stack || bpf_probe_read_kernel(u, offsetof(struct uregs, cs),
+					    stack + thread_size - sizeof(struct pt_regs) +
+						bpf_core_field_offset(struct pt_regs, r10)))
 		return -1;
-	u->nr = copy.orig_ax;
-	u->cs = copy.cs;
-	u->di = copy.di;
-	u->si = copy.si;
-	u->dx = copy.dx;
-	u->r10 = copy.r10;
+	u->cs = USER64_CS;
 	return 0;
 }
 
@@ -549,6 +550,28 @@ static __always_inline void emit_conn(const struct who *w, const struct tcp_ref 
 	bpf_ringbuf_submit(e, submit_flags(sizeof(*e)));
 }
 
+/* The accept record of a socket first seen on the data path, in its own
+ * stack frame (the data path's is near the verifier's 512-byte limit);
+ * one copy per core, so that a COMPAT program holds no MODERN call. */
+static __always_inline void accept_record(const int M, const struct tcp_ref *ref)
+{
+	struct tcp_ref acc = *ref;
+	struct who w;
+
+	who_current(M, &w);
+	emit_conn(&w, &acc, NR_accept, SR_EVC_ACCEPT, ref->s.fd);
+}
+
+static __noinline void emit_accept_modern(const struct tcp_ref *ref)
+{
+	accept_record(MODERN, ref);
+}
+
+static __noinline void emit_accept_compat(const struct tcp_ref *ref)
+{
+	accept_record(COMPAT, ref);
+}
+
 /* First sight of a socket by a process, on the data path. A socket that
  * was accepted (marked in `passive` when it left LISTEN) is reported as an
  * accept here, once: the marker is taken by whoever deletes it. The
@@ -559,8 +582,6 @@ static __always_inline void first_sight(const int M, const struct tcp_ref *ref, 
 	__u32 slot = (key * 0x9e3779b97f4a7c15ull) >> 56 & (SR_BPF_FDSEEN_SLOTS - 1);
 	struct fd_seen *seen = bpf_map_lookup_elem(&fdseen, &slot);
 	__u64 skey = ref->addr;
-	struct tcp_ref acc;
-	struct who w;
 
 	if (!seen || (seen->key == key && seen->sock_id == ref->s.sock_id))
 		return;
@@ -568,9 +589,10 @@ static __always_inline void first_sight(const int M, const struct tcp_ref *ref, 
 	seen->sock_id = ref->s.sock_id;
 	if (bpf_map_delete_elem(&passive, &skey))
 		return;
-	who_current(M, &w);
-	acc = *ref;
-	emit_conn(&w, &acc, NR_accept, SR_EVC_ACCEPT, ref->s.fd);
+	if (M == COMPAT)
+		emit_accept_compat(ref);
+	else
+		emit_accept_modern(ref);
 }
 
 /* ---- data events ---- */
@@ -634,27 +656,19 @@ static __always_inline __u32 payload_cap(const struct data_req *r)
 	return cap > SR_BPF_MAX_SNAPLEN ? SR_BPF_MAX_SNAPLEN : cap;
 }
 
-/* A payload of at most SR_BPF_SMALL bytes from one buffer: a record in a
- * ring slot of fixed size (SR_BPF_TINY or SR_BPF_SMALL payload bytes;
- * userspace reads cap_len), which saves the copy paths below. */
-static __noinline void emit_small(const struct tcp_ref *ref, struct data_req *r, __u32 cap)
+/* A payload of at most `slot` bytes (a constant) from one buffer, in a
+ * ring record of fixed size; userspace reads cap_len. */
+static __always_inline void emit_slot(const struct tcp_ref *ref, struct data_req *r, __u64 n,
+				      const __u32 slot)
 {
+	struct sr_ev_data *e = bpf_ringbuf_reserve(&rb, sizeof(*e) + slot, 0);
 	__u32 flags = r->flags, copied = 0;
-	struct sr_ev_data *e;
-	__u64 n = cap, slot;
 
-	if (cap <= SR_BPF_TINY) {
-		slot = SR_BPF_TINY;
-		e = bpf_ringbuf_reserve(&rb, sizeof(*e) + SR_BPF_TINY, 0);
-	} else {
-		slot = SR_BPF_SMALL;
-		e = bpf_ringbuf_reserve(&rb, sizeof(*e) + SR_BPF_SMALL, 0);
-	}
 	if (!e) {
 		count(LOSS_RING_FULL);
 		return;
 	}
-	barrier_var(n); /* keep the bound below: the verifier needs it */
+	barrier_var(n); /* keep the bound next to its use: the verifier needs it */
 	if (n > slot)
 		n = slot;
 	if (bpf_probe_read_user(e->data, n, r->src.buf))
@@ -663,6 +677,17 @@ static __noinline void emit_small(const struct tcp_ref *ref, struct data_req *r,
 		copied = n;
 	data_header(e, ref, r, copied, flags);
 	bpf_ringbuf_submit(e, submit_flags(sizeof(*e) + slot));
+}
+
+/* A payload of at most SR_BPF_SMALL bytes from one buffer: a ring slot of
+ * SR_BPF_TINY or SR_BPF_SMALL payload bytes, which saves the copy paths
+ * below. */
+static __noinline void emit_small(const struct tcp_ref *ref, struct data_req *r, __u32 cap)
+{
+	if (cap <= SR_BPF_TINY)
+		emit_slot(ref, r, cap, SR_BPF_TINY);
+	else
+		emit_slot(ref, r, cap, SR_BPF_SMALL);
 }
 
 /* -- copy through the user dynptr (Linux 6.16+) -- */
@@ -900,6 +925,13 @@ static __always_inline void msg_src(struct data_req *r, const struct user_msghdr
 	r->src.iovcnt = m.msg_iovlen;
 }
 
+/* msg_src in its own stack frame, for the syscall path (whose frame and
+ * emit_data_scr's together must stay within the verifier's 512 bytes). */
+static __noinline void msg_src_frame(struct data_req *r, const struct user_msghdr *umsg)
+{
+	msg_src(r, umsg);
+}
+
 #define COPY_DYNPTR 0
 #define COPY_SCRATCH 1
 
@@ -1096,7 +1128,7 @@ static __always_inline void sys_mmsg(const struct tcp_ref *ref, struct data_req 
 		if (bpf_probe_read_user(&lens[0], sizeof(lens[0]), &vec[0].msg_len) || !lens[0])
 			return;
 		if (!(r->flags & SR_EVF_NO_PAYLOAD))
-			msg_src(r, &vec[0].msg_hdr);
+			msg_src_frame(r, &vec[0].msg_hdr);
 		r->bytes = lens[0];
 		emit_data_scr(ref, r);
 		return;
@@ -1158,7 +1190,7 @@ static __always_inline int on_sys_exit(struct sys_exit_args *ctx, __u16 nr, __u8
 		msg_flags = u.dx;
 		/* fall through */
 	case NR_sendmsg:
-		msg_src(&r, (const struct user_msghdr *)u.si);
+		msg_src_frame(&r, (const struct user_msghdr *)u.si);
 		break;
 	case NR_recvmmsg:
 		msg_flags = u.r10;
@@ -1340,29 +1372,26 @@ struct kernfs_node___old {
 	struct kernfs_node *parent;
 } __attribute__((preserve_access_index));
 
-static __always_inline struct kernfs_node *kn_parent(const int M, struct kernfs_node *kn)
+static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
 {
 	if (bpf_core_field_exists(struct kernfs_node___old, parent))
 		return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
-	return LD(M, kn, __parent);
+	return BPF_CORE_READ(kn, __parent);
 }
 
 /* The last SR_BPF_CGROUP_DEPTH components of the task's cgroup v2 path. */
-static __always_inline void task_cgroup(const int M, struct task_struct *task,
-					struct sr_ev_proc *e)
+static __always_inline void task_cgroup(struct task_struct *task, struct sr_ev_proc *e)
 {
-	struct kernfs_node *kn;
+	struct kernfs_node *kn = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn);
 	int i;
 
-	if (M == COMPAT)
-		kn = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn);
-	else
-		kn = task->cgroups->dfl_cgrp->kn;
+	/* probe reads in both cores: kn_parent() gives a plain number on
+	 * kernels before 6.15, whichever core runs (a process event is rare) */
 	for (i = 0; i < SR_BPF_CGROUP_DEPTH; i++) {
 		if (!kn)
 			break;
-		bpf_probe_read_kernel_str(e->cgroup[i], SR_BPF_CGROUP_NAME, LD(M, kn, name));
-		kn = kn_parent(M, kn);
+		bpf_probe_read_kernel_str(e->cgroup[i], SR_BPF_CGROUP_NAME, BPF_CORE_READ(kn, name));
+		kn = kn_parent(kn);
 	}
 }
 
@@ -1388,7 +1417,7 @@ static __always_inline void proc_header(const int M, struct sr_ev_proc *e,
 	e->scan = scan;
 	e->cpu = bpf_get_smp_processor_id();
 	bpf_probe_read_kernel(e->comm, sizeof(e->comm), &task->comm);
-	task_cgroup(M, task, e);
+	task_cgroup(task, e);
 }
 
 static __always_inline void emit_proc(const int M, struct task_struct *task, __u32 kind,
