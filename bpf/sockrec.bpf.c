@@ -77,6 +77,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
 
 #include "sockrec.h"
 
@@ -1245,6 +1246,47 @@ SYS_EXIT(recvmmsg, NR_recvmmsg, SR_EVD_RECV)
 SYS_EXIT(sendmmsg, NR_sendmmsg, SR_EVD_SEND)
 SYS_EXIT(sendfile64, NR_sendfile, SR_EVD_SEND)
 SYS_EXIT(splice, NR_splice, SR_EVD_SEND)
+
+/* -- accept() records at accept time -- */
+
+/* A target's accept()/accept4() returned fd: its accept record, now (the
+ * socket-layer path alone would report it at the first send or receive,
+ * and never for a socket accepted and closed unused). The `passive` marker
+ * is taken so that first_sight() does not report it again. */
+static __always_inline int on_accept_exit(long fd)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct tcp_ref ref;
+	__u64 skey;
+
+	if (fd < 0 || !is_target(COMPAT, pid_tgid >> 32) || tcp_from_fd(fd, &ref))
+		return 0;
+	skey = ref.addr;
+	bpf_map_delete_elem(&passive, &skey);
+	emit_accept_compat(&ref);
+	return 0;
+}
+
+/* Kernels with BPF trampolines (fentry/fexit): the accept syscalls' common
+ * body, whatever hooks the data path uses. */
+SEC("fexit/__sys_accept4")
+int BPF_PROG(sr_accept_fexit, int fd, struct sockaddr *addr, int *addrlen, int flags, int ret)
+{
+	return on_accept_exit(ret);
+}
+
+/* The syscall path: its tracepoints are attached anyway. */
+SEC("tracepoint/syscalls/sys_exit_accept")
+int sr_accept_sys(struct sys_exit_args *ctx)
+{
+	return on_accept_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int sr_accept4_sys(struct sys_exit_args *ctx)
+{
+	return on_accept_exit(ctx->ret);
+}
 
 /* ---- connection state ---- */
 

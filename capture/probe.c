@@ -37,6 +37,31 @@ static int helper_exists(enum bpf_func_id id)
 	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT, id, NULL) == 1;
 }
 
+/* Loads and attaches an empty fexit program on __sys_accept4: BPF
+ * trampolines can be missing or refused (EPERM) where kprobes are too. */
+static int fexit_works(const struct btf *btf)
+{
+	const struct bpf_insn insns[] = {
+	    {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0},
+	    {.code = BPF_JMP | BPF_EXIT},
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FEXIT);
+	int id = btf__find_by_name_kind(btf, "__sys_accept4", BTF_KIND_FUNC), fd, link;
+
+	if (id <= 0)
+		return 0;
+	opts.attach_btf_id = id;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns, 2, &opts);
+	if (fd < 0)
+		return 0;
+	link = bpf_link_create(fd, 0, BPF_TRACE_FEXIT, NULL);
+	close(fd);
+	if (link < 0)
+		return 0;
+	close(link);
+	return 1;
+}
+
 void cap_probe_kernel(struct cap_kernel *k)
 {
 	struct btf *btf;
@@ -60,6 +85,7 @@ void cap_probe_kernel(struct cap_kernel *k)
 	k->sock_tp =
 	    btf__find_by_name_kind(btf, "btf_trace_sock_send_length", BTF_KIND_TYPEDEF) > 0 &&
 	    btf__find_by_name_kind(btf, "btf_trace_sock_recv_length", BTF_KIND_TYPEDEF) > 0;
+	k->fexit = fexit_works(btf);
 	btf__free(btf);
 }
 
@@ -141,21 +167,29 @@ int cap_choose_paths(const struct cap_kernel *k, const char *force, struct cap_p
 	p->copy = p->hooks == CAP_HOOKS_SOCKET && k->dynptr_read && !listed(force, "scratch")
 		      ? CAP_COPY_DYNPTR
 		      : CAP_COPY_SCRATCH;
+	if (p->hooks == CAP_HOOKS_SYSCALLS)
+		p->accept = CAP_ACCEPT_SYSCALL;
+	else
+		p->accept = k->fexit ? CAP_ACCEPT_FEXIT : CAP_ACCEPT_FIRST_DATA;
 	return 0;
 }
 
 const char *cap_paths_text(const struct cap_paths *p, int key_value, char *buf, size_t cap)
 {
+	static const char *const accept_kv[] = {"fexit", "syscall-tracepoints", "first-data"};
+	static const char *const accept_text[] = {"fexit", "syscall tracepoints",
+						  "at first data"};
+
 	if (key_value)
-		snprintf(buf, cap, "hooks=%s copy=%s core=%s",
+		snprintf(buf, cap, "hooks=%s copy=%s core=%s accept=%s",
 			 p->hooks == CAP_HOOKS_SOCKET ? "socket-tracepoints" : "syscall-tracepoints",
 			 p->copy == CAP_COPY_DYNPTR ? "user-dynptr" : "scratch",
-			 p->core == CAP_CORE_MODERN ? "modern" : "compat");
+			 p->core == CAP_CORE_MODERN ? "modern" : "compat", accept_kv[p->accept]);
 	else
-		snprintf(buf, cap, "hooks: %s; copy: %s; core: %s",
+		snprintf(buf, cap, "hooks: %s; copy: %s; core: %s; accept: %s",
 			 p->hooks == CAP_HOOKS_SOCKET ? "socket tracepoints" : "syscall tracepoints",
 			 p->copy == CAP_COPY_DYNPTR ? "user dynptr" : "scratch buffer",
-			 p->core == CAP_CORE_MODERN ? "6.2+" : "5.10+");
+			 p->core == CAP_CORE_MODERN ? "6.2+" : "5.10+", accept_text[p->accept]);
 	return buf;
 }
 
@@ -168,6 +202,10 @@ static int has_suffix(const char *s, const char *suffix)
 
 int cap_program_wanted(const struct cap_paths *p, const char *name)
 {
+	if (!strcmp(name, "sr_accept_fexit"))
+		return p->accept == CAP_ACCEPT_FEXIT;
+	if (!strcmp(name, "sr_accept_sys") || !strcmp(name, "sr_accept4_sys"))
+		return p->accept == CAP_ACCEPT_SYSCALL;
 	if (!strncmp(name, "sr_sys_", 7))
 		return p->hooks == CAP_HOOKS_SYSCALLS;
 	if (!strcmp(name, "sr_send") || !strcmp(name, "sr_recv"))

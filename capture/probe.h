@@ -25,16 +25,20 @@ struct cap_kernel {
 	bool bpf_loop;	   /* helper bpf_loop, Linux 5.17 */
 	bool task_pt_regs; /* helper bpf_task_pt_regs, Linux 5.15 */
 	bool dynptr_read;  /* kfunc bpf_probe_read_user_dynptr, Linux 6.16 */
+	bool fexit;	   /* BPF trampolines: an fexit program on __sys_accept4 loads and attaches */
 };
 
 enum cap_hooks { CAP_HOOKS_SOCKET, CAP_HOOKS_SYSCALLS };
 enum cap_copy { CAP_COPY_DYNPTR, CAP_COPY_SCRATCH };
 enum cap_core { CAP_CORE_MODERN, CAP_CORE_COMPAT };
+/* when a target's accept() is recorded */
+enum cap_accept { CAP_ACCEPT_FEXIT, CAP_ACCEPT_SYSCALL, CAP_ACCEPT_FIRST_DATA };
 
 struct cap_paths {
 	enum cap_hooks hooks;
 	enum cap_copy copy;
 	enum cap_core core;
+	enum cap_accept accept;
 };
 
 /*! cap_probe_kernel() : fills k from the running kernel. Needs root (the
@@ -52,8 +56,9 @@ int cap_choose_paths(const struct cap_kernel *k, const char *force, struct cap_p
 		     char *err, size_t err_cap);
 
 /*! cap_paths_text() : "hooks: socket tracepoints; copy: user dynptr; core:
- *  6.2+" for the start line (human) and, with @key_value, the capture
- *  header's "hooks=socket-tracepoints copy=user-dynptr core=modern".
+ *  6.2+; accept: fexit" for the start line (human) and, with @key_value,
+ *  the capture header's "hooks=socket-tracepoints copy=user-dynptr
+ *  core=modern accept=fexit".
  *  @return buf. */
 const char *cap_paths_text(const struct cap_paths *p, int key_value, char *buf, size_t cap);
 
