@@ -13,10 +13,10 @@ build_pkgs=(
 	libyaml-dev libpcap-dev libcmocka-dev libclang-rt-14-dev
 )
 test_pkgs=(
-	tshark nginx-light curl iproute2 procps psmisc python3
+	tshark tcpdump nginx-light curl iproute2 procps psmisc python3
 	postgresql postgresql-client redis-server redis-tools memcached
 	nats-server mariadb-server mariadb-client golang-go
-	docker.io busybox-static graphviz zstd
+	docker.io busybox-static graphviz zstd musl-tools
 )
 bench_pkgs=(wrk tcpdump linux-perf hyperfine time)
 
