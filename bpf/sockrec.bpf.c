@@ -39,7 +39,7 @@
  *  the core as a constant `M`; clang drops the other branch, so a COMPAT
  *  program holds no instruction an old verifier refuses.
  *
- * Other hooks (every kernel in range):
+ * Other hooks (every kernel in range, unless said):
  *  - raw_tp/inet_sock_set_state: TCP state changes. A target's connect()
  *    (CLOSE -> SYN_SENT, on its task) is reported when the handshake ends;
  *    a socket cloned from a listener (LISTEN -> SYN_RECV, softirq) is
@@ -53,6 +53,10 @@
  *    captured from its first byte.
  *  - raw_tp/sched_process_fork: children inherit their parent's status.
  *  - raw_tp/sched_process_exit: the tgid leaves `targets`.
+ *  - accept records at accept() time: fexit/__sys_accept4 where the kernel
+ *    has BPF trampolines, or the accept/accept4 exit tracepoints with the
+ *    syscall hooks; else (the socket tracepoints without trampolines) the
+ *    data path reports an accepted socket at its first send or receive.
  *
  * Only TCP sockets are recorded: the sock is SOCK_STREAM/IPPROTO_TCP,
  * AF_INET or AF_INET6. Files, pipes and unix sockets never reach the ring.
