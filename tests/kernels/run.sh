@@ -24,7 +24,7 @@ export BUILD
 # about 10x slower than the host, so the kernel-independent ones stay on the
 # host (NOT_RUN; TESTS= runs any of them here too).
 DEFAULT_TESTS="capture_nginx_curl capture_syscalls capture_optin capture_snaplen
-	capture_preexisting capture_ring analyze_live"
+	capture_preexisting capture_ring capture_accept analyze_live"
 # Not run in the guests, and why (they run in make test on the host).
 NOT_RUN="capture_container:needs a Docker engine (the guest runs no dockerd; its root is the host's over 9p, not a disk Docker's storage can use)
 capture_cli:the command line contract; its kernel part (does sockrec start) is checked here on its own
@@ -36,7 +36,8 @@ demo_services:no capture (a self-test of the demo servers' scripts; uses network
 capture_liveenv_container:needs a Docker engine (as capture_container)
 capture_liveenv_nginx:the startup scan reading environments from process memory (/proc interfaces alike on 5.10+); the kernel's pre-existing-target path is capture_preexisting's
 capture_liveenv_postgres:as capture_liveenv_nginx
-capture_liveenv_rewrite:as capture_liveenv_nginx"
+capture_liveenv_rewrite:as capture_liveenv_nginx
+capture_paths:forces, on the host, each slower BPF path its kernel has; each guest runs its own kernel's paths in the tests above"
 
 KERNELS=${KERNELS:-5.10 6.1 6.12}
 TESTS=${TESTS:-$DEFAULT_TESTS}
