@@ -166,8 +166,14 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) $< -o $@
 
+# the synthetic archive generator writes .srz through libsrformat
+GEN_ARCHIVE := $(BUILD)/bench/gen_archive
+$(GEN_ARCHIVE): $(BUILD)/bench/gen_archive.o $(LIBFORMAT)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(call pkg_libs,$(PKGS_FORMAT)) -o $@
+
 # ---- test, demo, bench ----
-test: all $(TEST_BINS) $(REPLAY_BINS)
+test: all $(TEST_BINS) $(REPLAY_BINS) $(GEN_ARCHIVE)
 	$(Q)BUILD=$(BUILD) tests/run-tests.sh
 
 demo: all
