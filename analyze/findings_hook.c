@@ -63,8 +63,8 @@ struct findings_hook {
 	struct analyze_hooks hooks;
 	struct pending *pend; /* FH_MAX_PENDING */
 	size_t npend;
-	size_t nclient;		/* entries that are client views */
-	uint32_t first, last;	/* oldest and newest entry (NO_SLOT: none) */
+	size_t nclient;	      /* entries that are client views */
+	uint32_t first, last; /* oldest and newest entry (NO_SLOT: none) */
 	uint64_t seq;
 	struct pending key, tmp; /* scratch (large: not on the stack) */
 };

@@ -192,7 +192,8 @@ static int cmd_report(struct cli *c)
 	if (!bad)
 		rc = run(c);
 	for (size_t i = 0; i < nextra && i < 8; i++)
-		if (state[i] && !bad && rc != AN_EXIT_UNREADABLE && report_extras[i].finish(state[i]))
+		if (state[i] && !bad && rc != AN_EXIT_UNREADABLE &&
+		    report_extras[i].finish(state[i]))
 			bad = 1;
 	/* --fail-on: the findings entry's state answers it, then is released */
 	for (size_t i = 0; i < nextra && i < 8; i++) {

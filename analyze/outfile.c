@@ -79,9 +79,9 @@ int outfile_check(int dirfd, const char *name, const char *shown, bool force, ch
 	}
 	if (!force) {
 		snprintf(err, err_cap, "%s exists%s (use --force to replace it)", shown,
-			 S_ISLNK(st.st_mode)	? " and is a symbolic link"
-			 : st.st_nlink > 1 ? " and has other hard links"
-					   : "");
+			 S_ISLNK(st.st_mode) ? " and is a symbolic link"
+			 : st.st_nlink > 1   ? " and has other hard links"
+					     : "");
 		return -1;
 	}
 	return 0;

@@ -198,7 +198,10 @@ int main(int argc, char **argv)
 		r.type = SR_REC_END;
 		r.end.ts_ns = ts + 1000;
 		r.end.end_wall_ns = GEN_START_WALL + (ts - GEN_BOOT_NS);
-		r.end.records = 1 + nproc + nconn * (mode == GEN_CLIENT ? 1 : mode == GEN_OPEN ? 2 : 3);
+		r.end.records = 1 + nproc +
+				nconn * (mode == GEN_CLIENT ? 1
+					 : mode == GEN_OPEN ? 2
+							    : 3);
 		r.end.reason = SR_END_SIGNAL;
 		rc |= append(w, &r);
 	}
