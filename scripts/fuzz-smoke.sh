@@ -7,7 +7,7 @@
 #
 # New inputs go to build/fuzz/new/NAME, never into the repository, unless
 # FUZZ_MERGE=1: then libFuzzer's merge adds to tests/corpus/NAME only those
-# that reach code the corpus does not (small by construction: -max_len).
+# that reach edges the corpus does not (-use_counters=0; at most -max_len).
 #
 #   FUZZ_SECONDS=10 scripts/fuzz-smoke.sh [NAME...]
 set -u
@@ -54,7 +54,9 @@ for n in "${names[@]}"; do
 	msg="$n: ${execs:-?} runs in ${FUZZ_SECONDS}s, ${cov:-cov: ?}, $found new inputs"
 	if [ "${FUZZ_MERGE:-0}" = 1 ] && [ "$found" -gt 0 ]; then
 		before=$(find "tests/corpus/$n" -type f | wc -l)
-		"$bin" -merge=1 -max_len="$FUZZ_MAX_LEN" "tests/corpus/$n" "$new" >>"$log" 2>&1
+		# new edges only (not new hit counts): a few files, not hundreds
+		"$bin" -merge=1 -use_counters=0 -use_value_profile=0 -max_len="$FUZZ_MAX_LEN" \
+			"tests/corpus/$n" "$new" >>"$log" 2>&1
 		after=$(find "tests/corpus/$n" -type f | wc -l)
 		msg="$msg, $((after - before)) merged into tests/corpus/$n"
 	fi
