@@ -132,6 +132,7 @@ static void dump_proc(struct jw *w, const struct sr_process *p)
 	bytes_field(w, "adi_profile", p->adi_profile);
 	bytes_field(w, "adi_profile_name", p->adi_profile_name);
 	bytes_field(w, "error", p->error);
+	u64_field(w, "environ_source", p->environ_source);
 }
 
 static void dump_ctr(struct jw *w, const struct sr_container *c)

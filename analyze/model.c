@@ -155,6 +155,7 @@ void model_add_process(struct model *m, uint32_t host, uint32_t archive, uint64_
 				       &x->cmdline_text_len, NULL);
 	if (m->keep_environ)
 		x->environ = bytes_dup(p->environ, &x->environ_len);
+	x->environ_source = p->environ_source;
 	if (p->container_id.len)
 		x->container_id = text_dup(p->container_id);
 	if (x->container_id && !x->container_id[0]) {

@@ -84,6 +84,7 @@ struct an_process {
 	size_t cmdline_text_len;
 	uint8_t *environ; /* raw KEY=VALUE NUL separated; NULL unless kept */
 	size_t environ_len;
+	uint32_t environ_source; /* enum sr_env_source */
 	char *container_id; /* NULL when none */
 	uint8_t *profile;   /* ADI_PROFILE value (has_profile) */
 	size_t profile_len;

@@ -2,7 +2,8 @@
  * adi_profile_match / adi_profile_name are the snapshot's own, or for a
  * forked opt-in target whose environment no longer shows them, its nearest
  * ancestor's (model.h "Ancestry"); adi_profile_cmdline is redacted unless
- * --show-secrets (cmdline.h). */
+ * --show-secrets (cmdline.h); environ_source (proc, live, exec) when the
+ * archive says where the environment was read (format minor 1). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,6 +97,13 @@ int out_env_write(FILE *f, const struct model *m)
 		if (!p->error || p->environ_len) {
 			yw_key(&w, "adi_profile_env");
 			write_env(&w, p->environ, p->environ_len);
+		}
+		if (p->environ_source >= SR_ENV_SRC_PROC && p->environ_source <= SR_ENV_SRC_EXEC) {
+			/* where it was read; archives before format 1.1 do not say */
+			static const char *const src[] = {"", "proc", "live", "exec"};
+
+			yw_key(&w, "environ_source");
+			yw_cstr(&w, src[p->environ_source]);
 		}
 		if (p->error) {
 			yw_key(&w, "error");

@@ -61,10 +61,11 @@ NGINX_PLAIN=$SR_PID
 pin_nginx() { for p in $(pgrep -P "$1") "$1"; do taskset -pc 0 "$p" >/dev/null; done; }
 pin_nginx "$NGINX_OPTED"
 pin_nginx "$NGINX_PLAIN"
-# nginx rewrites its environment block (process titles), so a /proc scan
-# cannot see its ADI_PROFILE: name its processes, as the README advises
-NGINX_PIDS=()
-for p in "$NGINX_OPTED" $(pgrep -P "$NGINX_OPTED"); do NGINX_PIDS+=(--pid "$p"); done
+# nginx runs before sockrec and rewrites its environment block (process
+# titles): sockrec's startup scan finds master and worker by their live
+# environment (ADI_PROFILE=bench, `env ADI_PROFILE;` in nginx.conf), as it
+# would a user's nginx; no --pid. cap_start checks that it did.
+NGINX_TARGETS=$((1 + $(pgrep -c -P "$NGINX_OPTED")))
 
 # wrk on the other core; prints "rps p99_ms"
 run_wrk() { # port optin(0|1) seconds
@@ -81,13 +82,19 @@ run_wrk() { # port optin(0|1) seconds
 }
 
 cap_start() { # out [args...]
-	local out=$1
+	local out=$1 n
 	shift
 	rm -f "$out"
 	env -i "${SR_BASE_ENV[@]}" "$SOCKREC" -w "$out" -q --allow bench "$@" 2>"$RES/cap.log" &
 	CAP=$!
 	for _ in $(seq 300); do
-		grep -q '^sockrec: capturing' "$RES/cap.log" && return 0
+		if grep -q '^sockrec: capturing' "$RES/cap.log"; then
+			# the opted-in nginx (master + workers) at least
+			n=$(sed -n 's/.* \([0-9]*\) targets\{0,1\} running.*/\1/p' "$RES/cap.log")
+			[ "${n:-0}" -ge "$NGINX_TARGETS" ] ||
+				sr_die "sockrec found $n targets running, not nginx's $NGINX_TARGETS: $(cat "$RES/cap.log")"
+			return 0
+		fi
 		sleep 0.1
 	done
 	cat "$RES/cap.log" >&2
@@ -112,7 +119,7 @@ for r in $(seq "$ROUNDS"); do
 		case $mode in
 		none) read -r rps p99 < <(run_wrk "$PORT" 0 "$DURATION") ;;
 		capture)
-			cap_start "$RES/o.srz" "${NGINX_PIDS[@]}"
+			cap_start "$RES/o.srz"
 			read -r rps p99 < <(run_wrk "$PORT" 1 "$DURATION")
 			cap_stop
 			bytes=$(stat -c %s "$RES/o.srz")
@@ -160,7 +167,7 @@ ANALYZE_MAX_S=${ANALYZE_MAX_S:-300}
 payload_of() { # archive -> bytes of payload (a live archive: its closed blocks)
 	{ "$SA" info "$1" 2>/dev/null || true; } | awk '/bytes_captured:/ { print $2; exit }'
 }
-cap_start "$RES/an.srz" "${NGINX_PIDS[@]}"
+cap_start "$RES/an.srz"
 want=$((ANALYZE_MB * 1000000)) payload=0 secs=0 round=2 an_requests=0
 while [ "$payload" -lt "$want" ] && [ "$secs" -lt "$ANALYZE_MAX_S" ]; do
 	[ $((secs + round)) -le "$ANALYZE_MAX_S" ] || round=$((ANALYZE_MAX_S - secs))
@@ -276,7 +283,7 @@ sr_log "4/5 size of the same traffic"
 tcpdump -i lo -s 0 -w "$RES/s.pcap" "tcp port $PORT" 2>/dev/null &
 td=$!
 sleep 1
-cap_start "$RES/s.srz" "${NGINX_PIDS[@]}"
+cap_start "$RES/s.srz"
 run_wrk "$PORT" 1 "$DURATION" >/dev/null
 cap_stop
 sleep 0.5

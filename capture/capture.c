@@ -24,6 +24,7 @@
 #include "container.h"
 #include "env.h"
 #include "events.h"
+#include "liveenv.h"
 #include "output.h"
 #include "procsnap.h"
 #include "record.h"
@@ -74,6 +75,7 @@ struct rt {
 	uint64_t last_loss_sig; /* counters at the last loss record */
 	int sink_err;		/* first write error: stops the capture */
 	char docker_socket[CAP_PATH_MAX];
+	struct cap_liveenv *live; /* live environments (liveenv.h) */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -264,7 +266,7 @@ static void write_process(struct rt *rt, uint32_t pid, uint32_t tflags,
 	const char *env, *cmd;
 	size_t env_len, cmd_len, n;
 	int env_cut, cmd_cut, failed;
-	uint32_t eflags = 0;
+	uint32_t eflags = 0, env_source = SR_ENV_SRC_EXEC;
 
 	failed = cap_snap_read("/proc", pid, &s) != 0;
 	og = exec_og = pid < rt->pid_max ? rt->origins[pid] : NULL;
@@ -279,6 +281,9 @@ static void write_process(struct rt *rt, uint32_t pid, uint32_t tflags,
 		env_len = og->env_len;
 		env_cut = og->env_cut;
 	} else {
+		/* a rewritten environment block: libc's environ (liveenv.h) */
+		cap_environ_choose(rt->live, pid, &s.environ, &s.environ_len, &s.environ_cut,
+				   &env_source);
 		cmd = s.cmdline;
 		cmd_len = s.cmdline_len;
 		cmd_cut = s.cmdline_cut;
@@ -363,6 +368,7 @@ static void write_process(struct rt *rt, uint32_t pid, uint32_t tflags,
 	p->adi_profile = (struct sr_bytes){(const uint8_t *)oi.profile, (uint32_t)oi.profile_len};
 	p->adi_profile_name = (struct sr_bytes){(const uint8_t *)oi.name, (uint32_t)oi.name_len};
 	p->error = sr_str(s.error);
+	p->environ_source = env_source;
 	append(rt, &rec);
 	cap_snap_free(&s);
 	if (pid < rt->pid_max)
@@ -391,13 +397,13 @@ static void on_proc(struct rt *rt, const void *data, size_t size, uint32_t cpu)
 		return;
 	if (pe->kind == SR_PROC_EXEC && !pe->target) {
 		/* the kernel could not finish the opt-in scan: decide from /proc */
-		char path[64], *env = NULL;
+		char *env = NULL;
 		size_t len;
 		int cut;
+		uint32_t src;
 		struct cap_optin oi;
 
-		snprintf(path, sizeof(path), "/proc/%u/environ", pe->pid);
-		if (cap_snap_read_file(path, SR_MAX_ENVIRON, &env, &len, &cut))
+		if (cap_environ_read(rt->live, pe->pid, &env, &len, &cut, &src))
 			return;
 		cap_optin_decide(env, len, rt->o->allow_set ? &rt->o->allow : NULL, &oi);
 		free(env);
@@ -687,9 +693,10 @@ static int seed_targets(struct rt *rt)
 		return -1;
 	}
 	while ((de = readdir(d))) {
-		char path[300], *env;
+		char *env;
 		size_t len;
 		int cut;
+		uint32_t src;
 		struct cap_optin oi;
 		char *end;
 		unsigned long pid = strtoul(de->d_name, &end, 10);
@@ -697,8 +704,8 @@ static int seed_targets(struct rt *rt)
 		if (!isdigit((unsigned char)de->d_name[0]) || *end || pid == self ||
 		    pid > UINT32_MAX)
 			continue;
-		snprintf(path, sizeof(path), "/proc/%lu/environ", pid);
-		if (cap_snap_read_file(path, SR_MAX_ENVIRON, &env, &len, &cut))
+		/* /proc/PID/environ, or the live one when that was rewritten */
+		if (cap_environ_read(rt->live, pid, &env, &len, &cut, &src))
 			continue;
 		cap_optin_decide(env, len, o->allow_set ? &o->allow : NULL, &oi);
 		free(env);
@@ -849,8 +856,9 @@ int cap_run(const struct cap_opts *o, int argc, char **argv)
 	rt.late_optin = calloc(rt.ncpus > 0 ? rt.ncpus : 1, sizeof(*rt.late_optin));
 	rt.origins = calloc(rt.pid_max, sizeof(*rt.origins));
 	rt.parent = calloc(rt.pid_max, sizeof(*rt.parent));
+	rt.live = cap_liveenv_create();
 	if ((int)rt.ncpus <= 0 || !rt.seen || !rt.ctr_ids || !rt.envbuf || !rt.cmdbuf || !rt.cnt ||
-	    !rt.cpu_events || !rt.late_optin || !rt.origins || !rt.parent) {
+	    !rt.cpu_events || !rt.late_optin || !rt.origins || !rt.parent || !rt.live) {
 		say("out of memory");
 		goto cleanup;
 	}
@@ -975,5 +983,6 @@ cleanup:
 	free(rt.cmdbuf);
 	free(rt.ctr_ids);
 	free(rt.seen);
+	cap_liveenv_free(rt.live);
 	return rc;
 }

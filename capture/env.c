@@ -88,6 +88,19 @@ void cap_optin_decide(const char *env, size_t len, const struct cap_list *allow,
 			out->target = 1;
 }
 
+/* A block with no KEY=VALUE entry at all (NULs, a process title) has no
+ * ADI_PROFILE either: one test covers both halves of the rule. */
+int cap_env_needs_live(const char *env, size_t len)
+{
+	struct entry e;
+	size_t pos = 0;
+
+	while (next_entry(env, len, &pos, &e))
+		if (key_is(&e, PROFILE_KEY))
+			return 0;
+	return 1;
+}
+
 static int never_redacted(const char *key, size_t klen)
 {
 	return (klen == strlen(PROFILE_KEY) && !memcmp(key, PROFILE_KEY, klen)) ||

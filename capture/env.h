@@ -46,6 +46,12 @@ struct cap_optin {
 void cap_optin_decide(const char *env, size_t len, const struct cap_list *allow,
 		      struct cap_optin *out);
 
+/*! cap_env_needs_live() :
+ *  The rule for reading a process's live environment (liveenv.h):
+ *  @return 1 when env has no KEY=VALUE entry or no ADI_PROFILE entry (the
+ *          first implies the second); 0 otherwise. */
+int cap_env_needs_live(const char *env, size_t len);
+
 /*! cap_env_filter() :
  *  Copies env into dst as NUL-terminated "KEY=VALUE" entries, keeping only
  *  keys that start with one of prefixes (all keys when prefixes is NULL or

@@ -115,7 +115,7 @@ static size_t body_size(const struct sr_record *rec)
 		n = PROC_FIXED + bytes_size(p->comm) + bytes_size(p->exe) +
 		    bytes_size(p->cmdline) + bytes_size(p->environ) + bytes_size(p->cgroup) +
 		    bytes_size(p->container_id) + bytes_size(p->adi_profile) +
-		    bytes_size(p->adi_profile_name) + bytes_size(p->error);
+		    bytes_size(p->adi_profile_name) + bytes_size(p->error) + 4;
 		break;
 	}
 	case SR_REC_CONTAINER: {
@@ -242,6 +242,7 @@ size_t sr_record_encode(const struct sr_record *rec, uint8_t *dst, size_t dst_ca
 		put_bytes(&w, p->adi_profile);
 		put_bytes(&w, p->adi_profile_name);
 		put_bytes(&w, p->error);
+		put32(&w, p->environ_source);
 		break;
 	}
 	case SR_REC_CONTAINER: {
@@ -387,6 +388,9 @@ static const char *decode_process(struct cur *c, struct sr_process *p)
 	    get_bytes(c, &p->container_id) || get_bytes(c, &p->adi_profile) ||
 	    get_bytes(c, &p->adi_profile_name) || get_bytes(c, &p->error))
 		return "process strings";
+	/* minor 1 appended it; a minor 0 body ends here (unknown) */
+	if (cur_get_le32(c, &p->environ_source))
+		p->environ_source = SR_ENV_SRC_UNKNOWN;
 	return NULL;
 }
 

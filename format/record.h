@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #define SR_FORMAT_MAJOR 1
-#define SR_FORMAT_MINOR 0
+#define SR_FORMAT_MINOR 1 /* 1: process records end with environ_source */
 
 /* Every encoded record (8-byte header + body) fits in this many bytes. */
 #define SR_MAX_RECORD (1024u * 1024u)
@@ -100,6 +100,15 @@ enum sr_conn_kind {
 #define SR_PROC_HAS_PROFILE (1u << 7)  /* adi_profile is present (may be empty) */
 #define SR_PROC_HAS_NAME (1u << 8)     /* adi_profile_name is present */
 #define SR_PROC_CMDLINE_REDACTED (1u << 9) /* secret-looking arguments were replaced */
+
+/* sr_process.environ_source: where the stored environment was read */
+enum sr_env_source {
+	SR_ENV_SRC_UNKNOWN = 0, /* not said: a record of format minor 0 */
+	SR_ENV_SRC_PROC = 1,	/* /proc/PID/environ */
+	SR_ENV_SRC_LIVE = 2,	/* libc's environ array, read from the process's memory */
+	SR_ENV_SRC_EXEC = 3,	/* the kernel's copy at the exec of the process (or of the
+				 * ancestor it forked from during the capture) */
+};
 
 /* Marker that replaces a redacted environment value. */
 #define SR_REDACTED "[REDACTED]"
@@ -198,6 +207,7 @@ struct sr_process {
 	struct sr_bytes adi_profile;      /* ADI_PROFILE value (flags say if present) */
 	struct sr_bytes adi_profile_name; /* ADI_PROFILE_NAME value */
 	struct sr_bytes error;       /* why /proc could not be read; empty if fine */
+	uint32_t environ_source;     /* enum sr_env_source (after error on disk) */
 };
 
 struct sr_container {

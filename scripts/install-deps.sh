@@ -14,12 +14,13 @@ build_pkgs=(
 )
 # every tool a test calls: a test that finds one missing skips, and a skip
 # is a gap (tcpdump: e2e/pcapng_*; jq: e2e/pcapng_capture; python3-yaml:
-# tests/analyze_commands.sh; time: e2e/analyze_scale's peak RSS)
+# tests/analyze_commands.sh; time: e2e/analyze_scale's peak RSS; musl-tools:
+# the live-environment e2e test)
 test_pkgs=(
 	tshark tcpdump jq nginx-light curl iproute2 procps psmisc python3 python3-yaml
 	postgresql postgresql-client redis-server redis-tools memcached
 	nats-server mariadb-server mariadb-client golang-go
-	docker.io busybox-static graphviz zstd time
+	docker.io busybox-static graphviz zstd musl-tools time
 )
 bench_pkgs=(wrk linux-perf hyperfine)
 

@@ -145,6 +145,7 @@ static struct sr_record make_record(uint16_t type, uint32_t seed)
 		r.proc.environ = (struct sr_bytes){ (const uint8_t *)"ADI_PROFILE=local\0A=b", 21 };
 		r.proc.cgroup = sr_str("0::/\n");
 		r.proc.adi_profile = sr_str("local");
+		r.proc.environ_source = SR_ENV_SRC_LIVE;
 		break;
 	case SR_REC_CONTAINER:
 		r.ctr.ts_ns = 4000 + seed;
@@ -615,6 +616,30 @@ static void test_unknown_type_skipped(void **state)
 	free(file.p);
 }
 
+/* Format minor 1 appended environ_source to process records: a minor 0
+ * body (without it) decodes as SR_ENV_SRC_UNKNOWN, a minor 1 body gives it
+ * back, and a body cut inside it is a minor 0 body plus ignored bytes. */
+static void test_process_environ_source(void **state)
+{
+	(void)state;
+	struct sr_record in = make_record(SR_REC_PROCESS, 3), out;
+	struct blob b = encode(&in);
+	char err[128];
+
+	assert_int_equal(sr_record_decode(b.p, b.len, &out, err, sizeof(err)), (long)b.len);
+	assert_int_equal(out.proc.environ_source, SR_ENV_SRC_LIVE);
+	assert_int_equal(sr_le32(b.p + b.len - 4), SR_ENV_SRC_LIVE); /* last on disk */
+	for (size_t cut = 1; cut <= 4; cut++) {
+		sr_put_le32(b.p, (uint32_t)(b.len - SR_RECORD_HDR - cut));
+		assert_int_equal(sr_record_decode(b.p, b.len - cut, &out, err, sizeof(err)),
+				 (long)(b.len - cut));
+		assert_int_equal(out.proc.environ_source, SR_ENV_SRC_UNKNOWN);
+		assert_int_equal(out.proc.pid, 42);
+		assert_memory_equal(out.proc.adi_profile.ptr, "local", 5);
+	}
+	free(b.p);
+}
+
 static void test_lengths_not_trusted(void **state)
 {
 	(void)state;
@@ -841,6 +866,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_cut_file_reader),
 		cmocka_unit_test(test_bit_flips),
 		cmocka_unit_test(test_unknown_type_skipped),
+		cmocka_unit_test(test_process_environ_source),
 		cmocka_unit_test(test_lengths_not_trusted),
 		cmocka_unit_test(test_not_an_archive),
 		cmocka_unit_test(test_header_only_is_interrupted),

@@ -249,6 +249,10 @@ master_process on;
 worker_processes 1;
 pid $d/nginx.pid;
 error_log $d/error.log warn;
+# a worker keeps only the variables named here: its opt-in, as a user's
+# nginx.conf would say (sockrec reads it from the live environment)
+env ADI_PROFILE;
+env ADI_PROFILE_NAME;
 load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;
 events { worker_connections 64; }
 http {

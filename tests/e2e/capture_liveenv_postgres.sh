@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# capture_liveenv_postgres.sh - PostgreSQL started before sockrec, opted in
+# by its environment (ADI_PROFILE=$TAG, ADI_PROFILE_NAME=db), psql as a
+# client that is not opted in. PostgreSQL moves its environment
+# (save_ps_display_args) and writes its process titles over the block /proc
+# shows. Checked:
+#   - before the capture, the postmaster's children (checkpointer, ...)
+#     show no ADI_PROFILE in /proc/PID/environ (the scenario), and the
+#     startup scan finds the postmaster and every child;
+#   - the backend forked for psql during the capture is recorded: it
+#     received psql's query and sent the answer (the server side);
+#   - the snapshots of the postmaster, its children and the backend have
+#     ADI_PROFILE and ADI_PROFILE_NAME, and say where the environment came
+#     from (live wherever /proc had lost it);
+#   - psql itself is not in the archive.
+. "$(dirname "$0")/capture_lib.sh"
+need psql
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../../scripts/lib/services.sh
+. "$ROOT/scripts/lib/services.sh"
+[ -x "$SR_PG_BIN/postgres" ] || skip "PostgreSQL 15 not installed ($SR_PG_BIN)"
+sr_init e2e-liveenv-pg || die "sr_init"
+trap 'sr_cleanup; cleanup' EXIT
+SR_PROFILE=$TAG
+
+PGPORT=$(free_port)
+sr_start_postgres "$PGPORT" db || die "postgres did not start"
+PM=$SR_PG_PID
+# setpriv execs postgres: same pid
+[ "$(cat /proc/$PM/comm)" = postgres ] || die "postmaster pid $PM is $(cat /proc/$PM/comm)"
+CHILDREN=$(pgrep -P "$PM" | tr '\n' ' ')
+[ -n "$CHILDREN" ] || die "no postgres children"
+for p in $CHILDREN; do
+	if tr '\0' '\n' <"/proc/$p/environ" | grep -q '^ADI_PROFILE='; then
+		die "/proc/$p/environ still has ADI_PROFILE: not the scenario under test"
+	fi
+done
+PM_PROC_HAS=0
+tr '\0' '\n' <"/proc/$PM/environ" | grep -qx "ADI_PROFILE=$TAG" && PM_PROC_HAS=1
+N=$(($(echo $CHILDREN | wc -w) + 1))
+
+start_capture -q --allow "$TAG"
+grep -q " $N targets running" "$T/sockrec.log" || { cat "$T/sockrec.log"; die "startup scan: want $N"; }
+sr_plain PGPASSWORD="$SR_PG_PASSWORD" psql -X -A -t -h 127.0.0.1 -p "$PGPORT" -U app -d app \
+	-c "SELECT 'liveenv-' || 'marker'" >"$T/psql.out" || die "psql"
+sleep 0.3
+stop_capture
+dump
+grep -qx liveenv-marker "$T/psql.out" || die "psql output: $(cat "$T/psql.out")"
+
+export TAG PM CHILDREN PM_PROC_HAS PGPORT
+check '
+tag, pm, port = os.environ["TAG"], int(os.environ["PM"]), int(os.environ["PGPORT"])
+children = [int(x) for x in os.environ["CHILDREN"].split()]
+def snap(pid, src):
+    p = of("process", pid=pid)
+    assert len(p) == 1, (pid, p)
+    p = p[0]
+    assert p["flags"] & 16, (pid, p["flags"])
+    assert field(p, "adi_profile") == tag.encode(), (pid, p)
+    assert field(p, "adi_profile_name") == b"db", (pid, p)
+    assert p["environ_source"] == src, (pid, p["environ_source"], src)
+    return p
+snap(pm, 1 if os.environ["PM_PROC_HAS"] == "1" else 2)
+for c in children:
+    snap(c, 2)
+# the backend: forked during the capture, recorded from the fork on
+forks = [r["pid"] for r in of("proc_event", kind=1) if r["ppid"] == pm and r["pid"] not in children]
+backends = [p for p in forks if [r for r in of("data", tgid=p) if r["lport"] == port]]
+assert len(backends) == 1, (forks, backends)
+b = backends[0]
+snap(b, 2)
+d = [r for r in of("data", tgid=b) if r["lport"] == port]
+inn = b"".join(payload(r) for r in sorted(d, key=lambda r: r["ts_ns"]) if r["dir"] == 2)
+out = b"".join(payload(r) for r in sorted(d, key=lambda r: r["ts_ns"]) if r["dir"] == 1)
+assert b"SELECT \x27liveenv-\x27 || \x27marker\x27" in inn, inn
+assert b"liveenv-marker" in out, out
+assert b"SCRAM-SHA-256" in out  # the server asked psql to authenticate
+assert not [r for r in of("process") if r["comm"] == "psql"], "psql recorded"
+print("ok")
+'
