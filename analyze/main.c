@@ -19,6 +19,7 @@
 #include "archive.h"
 #include "dump.h"
 #include "findings_hook.h"
+#include "outfile.h"
 #include "sink.h"
 
 const char *argp_program_version = "sockrec-analyze " SOCKREC_VERSION;
@@ -31,6 +32,7 @@ struct cli {
 	char **args;
 	size_t nargs;
 	int fail_on; /* --fail-on severity (enum fnd_severity); 0: not given */
+	bool force;  /* --force: replace existing outputs, follow a symlinked -o */
 };
 
 struct command {
@@ -74,35 +76,25 @@ static int parse_size(const char *s, size_t *out)
 	return 0;
 }
 
-/* output files: created 0600, never through a symlink */
-static FILE *open_out(const char *dir, const char *name)
+/* DIR/name as a new file (outfile.h); NULL after saying why */
+static struct outfile *open_out(struct cli *c, int dirfd, const char *name)
 {
-	char path[PATH_MAX];
-	int fd;
-	FILE *f;
+	char shown[PATH_MAX], err[PATH_MAX + 128];
+	struct outfile *o;
 
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path)) {
-		fprintf(stderr, "sockrec-analyze: %s/%s: path too long\n", dir, name);
-		return NULL;
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		fprintf(stderr, "sockrec-analyze: cannot create %s: %s\n", path, strerror(errno));
-		return NULL;
-	}
-	fchmod(fd, 0600);
-	f = fdopen(fd, "w");
-	if (!f)
-		close(fd);
-	return f;
+	snprintf(shown, sizeof(shown), "%s/%s", c->outdir, name);
+	o = outfile_create(dirfd, name, shown, c->force, err, sizeof(err));
+	if (!o)
+		fprintf(stderr, "sockrec-analyze: %s\n", err);
+	return o;
 }
 
-static int close_out(FILE *f, const char *name)
+static int commit_out(struct outfile *o)
 {
-	if (!f)
-		return 0;
-	if (ferror(f) | fclose(f)) {
-		fprintf(stderr, "sockrec-analyze: writing %s failed\n", name);
+	char err[PATH_MAX + 128];
+
+	if (outfile_commit(o, err, sizeof(err))) {
+		fprintf(stderr, "sockrec-analyze: %s\n", err);
 		return -1;
 	}
 	return 0;
@@ -143,54 +135,66 @@ static int run(struct cli *c)
 
 /* ---- commands ---- */
 
+/* The report's files, in the order they are committed. Every target is
+ * checked before any is created, and they are committed only when the
+ * analysis succeeded: a refusal or a failure leaves nothing behind (not
+ * even DIR, when report created it). */
+enum { OUT_HTTP, OUT_ENV, OUT_MAP, OUT_EXTRA };
+#define REPORT_MAX_FILES (OUT_EXTRA + 8)
+
 static int cmd_report(struct cli *c)
 {
 	size_t nextra = sizeof(report_extras) / sizeof(report_extras[0]);
-	FILE *fh, *fe, *fm, *fx[8] = {0};
+	const char *names[REPORT_MAX_FILES] = {"http.jsonl", "env.yaml", "service-map.yaml"};
+	struct outfile *out[REPORT_MAX_FILES] = {0};
 	void *state[8] = {0};
 	static const struct analyze_hooks *hooks[8];
-	int rc, bad = 0;
+	char err[PATH_MAX + 128], shown[PATH_MAX];
+	size_t nout = OUT_EXTRA, committed = 0;
+	bool created;
+	int rc = AN_EXIT_OK, bad = 0, dfd;
 
 	if (!c->outdir) {
 		fprintf(stderr, "sockrec-analyze: report needs -o DIR (where the outputs go)\n");
 		return AN_EXIT_USAGE;
 	}
-	if (mkdir(c->outdir, 0700) != 0 && errno != EEXIST) {
-		fprintf(stderr, "sockrec-analyze: cannot create %s: %s\n", c->outdir,
-			strerror(errno));
+	for (size_t i = 0; i < nextra && i < 8; i++)
+		names[nout++] = report_extras[i].file;
+	dfd = outfile_dir_open(c->outdir, true, c->force, &created, err, sizeof(err));
+	if (dfd < 0) {
+		fprintf(stderr, "sockrec-analyze: %s\n", err);
 		return AN_EXIT_UNREADABLE;
 	}
-	fh = open_out(c->outdir, "http.jsonl");
-	fe = open_out(c->outdir, "env.yaml");
-	fm = open_out(c->outdir, "service-map.yaml");
-	if (!fh || !fe || !fm) {
-		close_out(fh, "http.jsonl");
-		close_out(fe, "env.yaml");
-		close_out(fm, "service-map.yaml");
-		return AN_EXIT_UNREADABLE;
-	}
-	c->opts.http_out = fh;
-	c->opts.env_out = fe;
-	c->opts.map_out = fm;
-	for (size_t i = 0; i < nextra && i < 8; i++) {
-		if (!report_extras[i].file)
-			continue;
-		fx[i] = open_out(c->outdir, report_extras[i].file);
-		if (fx[i])
-			hooks[c->opts.nhooks] = report_extras[i].attach(fx[i], &c->opts, &state[i]);
-		if (!fx[i] || !hooks[c->opts.nhooks])
+	for (size_t i = 0; i < nout && !bad; i++) {
+		snprintf(shown, sizeof(shown), "%s/%s", c->outdir, names[i]);
+		if (outfile_check(dfd, names[i], shown, c->force, err, sizeof(err))) {
+			fprintf(stderr, "sockrec-analyze: %s\n", err);
 			bad = 1;
-		else
-			c->opts.nhooks++;
+		}
 	}
-	c->opts.hooks = hooks;
-	rc = bad ? AN_EXIT_UNREADABLE : run(c);
-	for (size_t i = 0; i < nextra && i < 8; i++) {
-		if (report_extras[i].file && fx[i] && !bad && report_extras[i].finish(state[i]))
+	for (size_t i = 0; i < nout && !bad; i++)
+		if (!(out[i] = open_out(c, dfd, names[i])))
 			bad = 1;
-		if (close_out(fx[i], report_extras[i].file ? report_extras[i].file : ""))
-			bad = 1;
+	if (!bad) {
+		c->opts.http_out = outfile_stream(out[OUT_HTTP]);
+		c->opts.env_out = outfile_stream(out[OUT_ENV]);
+		c->opts.map_out = outfile_stream(out[OUT_MAP]);
+		for (size_t i = 0; i < nextra && i < 8 && !bad; i++) {
+			hooks[c->opts.nhooks] = report_extras[i].attach(
+			    outfile_stream(out[OUT_EXTRA + i]), &c->opts, &state[i]);
+			if (!hooks[c->opts.nhooks])
+				bad = 1;
+			else
+				c->opts.nhooks++;
+		}
+		c->opts.hooks = hooks;
 	}
+	if (!bad)
+		rc = run(c);
+	for (size_t i = 0; i < nextra && i < 8; i++)
+		if (state[i] && !bad && rc != AN_EXIT_UNREADABLE &&
+		    report_extras[i].finish(state[i]))
+			bad = 1;
 	/* --fail-on: the findings entry's state answers it, then is released */
 	for (size_t i = 0; i < nextra && i < 8; i++) {
 		if (report_extras[i].attach != findings_attach || !state[i])
@@ -200,9 +204,27 @@ static int cmd_report(struct cli *c)
 			rc = FND_EXIT_FAIL_ON;
 		findings_hook_free(state[i]);
 	}
-	bad |= close_out(fh, "http.jsonl") | close_out(fe, "env.yaml") |
-	       close_out(fm, "service-map.yaml");
-	if (bad && rc == AN_EXIT_OK)
+	if (!bad && rc != AN_EXIT_UNREADABLE) {
+		for (; committed < nout; committed++) {
+			struct outfile *o = out[committed];
+			out[committed] = NULL;
+			if (commit_out(o)) {
+				bad = 1;
+				break;
+			}
+		}
+	}
+	for (size_t i = 0; i < nout; i++)
+		outfile_abort(out[i]);
+	if (bad || rc == AN_EXIT_UNREADABLE) {
+		/* all or nothing: what was renamed already goes too */
+		for (size_t i = 0; i < committed; i++)
+			unlinkat(dfd, names[i], 0);
+		if (created)
+			rmdir(c->outdir);
+	}
+	close(dfd);
+	if (bad && (rc == AN_EXIT_OK || rc == AN_EXIT_DAMAGED || rc == FND_EXIT_FAIL_ON))
 		rc = AN_EXIT_UNREADABLE;
 	return rc;
 }
@@ -328,8 +350,12 @@ static int cmd_convert(struct cli *c)
 	struct sr_archive *a;
 	struct sr_sink *s;
 	struct sr_record rec;
+	struct outfile *out;
+	char dir[PATH_MAX], oerr[PATH_MAX + 128];
+	const char *base;
 	uint64_t n = 0;
-	int fd, r, rc = AN_EXIT_OK, wr = 0;
+	int dfd, r, rc = AN_EXIT_OK, wr = 0;
+	bool created;
 
 	if (kind == SR_FMT_UNKNOWN) {
 		fprintf(stderr,
@@ -340,24 +366,43 @@ static int cmd_convert(struct cli *c)
 		fprintf(stderr, "sockrec-analyze: %s: input and output are the same file\n", outp);
 		return AN_EXIT_USAGE;
 	}
+	/* OUT is written next to itself and renamed into place (outfile.h) */
+	base = strrchr(outp, '/');
+	if (snprintf(dir, sizeof(dir), "%.*s", base ? (int)(base - outp) : 1,
+		     base ? (base == outp ? "/" : outp) : ".") >= (int)sizeof(dir)) {
+		fprintf(stderr, "sockrec-analyze: %s: path too long\n", outp);
+		return AN_EXIT_USAGE;
+	}
+	base = base ? base + 1 : outp;
+	dfd = outfile_dir_open(dir, false, true, &created, oerr, sizeof(oerr));
+	if (dfd < 0) {
+		fprintf(stderr, "sockrec-analyze: %s\n", oerr);
+		return AN_EXIT_UNREADABLE;
+	}
+	if (outfile_check(dfd, base, outp, c->force, oerr, sizeof(oerr))) {
+		fprintf(stderr, "sockrec-analyze: %s\n", oerr);
+		close(dfd);
+		return AN_EXIT_UNREADABLE;
+	}
 	a = sr_archive_open_path(inp, err, sizeof(err));
 	if (!a) {
 		fprintf(stderr, "sockrec-analyze: %s: cannot read: %s\n", inp, err);
+		close(dfd);
 		return AN_EXIT_UNREADABLE;
 	}
-	fd = open(outp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		fprintf(stderr, "sockrec-analyze: cannot create %s: %s\n", outp, strerror(errno));
+	out = outfile_create(dfd, base, outp, c->force, oerr, sizeof(oerr));
+	if (!out) {
+		fprintf(stderr, "sockrec-analyze: %s\n", oerr);
 		sr_archive_free(a);
+		close(dfd);
 		return AN_EXIT_UNREADABLE;
 	}
-	fchmod(fd, 0600);
-	s = sr_sink_create(kind, fd, err, sizeof(err));
+	s = sr_sink_create(kind, outfile_fd(out), err, sizeof(err));
 	if (!s) {
 		fprintf(stderr, "sockrec-analyze: cannot write %s: %s\n", outp, err);
-		close(fd);
-		unlink(outp);
+		outfile_abort(out);
 		sr_archive_free(a);
+		close(dfd);
 		return AN_EXIT_UNREADABLE;
 	}
 	while ((r = sr_archive_next(a, &rec)) == 1) {
@@ -377,14 +422,23 @@ static int cmd_convert(struct cli *c)
 			(unsigned long long)n);
 		rc = AN_EXIT_DAMAGED;
 	}
-	if (sr_sink_close(s, 1) && !wr) {
+	if (sr_sink_close(s, 0) && !wr) {
 		fprintf(stderr, "sockrec-analyze: writing %s failed\n", outp);
 		wr = -1;
 	}
 	sr_archive_free(a);
-	if (wr)
+	/* nothing converted, or a write failed: no file at all */
+	if (wr || !n) {
+		outfile_abort(out);
+		close(dfd);
 		return AN_EXIT_UNREADABLE;
-	return n ? rc : AN_EXIT_UNREADABLE;
+	}
+	if (outfile_commit(out, oerr, sizeof(oerr))) {
+		fprintf(stderr, "sockrec-analyze: %s\n", oerr);
+		rc = AN_EXIT_UNREADABLE;
+	}
+	close(dfd);
+	return rc;
 }
 
 static const struct command commands[] = {
@@ -408,10 +462,15 @@ static const struct command commands[] = {
 
 /* ---- options ---- */
 
-enum { OPT_BODY_LIMIT = 1000, OPT_RAW_LIMIT, OPT_SHOW_SECRETS, OPT_FAIL_ON };
+enum { OPT_BODY_LIMIT = 1000, OPT_RAW_LIMIT, OPT_SHOW_SECRETS, OPT_FAIL_ON, OPT_FORCE };
 
 static const struct argp_option options[] = {
     {"output", 'o', "DIR", 0, "report: directory for the outputs (created 0700)", 0},
+    {"force", OPT_FORCE, NULL, 0,
+     "report, convert: replace existing output files (renamed over, never written in "
+     "place) and accept -o DIR as a symbolic link; without it existing outputs are "
+     "refused and nothing is written",
+     0},
     {"body-limit", OPT_BODY_LIMIT, "N", 0,
      "http.jsonl body text: first N bytes, then \"...\" (default 1500)", 0},
     {"raw-limit", OPT_RAW_LIMIT, "N", 0, "http.jsonl raw_payload: first N bytes (default 4096)", 0},
@@ -445,6 +504,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case OPT_SHOW_SECRETS:
 		c->opts.show_secrets = true;
 		return 0;
+	case OPT_FORCE:
+		c->force = true;
+		return 0;
 	case OPT_FAIL_ON:
 		c->fail_on = findings_severity_parse(arg);
 		if (c->fail_on < 0)
@@ -460,6 +522,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			argp_error(st, "%s takes %s", c->cmd->name, c->cmd->args);
 		if (c->outdir && c->cmd->run != cmd_report)
 			argp_error(st, "-o is for report only");
+		if (c->force && c->cmd->run != cmd_report && c->cmd->run != cmd_convert)
+			argp_error(st, "--force is for report and convert only");
 		if (c->fail_on && c->cmd->run != cmd_report && c->cmd->run != cmd_findings)
 			argp_error(st, "--fail-on is for report and findings only");
 		return 0;
