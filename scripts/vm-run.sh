@@ -13,8 +13,9 @@
 # The guest's root is this machine's root, shared read-only over 9p with a
 # tmpfs overlay on top (writes vanish at power-off), so the host's build/
 # binaries, tools and tests run as they are. The command runs as root in the
-# current directory (which cannot be under the following), with fresh tmpfs
-# on /tmp /var/tmp /run /var/log /root, and
+# current directory (bind-mounted under /mnt for the guest when it is under
+# one of the following), with fresh tmpfs on /tmp /var/tmp /run /var/log
+# /root, and
 # bpf, tracefs, debugfs and cgroup2 mounted, lo up. BUILD, ONLY, KEEP, V
 # and SOCKREC_* pass through from the environment, and so do the variables
 # named in VM_ENV (space separated).
@@ -50,10 +51,27 @@ done
 KERNEL=$1
 shift 2
 [ "$(id -u)" -eq 0 ] || die "needs root"
-# the guest mounts fresh tmpfs there: the command could not see its directory
+# The guest mounts fresh tmpfs on these: a current directory under one of
+# them (a CI clone in /tmp, say) is shown to the guest through a bind mount
+# elsewhere, removed when the VM is gone.
+QPID= CWD_BIND=
+cleanup() {
+	[ -n "$QPID" ] && kill "$QPID" 2>/dev/null
+	if [ -n "$CWD_BIND" ]; then
+		umount "$CWD_BIND" 2>/dev/null && rmdir "$CWD_BIND"
+	fi
+	true
+}
+trap cleanup EXIT
+GUEST_CWD=$PWD STAGE2=$HERE/kernels/guest-init.sh
 case $PWD/ in
 /tmp/* | /var/tmp/* | /run/* | /var/log/* | /root/*)
-	die "the current directory $PWD is hidden in the guest (fresh tmpfs on /tmp, /var/tmp, /run, /var/log, /root): run from elsewhere" ;;
+	mkdir -p /mnt
+	CWD_BIND=$(mktemp -d /mnt/sockrec-vm-cwd.XXXXXX)
+	mount --bind "$PWD" "$CWD_BIND" || die "cannot bind-mount $PWD for the guest (it is hidden there under a tmpfs)"
+	GUEST_CWD=$CWD_BIND
+	case $STAGE2 in "$PWD"/*) STAGE2=$CWD_BIND/${STAGE2#"$PWD"/} ;; esac
+	;;
 esac
 command -v qemu-system-x86_64 >/dev/null ||
 	die "qemu-system-x86_64 missing (scripts/install-deps.sh --vm)"
@@ -74,7 +92,7 @@ fi
 R=$(cd "$R" && pwd)
 chmod 755 "$R"
 {
-	printf 'KDIR=%q\nCWD=%q\n' "$KDIR" "$PWD"
+	printf 'KDIR=%q\nCWD=%q\n' "$KDIR" "$GUEST_CWD"
 	for v in BUILD ONLY KEEP V ${VM_ENV:-} $(compgen -v SOCKREC_ || true); do
 		[ -n "${!v+x}" ] && printf 'export %s=%q\n' "$v" "${!v}"
 	done
@@ -88,7 +106,7 @@ QEMU=(qemu-system-x86_64 -accel tcg,thread=single -cpu "${VM_CPU:-qemu64}" -m "$
 	-nodefaults -no-user-config -display none -no-reboot
 	-serial "file:$R/console.log"
 	-kernel "$KDIR/boot/vmlinuz-$REL" -initrd "$INITRD"
-	-append "console=ttyS0 panic=-1 loglevel=4 mitigations=off sockrec.stage2=$HERE/kernels/guest-init.sh"
+	-append "console=ttyS0 panic=-1 loglevel=4 mitigations=off sockrec.stage2=$STAGE2"
 	-virtfs "local,path=/,mount_tag=hostroot,readonly=on,multidevs=remap,security_model=none"
 	-virtfs "local,path=$R,mount_tag=results,multidevs=remap,security_model=none"
 	-device virtio-rng-pci)
@@ -101,7 +119,6 @@ fi
 start=$(date +%s)
 timeout -k 5 "$TIMEOUT" "${QEMU[@]}" >"$R/qemu.log" 2>&1 &
 QPID=$!
-trap 'kill $QPID 2>/dev/null || true' EXIT
 # the output as it grows (a final pass once the VM is gone)
 pos=0
 show() {
