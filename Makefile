@@ -4,9 +4,12 @@
 #   make test         check-layers, unit, fuzz-corpus, end-to-end and golden tests
 #   make check-layers the analyzer's include directions (analyze/README.md)
 #   make test SANITIZE=1   the same, built with ASan + UBSan (into build/san)
+#   make test-kernels the capture end-to-end tests inside Debian's 5.10, 6.1
+#                     and 6.12 kernels (QEMU; KERNELS="6.1" for one)
 #   make demo         record a small realistic system and analyze it
 #   make bench        benchmarks (never part of make test)
 #   make fuzz         libFuzzer binaries (clang) under build/fuzz
+#   make fuzz-smoke   every fuzz target under libFuzzer, FUZZ_SECONDS (60) each
 #   V=1               show commands
 #
 # Sources are found by wildcard: a new module is a new .c (+ .h) in its
@@ -45,8 +48,13 @@ PKG_CONFIG ?= pkg-config
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -fno-strict-aliasing \
-	-DSOCKREC_VERSION='"$(VERSION)"' $(SANFLAGS)
+# The project's flags are added even to a CFLAGS given on the command line
+# (make fuzz does that): without -D_GNU_SOURCE, memmem() is implicitly
+# declared as returning int and its pointer truncated. An implicit
+# declaration is an error in every build.
+PROJECT_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Werror=implicit-function-declaration \
+	-D_GNU_SOURCE -fno-strict-aliasing -DSOCKREC_VERSION='"$(VERSION)"'
+override CFLAGS += $(PROJECT_CFLAGS) $(SANFLAGS)
 CPPFLAGS += -Iformat -Ibpf -I$(BUILD)
 LDFLAGS += $(SANFLAGS)
 
@@ -78,7 +86,7 @@ BPF_OBJ := $(BUILD)/sockrec.bpf.o
 SKEL := $(BUILD)/sockrec.skel.h
 VMLINUX := $(BUILD)/vmlinux.h
 
-.PHONY: all deps test demo bench fuzz clean format-check check-layers
+.PHONY: all deps test test-kernels demo bench fuzz fuzz-smoke clean format-check check-layers
 
 all: deps $(BUILD)/sockrec $(BUILD)/sockrec-analyze $(LIBFORMAT)
 
@@ -167,8 +175,14 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) $< -o $@
 
+# the synthetic archive generator writes .srz through libsrformat
+GEN_ARCHIVE := $(BUILD)/bench/gen_archive
+$(GEN_ARCHIVE): $(BUILD)/bench/gen_archive.o $(LIBFORMAT)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(call pkg_libs,$(PKGS_FORMAT)) -o $@
+
 # ---- test, demo, bench ----
-test: all check-layers $(TEST_BINS) $(REPLAY_BINS)
+test: all check-layers $(TEST_BINS) $(REPLAY_BINS) $(GEN_ARCHIVE)
 	$(Q)BUILD=$(BUILD) tests/run-tests.sh
 
 # analyze/'s layers: every #include points the allowed way (and the check
@@ -177,6 +191,11 @@ check-layers:
 	$(Q)scripts/check-layers.sh
 	$(Q)scripts/check-layers.sh --self-test
 
+# boots each kernel under QEMU (TCG) and runs the capture tests inside it
+test-kernels: all
+	$(Q)scripts/install-deps.sh --vm
+	$(Q)BUILD=$(BUILD) tests/kernels/run.sh
+
 demo: all
 	$(Q)scripts/demo.sh
 
@@ -184,17 +203,29 @@ bench: all $(BENCH_BINS)
 	$(Q)scripts/install-deps.sh --bench
 	$(Q)BUILD=$(BUILD) bench/run.sh
 
-# libFuzzer builds: make fuzz, then build/fuzz/fuzz_NAME tests/corpus/NAME
+# libFuzzer builds: make fuzz, then build/fuzz/fuzz_NAME tests/corpus/NAME.
+# The libraries and the targets get the project's flags (PROJECT_CFLAGS,
+# added by the recursive make too) plus the sanitizers.
 FUZZ_BUILD := build/fuzz
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
 fuzz: deps
 	$(Q)$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(CLANG) \
-		CFLAGS='-O1 -g -fsanitize=fuzzer-no-link,address,undefined' \
+		CFLAGS='$(FUZZ_CFLAGS)' \
 		$(FUZZ_BUILD)/libsrformat.a $(FUZZ_BUILD)/libsranalyze.a
 	$(Q)for f in $(FUZZ_SRCS); do n=$$(basename $$f .c); \
 		echo "  FUZZ     $(FUZZ_BUILD)/$$n"; \
-		$(CLANG) -O1 -g -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE $(CPPFLAGS) -I$(FUZZ_BUILD) -Ianalyze \
+		$(CLANG) $(FUZZ_CFLAGS) $(PROJECT_CFLAGS) -Wno-unused-parameter $(FUZZ_LDFLAGS) \
+		$(CPPFLAGS) -I$(FUZZ_BUILD) -Ianalyze $(call pkg_cflags,$(PKGS_ANALYZE)) \
 		$$f $(FUZZ_BUILD)/libsranalyze.a $(FUZZ_BUILD)/libsrformat.a \
 		$(call pkg_libs,$(PKGS_ANALYZE)) -lm -o $(FUZZ_BUILD)/$$n || exit 1; done
+
+# every target for FUZZ_SECONDS under libFuzzer, from its corpus; a crash
+# fails it (the input is kept under build/fuzz/artifacts/). FUZZ_MERGE=1
+# adds the new inputs that reach new code to tests/corpus/NAME.
+FUZZ_SECONDS ?= 60
+fuzz-smoke: fuzz
+	$(Q)FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz-smoke.sh
 
 format-check:
 	$(Q)clang-format --dry-run -Werror $(FORMAT_SRCS) $(CAPTURE_SRCS) $(ANALYZE_SRCS)

@@ -2,11 +2,12 @@
  *
  * Subcommands dispatch from one table; an analysis command names the
  * outputs it writes (each an an_sink, event.h) and where: stdout, or one
- * file per output in report's directory. Every command takes archives
- * (.srz or .pcapng, recognised by content) and analyzes them as one.
- * Exit status (pipeline.h AN_EXIT_*): 0 ok, 1 usage, 2 nothing readable (or
- * an output could not be written), 3 damaged input whose readable prefix
- * was used, 4 a finding reached --fail-on.
+ * file per output in report's directory (outfile.h: all or nothing).
+ * Every command takes archives (.srz or .pcapng, recognised by content)
+ * and analyzes them as one. Exit status (pipeline.h AN_EXIT_*): 0 ok,
+ * 1 usage, 2 nothing readable (or an output could not be written),
+ * 3 damaged input whose readable prefix was used, 4 a finding reached
+ * --fail-on.
  */
 #include <argp.h>
 #include <errno.h>
@@ -25,6 +26,7 @@
 #include "out/env.h"
 #include "out/http_log.h"
 #include "out/info.h"
+#include "base/outfile.h"
 #include "out/svcmap.h"
 #include "pipeline.h"
 #include "sink.h"
@@ -39,6 +41,7 @@ struct cli {
 	char **args;
 	size_t nargs;
 	int fail_on; /* --fail-on severity (enum fnd_severity); 0: not given */
+	bool force;  /* --force: replace existing outputs, follow a symlinked -o */
 };
 
 /* the outputs an analysis command can write */
@@ -56,20 +59,19 @@ struct command {
 	const char *doc;
 	size_t min_args, max_args; /* max 0: no limit */
 	int (*run)(struct cli *c);
-	unsigned outputs; /* OUT_*: analysis commands (run is cmd_analyze) */
-	bool to_dir;	  /* the outputs go to files in -o DIR (report) */
+	unsigned outputs; /* OUT_*: the analysis commands' outputs */
 };
 
-struct output {
+/* report's files, in the order they are committed */
+static const struct output {
 	unsigned bit;
-	const char *file; /* its name in report's directory */
-	int group;	  /* report opens group 0, then 1; stops at a failure */
-};
-
-static const struct output outputs[] = {
-    {OUT_HTTP, "http.jsonl", 0},    {OUT_ENV, "env.yaml", 0},
-    {OUT_MAP, "service-map.yaml", 0}, {OUT_FINDINGS, "findings.json", 1},
-    {OUT_INFO, NULL, 0},
+	const char *file; /* its name in report's directory; NULL: stdout only */
+} outputs[] = {
+    {OUT_HTTP, "http.jsonl"},
+    {OUT_ENV, "env.yaml"},
+    {OUT_MAP, "service-map.yaml"},
+    {OUT_FINDINGS, "findings.json"},
+    {OUT_INFO, NULL},
 };
 
 #define NOUTPUTS (sizeof(outputs) / sizeof(outputs[0]))
@@ -91,35 +93,25 @@ static int parse_size(const char *s, size_t *out)
 	return 0;
 }
 
-/* output files: created 0600, never through a symlink */
-static FILE *open_out(const char *dir, const char *name)
+/* DIR/name as a new file (outfile.h); NULL after saying why */
+static struct outfile *open_out(struct cli *c, int dirfd, const char *name)
 {
-	char path[PATH_MAX];
-	int fd;
-	FILE *f;
+	char shown[PATH_MAX], err[PATH_MAX + 128];
+	struct outfile *o;
 
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path)) {
-		fprintf(stderr, "sockrec-analyze: %s/%s: path too long\n", dir, name);
-		return NULL;
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		fprintf(stderr, "sockrec-analyze: cannot create %s: %s\n", path, strerror(errno));
-		return NULL;
-	}
-	fchmod(fd, 0600);
-	f = fdopen(fd, "w");
-	if (!f)
-		close(fd);
-	return f;
+	snprintf(shown, sizeof(shown), "%s/%s", c->outdir, name);
+	o = outfile_create(dirfd, name, shown, c->force, err, sizeof(err));
+	if (!o)
+		fprintf(stderr, "sockrec-analyze: %s\n", err);
+	return o;
 }
 
-static int close_out(FILE *f, const char *name)
+static int commit_out(struct outfile *o)
 {
-	if (!f)
-		return 0;
-	if (ferror(f) | fclose(f)) {
-		fprintf(stderr, "sockrec-analyze: writing %s failed\n", name);
+	char err[PATH_MAX + 128];
+
+	if (outfile_commit(o, err, sizeof(err))) {
+		fprintf(stderr, "sockrec-analyze: %s\n", err);
 		return -1;
 	}
 	return 0;
@@ -140,11 +132,10 @@ static struct an_input *inputs(struct cli *c)
 	return in;
 }
 
-/* the sink that writes output o to f */
-static struct an_sink *make_sink(const struct output *o, FILE *f, struct cli *c,
-				 struct findings *fnd)
+/* the sink that writes output bit to f; fnd: the findings set it feeds */
+static struct an_sink *make_sink(unsigned bit, FILE *f, struct cli *c, struct findings *fnd)
 {
-	switch (o->bit) {
+	switch (bit) {
 	case OUT_HTTP:
 		return http_log_sink(f, &c->opts);
 	case OUT_ENV:
@@ -158,62 +149,16 @@ static struct an_sink *make_sink(const struct output *o, FILE *f, struct cli *c,
 	}
 }
 
-/* opens report's files for the command's outputs, group by group;
- * @return 0, or -1 (every file opened is closed again) */
-static int open_files(struct cli *c, FILE *files[NOUTPUTS])
+/* an_run() over the command's arguments with these sinks (freed after) */
+static int run(struct cli *c, struct an_sink **sinks, size_t nsinks)
 {
-	int bad = 0;
+	struct an_input *in = inputs(c);
+	int rc;
 
-	for (int group = 0; group <= 1 && !bad; group++) {
-		for (size_t i = 0; i < NOUTPUTS; i++) {
-			if (outputs[i].group != group || !outputs[i].file ||
-			    !(c->cmd->outputs & outputs[i].bit))
-				continue;
-			files[i] = open_out(c->outdir, outputs[i].file);
-			if (!files[i])
-				bad = 1;
-		}
-	}
-	if (bad)
-		for (size_t i = 0; i < NOUTPUTS; i++)
-			close_out(files[i], outputs[i].file);
-	return bad ? -1 : 0;
-}
-
-/* the analysis commands: report (files in DIR) and the ones that write one
- * output to stdout */
-static int cmd_analyze(struct cli *c)
-{
-	FILE *files[NOUTPUTS] = {0};
-	struct an_sink *sinks[NOUTPUTS];
-	struct findings *fnd = NULL;
-	struct an_input *in;
-	size_t ns = 0;
-	bool report = c->outdir != NULL;
-	int rc, bad = 0;
-
-	if (c->cmd->to_dir && !report) {
-		fprintf(stderr, "sockrec-analyze: report needs -o DIR (where the outputs go)\n");
-		return AN_EXIT_USAGE;
-	}
-	if (report) {
-		if (mkdir(c->outdir, 0700) != 0 && errno != EEXIST) {
-			fprintf(stderr, "sockrec-analyze: cannot create %s: %s\n", c->outdir,
-				strerror(errno));
-			return AN_EXIT_UNREADABLE;
-		}
-		if (open_files(c, files))
-			return AN_EXIT_UNREADABLE;
-	}
-	if (c->cmd->outputs & OUT_FINDINGS)
-		fnd = findings_create();
-	for (size_t i = 0; i < NOUTPUTS; i++)
-		if (c->cmd->outputs & outputs[i].bit)
-			sinks[ns++] = make_sink(&outputs[i], report ? files[i] : stdout, c, fnd);
-
-	in = inputs(c);
 	c->opts.warn = stderr;
-	rc = an_run(in, c->nargs, &c->opts, sinks, ns);
+	rc = an_run(in, c->nargs, &c->opts, sinks, nsinks);
+	for (size_t i = 0; i < nsinks; i++)
+		an_sink_free(sinks[i]);
 	if (fflush(stdout)) {
 		fprintf(stderr, "sockrec-analyze: writing to stdout failed\n");
 		rc = AN_EXIT_UNREADABLE;
@@ -222,35 +167,121 @@ static int cmd_analyze(struct cli *c)
 		fprintf(stderr, "sockrec-analyze: nothing readable in %s%s\n", c->args[0],
 			c->nargs > 1 ? " and the other inputs" : "");
 	free(in);
-	for (size_t i = 0; i < ns; i++)
-		an_sink_free(sinks[i]);
+	return rc;
+}
 
-	/* findings.json: report writes it (and the summary) whatever the input
-	 * gave; findings writes it when something was readable */
-	if (fnd && report) {
-		size_t fi = 0;
-		while (outputs[fi].bit != OUT_FINDINGS)
-			fi++;
-		if (findings_write_json(fnd, files[fi]))
+/* ---- commands ---- */
+
+/* The report's files, in the order of outputs[]. Every target is checked
+ * before any is created, and they are committed only when the analysis
+ * succeeded: a refusal or a failure leaves nothing behind (not even DIR,
+ * when report created it). */
+static int cmd_report(struct cli *c)
+{
+	const char *names[NOUTPUTS];
+	unsigned bits[NOUTPUTS];
+	struct outfile *out[NOUTPUTS] = {0};
+	struct an_sink *sinks[NOUTPUTS];
+	struct findings *fnd = NULL;
+	char err[PATH_MAX + 128], shown[PATH_MAX];
+	size_t nout = 0, committed = 0;
+	bool created;
+	int rc = AN_EXIT_OK, bad = 0, dfd;
+
+	if (!c->outdir) {
+		fprintf(stderr, "sockrec-analyze: report needs -o DIR (where the outputs go)\n");
+		return AN_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < NOUTPUTS; i++) {
+		if (!outputs[i].file || !(c->cmd->outputs & outputs[i].bit))
+			continue;
+		names[nout] = outputs[i].file;
+		bits[nout++] = outputs[i].bit;
+	}
+	dfd = outfile_dir_open(c->outdir, true, c->force, &created, err, sizeof(err));
+	if (dfd < 0) {
+		fprintf(stderr, "sockrec-analyze: %s\n", err);
+		return AN_EXIT_UNREADABLE;
+	}
+	for (size_t i = 0; i < nout && !bad; i++) {
+		snprintf(shown, sizeof(shown), "%s/%s", c->outdir, names[i]);
+		if (outfile_check(dfd, names[i], shown, c->force, err, sizeof(err))) {
+			fprintf(stderr, "sockrec-analyze: %s\n", err);
+			bad = 1;
+		}
+	}
+	for (size_t i = 0; i < nout && !bad; i++)
+		if (!(out[i] = open_out(c, dfd, names[i])))
+			bad = 1;
+	if (!bad) {
+		fnd = findings_create();
+		for (size_t i = 0; i < nout; i++)
+			sinks[i] = make_sink(bits[i], outfile_stream(out[i]), c, fnd);
+		rc = run(c, sinks, nout);
+	}
+	/* findings.json and the summary on stdout; --fail-on from the set */
+	for (size_t i = 0; i < nout && fnd && !bad && rc != AN_EXIT_UNREADABLE; i++) {
+		if (bits[i] != OUT_FINDINGS)
+			continue;
+		if (findings_write_json(fnd, outfile_stream(out[i])))
 			bad = 1;
 		else
 			findings_print_summary(fnd, stdout);
-		bad |= close_out(files[fi], outputs[fi].file);
-		files[fi] = NULL;
-	} else if (fnd && rc != AN_EXIT_UNREADABLE) {
-		if (findings_write_json(fnd, stdout) || fflush(stdout)) {
-			fputs("sockrec-analyze: writing to stdout failed\n", stderr);
-			rc = AN_EXIT_UNREADABLE;
-		}
 	}
 	if (fnd && !bad && c->fail_on > 0 && rc != AN_EXIT_UNREADABLE &&
 	    findings_fail_on(fnd, c->fail_on))
 		rc = AN_EXIT_FAIL_ON;
 	findings_free(fnd);
-	for (size_t i = 0; i < NOUTPUTS; i++)
-		bad |= close_out(files[i], outputs[i].file ? outputs[i].file : "");
-	if (bad && rc == AN_EXIT_OK)
+	if (!bad && rc != AN_EXIT_UNREADABLE) {
+		for (; committed < nout; committed++) {
+			struct outfile *o = out[committed];
+			out[committed] = NULL;
+			if (commit_out(o)) {
+				bad = 1;
+				break;
+			}
+		}
+	}
+	for (size_t i = 0; i < nout; i++)
+		outfile_abort(out[i]);
+	if (bad || rc == AN_EXIT_UNREADABLE) {
+		/* all or nothing: what was renamed already goes too */
+		for (size_t i = 0; i < committed; i++)
+			unlinkat(dfd, names[i], 0);
+		if (created)
+			rmdir(c->outdir);
+	}
+	close(dfd);
+	if (bad && (rc == AN_EXIT_OK || rc == AN_EXIT_DAMAGED || rc == AN_EXIT_FAIL_ON))
 		rc = AN_EXIT_UNREADABLE;
+	return rc;
+}
+
+/* http, env, map, info, findings: the command's output to stdout; findings
+ * writes findings.json after the analysis, and --fail-on turns a finding
+ * into exit status 4 */
+static int cmd_stdout(struct cli *c)
+{
+	struct an_sink *sinks[NOUTPUTS];
+	struct findings *fnd = NULL;
+	size_t ns = 0;
+	int rc;
+
+	if (c->cmd->outputs & OUT_FINDINGS)
+		fnd = findings_create();
+	for (size_t i = 0; i < NOUTPUTS; i++)
+		if (c->cmd->outputs & outputs[i].bit)
+			sinks[ns++] = make_sink(outputs[i].bit, stdout, c, fnd);
+	rc = run(c, sinks, ns);
+	if (fnd && rc != AN_EXIT_UNREADABLE) {
+		if (findings_write_json(fnd, stdout) || fflush(stdout)) {
+			fputs("sockrec-analyze: writing to stdout failed\n", stderr);
+			rc = AN_EXIT_UNREADABLE;
+		} else if (c->fail_on > 0 && findings_fail_on(fnd, c->fail_on)) {
+			rc = AN_EXIT_FAIL_ON;
+		}
+	}
+	findings_free(fnd);
 	return rc;
 }
 
@@ -320,8 +351,12 @@ static int cmd_convert(struct cli *c)
 	struct sr_archive *a;
 	struct sr_sink *s;
 	struct sr_record rec;
+	struct outfile *out;
+	char dir[PATH_MAX], oerr[PATH_MAX + 128];
+	const char *base;
 	uint64_t n = 0;
-	int fd, r, rc = AN_EXIT_OK, wr = 0;
+	int dfd, r, rc = AN_EXIT_OK, wr = 0;
+	bool created;
 
 	if (kind == SR_FMT_UNKNOWN) {
 		fprintf(stderr,
@@ -332,24 +367,43 @@ static int cmd_convert(struct cli *c)
 		fprintf(stderr, "sockrec-analyze: %s: input and output are the same file\n", outp);
 		return AN_EXIT_USAGE;
 	}
+	/* OUT is written next to itself and renamed into place (outfile.h) */
+	base = strrchr(outp, '/');
+	if (snprintf(dir, sizeof(dir), "%.*s", base ? (int)(base - outp) : 1,
+		     base ? (base == outp ? "/" : outp) : ".") >= (int)sizeof(dir)) {
+		fprintf(stderr, "sockrec-analyze: %s: path too long\n", outp);
+		return AN_EXIT_USAGE;
+	}
+	base = base ? base + 1 : outp;
+	dfd = outfile_dir_open(dir, false, true, &created, oerr, sizeof(oerr));
+	if (dfd < 0) {
+		fprintf(stderr, "sockrec-analyze: %s\n", oerr);
+		return AN_EXIT_UNREADABLE;
+	}
+	if (outfile_check(dfd, base, outp, c->force, oerr, sizeof(oerr))) {
+		fprintf(stderr, "sockrec-analyze: %s\n", oerr);
+		close(dfd);
+		return AN_EXIT_UNREADABLE;
+	}
 	a = sr_archive_open_path(inp, err, sizeof(err));
 	if (!a) {
 		fprintf(stderr, "sockrec-analyze: %s: cannot read: %s\n", inp, err);
+		close(dfd);
 		return AN_EXIT_UNREADABLE;
 	}
-	fd = open(outp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		fprintf(stderr, "sockrec-analyze: cannot create %s: %s\n", outp, strerror(errno));
+	out = outfile_create(dfd, base, outp, c->force, oerr, sizeof(oerr));
+	if (!out) {
+		fprintf(stderr, "sockrec-analyze: %s\n", oerr);
 		sr_archive_free(a);
+		close(dfd);
 		return AN_EXIT_UNREADABLE;
 	}
-	fchmod(fd, 0600);
-	s = sr_sink_create(kind, fd, err, sizeof(err));
+	s = sr_sink_create(kind, outfile_fd(out), err, sizeof(err));
 	if (!s) {
 		fprintf(stderr, "sockrec-analyze: cannot write %s: %s\n", outp, err);
-		close(fd);
-		unlink(outp);
+		outfile_abort(out);
 		sr_archive_free(a);
+		close(dfd);
 		return AN_EXIT_UNREADABLE;
 	}
 	while ((r = sr_archive_next(a, &rec)) == 1) {
@@ -369,42 +423,56 @@ static int cmd_convert(struct cli *c)
 			(unsigned long long)n);
 		rc = AN_EXIT_DAMAGED;
 	}
-	if (sr_sink_close(s, 1) && !wr) {
+	if (sr_sink_close(s, 0) && !wr) {
 		fprintf(stderr, "sockrec-analyze: writing %s failed\n", outp);
 		wr = -1;
 	}
 	sr_archive_free(a);
-	if (wr)
+	/* nothing converted, or a write failed: no file at all */
+	if (wr || !n) {
+		outfile_abort(out);
+		close(dfd);
 		return AN_EXIT_UNREADABLE;
-	return n ? rc : AN_EXIT_UNREADABLE;
+	}
+	if (outfile_commit(out, oerr, sizeof(oerr))) {
+		fprintf(stderr, "sockrec-analyze: %s\n", oerr);
+		rc = AN_EXIT_UNREADABLE;
+	}
+	close(dfd);
+	return rc;
 }
 
 static const struct command commands[] = {
     {"report", "ARCHIVE... -o DIR",
      "write DIR/http.jsonl, DIR/env.yaml, DIR/service-map.yaml and DIR/findings.json, "
      "and print a summary of the findings",
-     1, 0, cmd_analyze, OUT_HTTP | OUT_ENV | OUT_MAP | OUT_FINDINGS, true},
+     1, 0, cmd_report, OUT_HTTP | OUT_ENV | OUT_MAP | OUT_FINDINGS},
     {"findings", "ARCHIVE...", "security findings (JSON) to stdout: exposed Go debug endpoints, "
-     "cleartext credentials, secret-looking environment and command lines", 1, 0, cmd_analyze,
-     OUT_FINDINGS, false},
-    {"http", "ARCHIVE...", "the HTTP log (JSON lines) to stdout", 1, 0, cmd_analyze, OUT_HTTP, false},
-    {"env", "ARCHIVE...", "process environments (YAML) to stdout", 1, 0, cmd_analyze, OUT_ENV, false},
-    {"map", "ARCHIVE...", "the service map (YAML) to stdout", 1, 0, cmd_analyze, OUT_MAP, false},
+     "cleartext credentials, secret-looking environment and command lines", 1, 0, cmd_stdout,
+     OUT_FINDINGS},
+    {"http", "ARCHIVE...", "the HTTP log (JSON lines) to stdout", 1, 0, cmd_stdout, OUT_HTTP},
+    {"env", "ARCHIVE...", "process environments (YAML) to stdout", 1, 0, cmd_stdout, OUT_ENV},
+    {"map", "ARCHIVE...", "the service map (YAML) to stdout", 1, 0, cmd_stdout, OUT_MAP},
     {"info", "ARCHIVE...", "time span, records, processes, containers, losses, integrity (YAML)", 1,
-     0, cmd_analyze, OUT_INFO, false},
-    {"dump", "ARCHIVE...", "every record as one JSON object per line", 1, 0, cmd_dump, 0, false},
+     0, cmd_stdout, OUT_INFO},
+    {"dump", "ARCHIVE...", "every record as one JSON object per line", 1, 0, cmd_dump, 0},
     {"convert", "IN OUT", "copy an archive into OUT (.srz or .pcapng, by extension)", 2, 2,
-     cmd_convert, 0, false},
+     cmd_convert, 0},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 /* ---- options ---- */
 
-enum { OPT_BODY_LIMIT = 1000, OPT_RAW_LIMIT, OPT_SHOW_SECRETS, OPT_FAIL_ON };
+enum { OPT_BODY_LIMIT = 1000, OPT_RAW_LIMIT, OPT_SHOW_SECRETS, OPT_FAIL_ON, OPT_FORCE };
 
 static const struct argp_option options[] = {
     {"output", 'o', "DIR", 0, "report: directory for the outputs (created 0700)", 0},
+    {"force", OPT_FORCE, NULL, 0,
+     "report, convert: replace existing output files (renamed over, never written in "
+     "place) and accept -o DIR as a symbolic link; without it existing outputs are "
+     "refused and nothing is written",
+     0},
     {"body-limit", OPT_BODY_LIMIT, "N", 0,
      "http.jsonl body text: first N bytes, then \"...\" (default 1500)", 0},
     {"raw-limit", OPT_RAW_LIMIT, "N", 0, "http.jsonl raw_payload: first N bytes (default 4096)", 0},
@@ -438,6 +506,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case OPT_SHOW_SECRETS:
 		c->opts.show_secrets = true;
 		return 0;
+	case OPT_FORCE:
+		c->force = true;
+		return 0;
 	case OPT_FAIL_ON:
 		c->fail_on = findings_severity_parse(arg);
 		if (c->fail_on < 0)
@@ -451,8 +522,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			argp_error(st, "%s needs %s", c->cmd->name, c->cmd->args);
 		if (c->cmd->max_args && c->nargs > c->cmd->max_args)
 			argp_error(st, "%s takes %s", c->cmd->name, c->cmd->args);
-		if (c->outdir && !c->cmd->to_dir)
+		if (c->outdir && c->cmd->run != cmd_report)
 			argp_error(st, "-o is for report only");
+		if (c->force && c->cmd->run != cmd_report && c->cmd->run != cmd_convert)
+			argp_error(st, "--force is for report and convert only");
 		if (c->fail_on && !(c->cmd->outputs & OUT_FINDINGS))
 			argp_error(st, "--fail-on is for report and findings only");
 		return 0;

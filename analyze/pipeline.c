@@ -44,6 +44,7 @@ static void pass1_record(struct model *m, struct stats *st, struct an_src *src,
 			a->hostname = text_dup(r->hdr.hostname);
 			a->tool_version = text_dup(r->hdr.tool_version);
 			a->kernel_release = text_dup(r->hdr.kernel_release);
+			a->capture_paths = text_dup(r->hdr.paths);
 			a->snaplen = r->hdr.snaplen;
 			a->hdr_flags = r->hdr.flags;
 			a->start_wall_ns = r->hdr.start_wall_ns;
@@ -111,6 +112,7 @@ static void stats_free(struct stats *st)
 		free(st->a[i].hostname);
 		free(st->a[i].tool_version);
 		free(st->a[i].kernel_release);
+		free(st->a[i].capture_paths);
 		free((char *)st->a[i].error);
 	}
 	free(st->a);

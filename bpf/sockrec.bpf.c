@@ -2,19 +2,44 @@
 /* sockrec.bpf.c - kernel side of sockrec: which processes are targets, and
  * what their TCP sockets moved.
  *
- * Hooks (no kprobes, no fentry on the kernels we target, and no syscall
- * tracepoint: attaching any of those makes every syscall of every process
- * take the kernel's slow exit path, ~80 ns each on our machines):
- *  - raw_tp/sock_send_length, raw_tp/sock_recv_length: the socket layer,
- *    after the protocol moved the bytes, still inside the syscall. Other
- *    syscalls never reach us. The first instructions test the tgid's bit in
- *    `target_bits` (an array lookup the verifier inlines: no hashing);
- *    everything else returns there. `targets` (tgid -> SR_TGT_* flags) is
- *    the authority, consulted at fork and exec only; both are always
- *    updated together. For targets, the syscall number and its arguments
- *    (where the bytes are in user memory, the fd) come from the task's
- *    saved user registers; the socket is the tracepoint's own argument, so
- *    no fd table walk.
+ * One object for Linux 5.10 (BTF and the BPF ring buffer) to current. It
+ * holds several variants of some programs; userspace probes the kernel and
+ * loads one variant of each (capture.c, choose_paths()). Three choices:
+ *
+ * Hooks for the data path:
+ *  - socket tracepoints (Linux 6.3+): raw_tp/sock_send_length and
+ *    raw_tp/sock_recv_length, the socket layer after the protocol moved
+ *    the bytes, still inside the syscall. Other syscalls never reach us.
+ *    The syscall and where the bytes are in user memory come from the
+ *    task's saved user registers; the socket is the tracepoint's own
+ *    argument, so no fd table walk. Programs sr_send/sr_recv (payload
+ *    copied with the user dynptr kfunc) or sr_send_scr/sr_recv_scr.
+ *  - syscall tracepoints (any kernel with CONFIG_FTRACE_SYSCALLS): one
+ *    tracepoint/syscalls/sys_exit_* program per send/receive syscall, the
+ *    fd resolved to its socket through the fd table (sr_sys_*). Attaching
+ *    any syscall tracepoint puts every syscall of every process on the
+ *    kernel's slow exit path (~80 ns each on our machines): the fallback,
+ *    never the default.
+ *
+ * Payload copy:
+ *  - user dynptr (Linux 6.16+, kfunc bpf_probe_read_user_dynptr): straight
+ *    from user memory into the reserved ring record;
+ *  - scratch: into this CPU's entry of `scratch`, then bpf_ringbuf_output.
+ *  Both put payloads of at most SR_BPF_SMALL bytes from one buffer in fixed
+ *  ring slots (emit_small), and produce the same records.
+ *
+ * Core (how kernel memory is read, by the state and process programs and
+ * the helpers they share):
+ *  - MODERN (Linux 6.2+): kfunc bpf_rdonly_cast (direct fault-safe loads),
+ *    bpf_loop, bpf_task_pt_regs, BPF atomics for `target_bits`;
+ *  - COMPAT (Linux 5.10+): BPF_CORE_READ, bounded loops, the saved user
+ *    registers read from the top of the task's kernel stack, and the
+ *    `targets` hash as the only target set.
+ *  The code of both is written once, in __always_inline functions taking
+ *  the core as a constant `M`; clang drops the other branch, so a COMPAT
+ *  program holds no instruction an old verifier refuses.
+ *
+ * Other hooks (every kernel in range, unless said):
  *  - raw_tp/inet_sock_set_state: TCP state changes. A target's connect()
  *    (CLOSE -> SYN_SENT, on its task) is reported when the handshake ends;
  *    a socket cloned from a listener (LISTEN -> SYN_RECV, softirq) is
@@ -22,37 +47,41 @@
  *    target on it; a target's close() is the change it makes (ESTABLISHED
  *    -> FIN_WAIT1, CLOSE_WAIT -> LAST_ACK, or an abort).
  *  - raw_tp/sched_process_exec: the opt-in decision. The new program's
- *    environment is scanned (bounded, bpf_loop) for ADI_PROFILE,
- *    ADI_PROFILE_DISABLED=1 and, with --allow, the value is looked up in
- *    `allow`. It happens before the program runs its first instruction, so a
- *    short-lived client is captured from its first byte.
+ *    environment is scanned (bounded) for ADI_PROFILE, ADI_PROFILE_DISABLED=1
+ *    and, with --allow, the value is looked up in `allow`. It happens before
+ *    the program runs its first instruction, so a short-lived client is
+ *    captured from its first byte.
  *  - raw_tp/sched_process_fork: children inherit their parent's status.
  *  - raw_tp/sched_process_exit: the tgid leaves `targets`.
- * Raw tracepoints need no tracefs.
+ *  - accept records at accept() time: fexit/__sys_accept4 where the kernel
+ *    has BPF trampolines, or the accept/accept4 exit tracepoints with the
+ *    syscall hooks; else (the socket tracepoints without trampolines) the
+ *    data path reports an accepted socket at its first send or receive.
  *
  * Only TCP sockets are recorded: the sock is SOCK_STREAM/IPPROTO_TCP,
  * AF_INET or AF_INET6. Files, pipes and unix sockets never reach the ring.
  *
- * Payload: the bytes the call moved (the tracepoint's length), up to
- * snaplen, copied once from user memory into the reserved ring record
- * (bpf_probe_read_user_dynptr, Linux 6.16+). Bytes that never were in the
- * process's memory (sendfile, splice into the socket) and the messages of
- * a sendmmsg/recvmmsg vector longer than one (each message is seen, but
- * not which of the vector it is) are recorded as byte counts without
- * payload. A splice out of a socket does not pass the socket layer's
- * recvmsg: it is not seen, and shows as a gap in tcp_seq. Records are
- * submitted with BPF_RB_NO_WAKEUP; userspace drains on a short timer, and
- * a wake-up is sent only when the ring crosses wake_bytes.
+ * Payload: the bytes the call moved, up to snaplen. Bytes that never were
+ * in the process's memory (sendfile, splice into the socket) are recorded
+ * as byte counts without payload, and so are the messages of a
+ * sendmmsg/recvmmsg vector longer than one (on the socket tracepoints each
+ * message is seen, but not which of the vector it is). A splice out of a socket does
+ * not pass the socket layer's recvmsg: it is not seen, and shows as a gap
+ * in tcp_seq. Records are submitted with BPF_RB_NO_WAKEUP; userspace
+ * drains on a short timer, and a wake-up is sent only when the ring
+ * crosses wake_bytes.
  *
- * Every loss (ring full, copy fault, truncation, full map) is counted in
- * the per-CPU `counters`; nothing is dropped silently. (A process whose
- * environment is too large for the exec-time scan is decided by userspace,
- * which counts that as a loss: its first syscalls are not captured.)
+ * Every loss (ring full, copy fault, truncation, full map, scratch busy) is
+ * counted in the per-CPU `counters`; nothing is dropped silently. (A
+ * process whose environment is too large for the exec-time scan is decided
+ * by userspace, which counts that as a loss: its first syscalls are not
+ * captured.)
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
 
 #include "sockrec.h"
 
@@ -65,6 +94,11 @@
 #endif
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* How kernel memory is read (see the top comment); a compile-time constant
+ * in every __always_inline function that takes it. */
+#define MODERN 0
+#define COMPAT 1
 
 /* x86_64 syscall numbers (arch/x86/entry/syscalls/syscall_64.tbl) */
 #define NR_read 0
@@ -103,6 +137,12 @@ const volatile bool capture_all = false;
 const volatile bool allow_set = false;
 const volatile __u32 self_tgid = 0;
 const volatile __u64 wake_bytes = 0; /* 0: never wake the consumer */
+/* Half the data area of a `scratch` entry: a power of two above snaplen
+ * and above the exec record's argv + environ (cap_scratch_half()). */
+const volatile __u32 scr_half = 65536;
+/* x86_64 THREAD_SIZE: the saved user registers are at the top of a task's
+ * kernel stack (COMPAT; checked against the syscall number before use). */
+const volatile __u64 thread_size = 16384;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -116,7 +156,8 @@ struct {
 	__type(value, __u32); /* SR_TGT_* */
 } targets SEC(".maps");
 
-/* One bit per tgid, set exactly when tgid is a key of `targets`. Mmapable:
+/* One bit per tgid, set exactly when tgid is a key of `targets` (MODERN
+ * programs keep it; COMPAT programs use `targets` alone). Mmapable:
  * userspace sets bits with atomic operations on the mapped words. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -187,13 +228,37 @@ struct {
 	__type(value, struct sr_bpf_counters);
 } counters SEC(".maps");
 
+/* Where a record is built before bpf_ringbuf_output, one entry per CPU
+ * (indexed by CPU: per-CPU maps cap values at 32 KiB). Userspace sizes it:
+ * SR_BPF_SCRATCH_HDR + 2 * scr_half bytes, possible-CPUs entries. Records
+ * start at byte 0, payload right after the record's fixed part. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__uint(value_size, SR_BPF_SCRATCH_HDR + 2 * 65536);
+} scratch SEC(".maps");
+
+/* 1 while this CPU's scratch entry is being filled: a program preempted
+ * there (fully preemptible kernels) never sees its record overwritten. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} scratch_busy SEC(".maps");
+
 extern int bpf_probe_read_user_dynptr(struct bpf_dynptr *dptr, __u32 off, __u32 size,
-				      const void *unsafe_ptr) __ksym;
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+				      const void *unsafe_ptr) __ksym __weak;
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 
 /* A kernel pointer we only read, with direct (fault-safe) loads instead of
- * one bpf_probe_read_kernel() per field. */
+ * one bpf_probe_read_kernel() per field. MODERN only. */
 #define KPTR(type, p) ((type *)bpf_rdonly_cast((void *)(p), bpf_core_type_id_kernel(type)))
+
+/* One field of a kernel object: a direct load (MODERN, p from KPTR or a
+ * BTF helper), or a probe read (COMPAT). */
+#define LD(M, p, field) ((M) == COMPAT ? BPF_CORE_READ(p, field) : (p)->field)
 
 enum loss { LOSS_RING_FULL, LOSS_READ_FAULT, LOSS_TRUNCATED, LOSS_OTHER };
 
@@ -223,13 +288,15 @@ static __always_inline void count(enum loss what)
 }
 
 /* The hot filter: @return true when tgid is a target. */
-static __always_inline bool is_target(__u32 tgid)
+static __always_inline bool is_target(const int M, __u32 tgid)
 {
 	__u32 k = tgid / 64;
 	__u64 *w;
 
 	if (capture_all)
 		return tgid != self_tgid;
+	if (M == COMPAT)
+		return bpf_map_lookup_elem(&targets, &tgid) != NULL;
 	w = bpf_map_lookup_elem(&target_bits, &k);
 	return w && (*w >> (tgid % 64)) & 1;
 }
@@ -246,7 +313,7 @@ static __always_inline __u32 target_flags(__u32 tgid)
 }
 
 /* @return 0, or -1 when `targets` is full (counted as a loss). */
-static __always_inline int target_set(__u32 tgid, __u32 flags)
+static __always_inline int target_set(const int M, __u32 tgid, __u32 flags)
 {
 	__u32 k = tgid / 64;
 	__u64 *w = bpf_map_lookup_elem(&target_bits, &k);
@@ -255,16 +322,17 @@ static __always_inline int target_set(__u32 tgid, __u32 flags)
 		count(LOSS_OTHER);
 		return -1;
 	}
-	__sync_fetch_and_or(w, 1ull << (tgid % 64));
+	if (M == MODERN)
+		__sync_fetch_and_or(w, 1ull << (tgid % 64));
 	return 0;
 }
 
-static __always_inline void target_clear(__u32 tgid)
+static __always_inline void target_clear(const int M, __u32 tgid)
 {
 	__u32 k = tgid / 64;
 	__u64 *w = bpf_map_lookup_elem(&target_bits, &k);
 
-	if (w)
+	if (M == MODERN && w)
 		__sync_fetch_and_and(w, ~(1ull << (tgid % 64)));
 	bpf_map_delete_elem(&targets, &tgid);
 }
@@ -283,32 +351,86 @@ static __always_inline __u64 submit_flags(__u64 size)
 	return BPF_RB_NO_WAKEUP;
 }
 
-/* comm of the current task: two direct loads instead of a helper call */
-static __always_inline void current_comm(char comm[16])
-{
-	struct task_struct *task = bpf_get_current_task_btf();
+/* ---- the current task ---- */
 
+static __always_inline struct task_struct *cur_task(const int M)
+{
+	if (M == COMPAT)
+		return (struct task_struct *)bpf_get_current_task();
+	return bpf_get_current_task_btf();
+}
+
+/* comm of the current task: two direct loads instead of a helper call */
+static __always_inline void current_comm(const int M, char comm[16])
+{
+	struct task_struct *task;
+
+	if (M == COMPAT) {
+		bpf_get_current_comm(comm, 16);
+		return;
+	}
+	task = bpf_get_current_task_btf();
 	((__u64 *)comm)[0] = *(__u64 *)&task->comm[0];
 	((__u64 *)comm)[1] = *(__u64 *)&task->comm[8];
 }
 
-/* ---- sockets ---- */
-
-/* The current task's saved user registers: inside a syscall, its number
- * (orig_ax) and arguments. */
-static __always_inline struct pt_regs *user_regs(void)
+/* start time (boottime) of task's process: tells reused pids apart */
+static __always_inline __u64 proc_start(const int M, struct task_struct *task)
 {
-	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	if (M == COMPAT)
+		return BPF_CORE_READ(task, group_leader, start_boottime);
+	return task->group_leader->start_boottime;
 }
 
-static __always_inline void who_current(struct who *w)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
+/* The syscall the current task is in, and its arguments: a stretch of
+ * x86_64's struct pt_regs, from r10 to orig_ax, in its order (an ABI: the
+ * syscall entry frame), then cs. */
+struct uregs {
+	__u64 r10, r9, r8, ax, cx, dx, si, di;
+	__u64 nr; /* orig_ax */
+	__u64 cs;
+};
 
+/* Reads the current task's saved user registers. MODERN asks the kernel
+ * where they are; COMPAT computes it (x86_64 keeps them at the top of the
+ * task's kernel stack, TOP_OF_KERNEL_STACK_PADDING being 0) and reads the
+ * stretch it needs with one probe. It takes cs as 64-bit: an ia32 syscall
+ * never reaches a sys_exit_* tracepoint (ftrace skips compat syscalls), and
+ * the state program only compares the syscall number with connect, sendto,
+ * sendmsg and close, which ia32 numbers differently from any call that
+ * changes a TCP state. @return 0, or -1 when they cannot be read. */
+static __always_inline int user_regs(const int M, struct uregs *u)
+{
+	struct pt_regs *regs;
+	void *stack;
+
+	if (M == MODERN) {
+		regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+		u->nr = regs->orig_ax;
+		u->cs = regs->cs;
+		u->di = regs->di;
+		u->si = regs->si;
+		u->dx = regs->dx;
+		u->r10 = regs->r10;
+		return 0;
+	}
+	stack = BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), stack);
+	if (!stack || bpf_probe_read_kernel(u, offsetof(struct uregs, cs),
+					    stack + thread_size - sizeof(struct pt_regs) +
+						bpf_core_field_offset(struct pt_regs, r10)))
+		return -1;
+	u->cs = USER64_CS;
+	return 0;
+}
+
+static __always_inline void who_current(const int M, struct who *w)
+{
 	w->pid_tgid = bpf_get_current_pid_tgid();
-	w->start_ns = task->group_leader->start_boottime;
-	current_comm(w->comm);
+	w->start_ns = proc_start(M, cur_task(M));
+	current_comm(M, w->comm);
 }
+
+/* ---- sockets ---- */
 
 struct tcp_ref {
 	struct sock *sk;
@@ -318,14 +440,14 @@ struct tcp_ref {
 
 /* @return the sock as a readable pointer when it is an AF_INET/AF_INET6
  * TCP socket, else NULL. */
-static __always_inline struct sock *tcp_sock_of(__u64 raw)
+static __always_inline struct sock *tcp_sock_of(const int M, __u64 raw)
 {
-	struct sock *sk = KPTR(struct sock, raw);
+	struct sock *sk = M == COMPAT ? (struct sock *)raw : KPTR(struct sock, raw);
 	__u16 family;
 
-	if (!sk || sk->sk_type != SOCK_STREAM || sk->sk_protocol != IPPROTO_TCP)
+	if (!sk || LD(M, sk, sk_type) != SOCK_STREAM || LD(M, sk, sk_protocol) != IPPROTO_TCP)
 		return NULL;
-	family = sk->__sk_common.skc_family;
+	family = LD(M, sk, __sk_common.skc_family);
 	if (family != AF_INET && family != AF_INET6)
 		return NULL;
 	return sk;
@@ -334,23 +456,27 @@ static __always_inline struct sock *tcp_sock_of(__u64 raw)
 /* The inode number of sk's socket (what /proc/PID/fd shows as
  * socket:[N]): struct socket sits inside struct socket_alloc, next to its
  * inode. 0 when the socket is already orphaned. */
-static __always_inline __u64 sock_ino(struct sock *sk)
+static __always_inline __u64 sock_ino(const int M, struct sock *sk)
 {
-	struct socket *sock = sk->sk_socket;
+	struct socket *sock = LD(M, sk, sk_socket);
+	__u64 off = bpf_core_field_offset(struct socket_alloc, socket);
 	struct socket_alloc *sa;
 
 	if (!sock)
 		return 0;
-	sa = KPTR(struct socket_alloc,
-		  (void *)sock - bpf_core_field_offset(struct socket_alloc, socket));
+	if (M == COMPAT) {
+		sa = (struct socket_alloc *)((void *)sock - off);
+		return BPF_CORE_READ(sa, vfs_inode.i_ino);
+	}
+	sa = KPTR(struct socket_alloc, (void *)sock - off);
 	return sa->vfs_inode.i_ino;
 }
 
 /* Fills ref from a TCP sock (see tcp_sock_of) and the fd it was used by. */
-static __always_inline void tcp_ref_fill(struct sock *sk, __u64 addr, __s32 fd, __u64 ino,
-					 struct tcp_ref *ref)
+static __always_inline void tcp_ref_fill(const int M, struct sock *sk, __u64 addr, __s32 fd,
+					 __u64 ino, struct tcp_ref *ref)
 {
-	__u16 family = sk->__sk_common.skc_family;
+	__u16 family = LD(M, sk, __sk_common.skc_family);
 	__u32 *l = (__u32 *)ref->s.laddr, *r = (__u32 *)ref->s.raddr;
 
 	ref->sk = sk;
@@ -358,15 +484,18 @@ static __always_inline void tcp_ref_fill(struct sock *sk, __u64 addr, __s32 fd, 
 	ref->s.sock_id = ino;
 	ref->s.fd = fd;
 	ref->s.family = family;
-	ref->s.lport = sk->__sk_common.skc_num;
-	ref->s.rport = bpf_ntohs(sk->__sk_common.skc_dport);
+	ref->s.lport = LD(M, sk, __sk_common.skc_num);
+	ref->s.rport = bpf_ntohs(LD(M, sk, __sk_common.skc_dport));
 	ref->s.pad = 0;
 	ref->s.pad2 = 0;
 	if (family == AF_INET) {
-		l[0] = sk->__sk_common.skc_rcv_saddr;
-		r[0] = sk->__sk_common.skc_daddr;
+		l[0] = LD(M, sk, __sk_common.skc_rcv_saddr);
+		r[0] = LD(M, sk, __sk_common.skc_daddr);
 		l[1] = l[2] = l[3] = 0;
 		r[1] = r[2] = r[3] = 0;
+	} else if (M == COMPAT) {
+		bpf_core_read(ref->s.laddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(ref->s.raddr, 16, &sk->__sk_common.skc_v6_daddr);
 	} else {
 		l[0] = sk->__sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32[0];
 		l[1] = sk->__sk_common.skc_v6_rcv_saddr.in6_u.u6_addr32[1];
@@ -384,15 +513,20 @@ static __always_inline void tcp_ref_fill(struct sock *sk, __u64 addr, __s32 fd, 
  * FIN also consumed it, and the FIN takes one sequence number: then
  * copied_seq == rcv_nxt with RCV_SHUTDOWN set, and the data ended one
  * before. */
-static __always_inline __u32 tcp_seq(struct sock *sk, __u8 dir)
+static __always_inline __u32 tcp_seq(const int M, struct sock *sk, __u8 dir)
 {
-	struct tcp_sock *tp = KPTR(struct tcp_sock, sk);
+	struct tcp_sock *tp = M == COMPAT ? (struct tcp_sock *)sk : KPTR(struct tcp_sock, sk);
 	__u32 seq;
+	__u8 shut;
 
 	if (dir == SR_EVD_SEND)
-		return tp->write_seq;
-	seq = tp->copied_seq;
-	if (seq == tp->rcv_nxt && (sk->sk_shutdown & RCV_SHUTDOWN))
+		return LD(M, tp, write_seq);
+	seq = LD(M, tp, copied_seq);
+	if (M == COMPAT)
+		shut = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_shutdown); /* a bitfield on old kernels */
+	else
+		shut = sk->sk_shutdown;
+	if (seq == LD(M, tp, rcv_nxt) && (shut & RCV_SHUTDOWN))
 		seq--;
 	return seq;
 }
@@ -421,18 +555,38 @@ static __always_inline void emit_conn(const struct who *w, const struct tcp_ref 
 	bpf_ringbuf_submit(e, submit_flags(sizeof(*e)));
 }
 
+/* The accept record of a socket first seen on the data path, in its own
+ * stack frame (the data path's is near the verifier's 512-byte limit);
+ * one copy per core, so that a COMPAT program holds no MODERN call. */
+static __always_inline void accept_record(const int M, const struct tcp_ref *ref)
+{
+	struct tcp_ref acc = *ref;
+	struct who w;
+
+	who_current(M, &w);
+	emit_conn(&w, &acc, NR_accept, SR_EVC_ACCEPT, ref->s.fd);
+}
+
+static __noinline void emit_accept_modern(const struct tcp_ref *ref)
+{
+	accept_record(MODERN, ref);
+}
+
+static __noinline void emit_accept_compat(const struct tcp_ref *ref)
+{
+	accept_record(COMPAT, ref);
+}
+
 /* First sight of a socket by a process, on the data path. A socket that
  * was accepted (marked in `passive` when it left LISTEN) is reported as an
  * accept here, once: the marker is taken by whoever deletes it. The
  * per-CPU slots keep this off the common path: one inlined array lookup. */
-static __always_inline void first_sight(const struct tcp_ref *ref, __u64 pid_tgid)
+static __always_inline void first_sight(const int M, const struct tcp_ref *ref, __u64 pid_tgid)
 {
 	__u64 key = (pid_tgid >> 32) ^ ref->addr;
 	__u32 slot = (key * 0x9e3779b97f4a7c15ull) >> 56 & (SR_BPF_FDSEEN_SLOTS - 1);
 	struct fd_seen *seen = bpf_map_lookup_elem(&fdseen, &slot);
 	__u64 skey = ref->addr;
-	struct tcp_ref acc;
-	struct who w;
 
 	if (!seen || (seen->key == key && seen->sock_id == ref->s.sock_id))
 		return;
@@ -440,9 +594,10 @@ static __always_inline void first_sight(const struct tcp_ref *ref, __u64 pid_tgi
 	seen->sock_id = ref->s.sock_id;
 	if (bpf_map_delete_elem(&passive, &skey))
 		return;
-	who_current(&w);
-	acc = *ref;
-	emit_conn(&w, &acc, NR_accept, SR_EVC_ACCEPT, ref->s.fd);
+	if (M == COMPAT)
+		emit_accept_compat(ref);
+	else
+		emit_accept_modern(ref);
 }
 
 /* ---- data events ---- */
@@ -454,6 +609,93 @@ struct payload_src {
 	const struct iovec *iov; /* user iovec array (when buf is NULL) */
 	__u64 iovcnt;
 };
+
+/* One data event to emit (BPF functions take at most five arguments). */
+struct data_req {
+	__u64 pid_tgid;
+	__u64 start_ns; /* the process's start time */
+	char comm[16];
+	__u64 bytes; /* the call moved */
+	__u32 seq;   /* tcp_seq after the call */
+	__u32 flags; /* SR_EVF_* known up front */
+	__u16 nr;
+	__u8 dir;
+	struct payload_src src;
+};
+
+/* The fixed part of a data event, after its payload was copied. */
+static __always_inline void data_header(struct sr_ev_data *e, const struct tcp_ref *ref,
+					const struct data_req *r, __u32 copied, __u32 flags)
+{
+	if (flags & SR_EVF_READ_FAULT)
+		count(LOSS_READ_FAULT);
+	if (!(flags & (SR_EVF_NO_PAYLOAD | SR_EVF_READ_FAULT)) && copied < r->bytes) {
+		flags |= SR_EVF_TRUNCATED;
+		count(LOSS_TRUNCATED);
+	}
+	e->type = SR_EV_DATA;
+	e->cap_len = copied;
+	e->ts_ns = bpf_ktime_get_boot_ns();
+	e->tgid = r->pid_tgid >> 32;
+	e->tid = (__u32)r->pid_tgid;
+	e->bytes = r->bytes;
+	e->flags = flags | SR_EVF_SEQ_VALID;
+	e->tcp_seq = r->seq;
+	e->syscall = r->nr;
+	e->dir = r->dir;
+	e->pad = 0;
+	e->cpu = bpf_get_smp_processor_id();
+	e->start_ns = r->start_ns;
+	__builtin_memcpy(e->comm, r->comm, sizeof(e->comm));
+	e->sock = ref->s;
+}
+
+/* @return the bytes of payload to keep for r: 0 when it has none. */
+static __always_inline __u32 payload_cap(const struct data_req *r)
+{
+	__u32 cap;
+
+	if (r->flags & SR_EVF_NO_PAYLOAD)
+		return 0;
+	cap = r->bytes < snaplen ? r->bytes : snaplen;
+	return cap > SR_BPF_MAX_SNAPLEN ? SR_BPF_MAX_SNAPLEN : cap;
+}
+
+/* A payload of at most `slot` bytes (a constant) from one buffer, in a
+ * ring record of fixed size; userspace reads cap_len. */
+static __always_inline void emit_slot(const struct tcp_ref *ref, struct data_req *r, __u64 n,
+				      const __u32 slot)
+{
+	struct sr_ev_data *e = bpf_ringbuf_reserve(&rb, sizeof(*e) + slot, 0);
+	__u32 flags = r->flags, copied = 0;
+
+	if (!e) {
+		count(LOSS_RING_FULL);
+		return;
+	}
+	barrier_var(n); /* keep the bound next to its use: the verifier needs it */
+	if (n > slot)
+		n = slot;
+	if (bpf_probe_read_user(e->data, n, r->src.buf))
+		flags |= SR_EVF_READ_FAULT;
+	else
+		copied = n;
+	data_header(e, ref, r, copied, flags);
+	bpf_ringbuf_submit(e, submit_flags(sizeof(*e) + slot));
+}
+
+/* A payload of at most SR_BPF_SMALL bytes from one buffer: a ring slot of
+ * SR_BPF_TINY or SR_BPF_SMALL payload bytes, which saves the copy paths
+ * below. */
+static __noinline void emit_small(const struct tcp_ref *ref, struct data_req *r, __u32 cap)
+{
+	if (cap <= SR_BPF_TINY)
+		emit_slot(ref, r, cap, SR_BPF_TINY);
+	else
+		emit_slot(ref, r, cap, SR_BPF_SMALL);
+}
+
+/* -- copy through the user dynptr (Linux 6.16+) -- */
 
 /* bpf_loop context for copying an iovec array: the loop body is verified
  * once instead of once per iteration. */
@@ -546,92 +788,16 @@ static __always_inline __u32 copy_payload(struct bpf_dynptr *dp, __u32 off, __u3
 	return c.copied;
 }
 
-/* One data event to emit (BPF functions take at most five arguments). */
-struct data_req {
-	__u64 pid_tgid;
-	__u64 start_ns; /* the process's start time */
-	char comm[16];
-	__u64 bytes; /* the call moved */
-	__u32 seq;   /* tcp_seq after the call */
-	__u32 flags; /* SR_EVF_* known up front */
-	__u16 nr;
-	__u8 dir;
-	struct payload_src src;
-};
-
-/* The fixed part of a data event, after its payload was copied. */
-static __always_inline void data_header(struct sr_ev_data *e, const struct tcp_ref *ref,
-					const struct data_req *r, __u32 copied, __u32 flags)
-{
-	if (flags & SR_EVF_READ_FAULT)
-		count(LOSS_READ_FAULT);
-	if (!(flags & (SR_EVF_NO_PAYLOAD | SR_EVF_READ_FAULT)) && copied < r->bytes) {
-		flags |= SR_EVF_TRUNCATED;
-		count(LOSS_TRUNCATED);
-	}
-	e->type = SR_EV_DATA;
-	e->cap_len = copied;
-	e->ts_ns = bpf_ktime_get_boot_ns();
-	e->tgid = r->pid_tgid >> 32;
-	e->tid = (__u32)r->pid_tgid;
-	e->bytes = r->bytes;
-	e->flags = flags | SR_EVF_SEQ_VALID;
-	e->tcp_seq = r->seq;
-	e->syscall = r->nr;
-	e->dir = r->dir;
-	e->pad = 0;
-	e->cpu = bpf_get_smp_processor_id();
-	e->start_ns = r->start_ns;
-	__builtin_memcpy(e->comm, r->comm, sizeof(e->comm));
-	e->sock = ref->s;
-}
-
-/* A payload of at most SR_BPF_SMALL bytes from one buffer: a record in a
- * ring slot of fixed size (SR_BPF_TINY or SR_BPF_SMALL payload bytes;
- * userspace reads cap_len), which saves the dynptr calls of emit_data. */
-static __noinline void emit_small(const struct tcp_ref *ref, struct data_req *r, __u32 cap)
-{
-	__u32 flags = r->flags, copied = 0;
-	struct sr_ev_data *e;
-	__u64 n = cap, slot;
-
-	if (cap <= SR_BPF_TINY) {
-		slot = SR_BPF_TINY;
-		e = bpf_ringbuf_reserve(&rb, sizeof(*e) + SR_BPF_TINY, 0);
-	} else {
-		slot = SR_BPF_SMALL;
-		e = bpf_ringbuf_reserve(&rb, sizeof(*e) + SR_BPF_SMALL, 0);
-	}
-	if (!e) {
-		count(LOSS_RING_FULL);
-		return;
-	}
-	barrier_var(n); /* keep the bound below: the verifier needs it */
-	if (n > slot)
-		n = slot;
-	if (bpf_probe_read_user(e->data, n, r->src.buf))
-		flags |= SR_EVF_READ_FAULT;
-	else
-		copied = n;
-	data_header(e, ref, r, copied, flags);
-	bpf_ringbuf_submit(e, submit_flags(sizeof(*e) + slot));
-}
-
 /* Emits one data event: r->bytes moved on ref's socket. */
-static __noinline void emit_data(const struct tcp_ref *ref, struct data_req *r)
+static __noinline void emit_data_dyn(const struct tcp_ref *ref, struct data_req *r)
 {
 	struct bpf_dynptr dp;
 	struct sr_ev_data *e;
-	__u32 cap = 0, copied = 0, size, flags = r->flags;
+	__u32 cap = payload_cap(r), copied = 0, size, flags = r->flags;
 
-	if (!(flags & SR_EVF_NO_PAYLOAD)) {
-		cap = r->bytes < snaplen ? r->bytes : snaplen;
-		if (cap > SR_BPF_MAX_SNAPLEN)
-			cap = SR_BPF_MAX_SNAPLEN;
-		if (cap && cap <= SR_BPF_SMALL && r->src.buf) {
-			emit_small(ref, r, cap);
-			return;
-		}
+	if (cap && cap <= SR_BPF_SMALL && r->src.buf) {
+		emit_small(ref, r, cap);
+		return;
 	}
 	size = sizeof(*e) + cap;
 	if (bpf_ringbuf_reserve_dynptr(&rb, size, 0, &dp)) {
@@ -658,6 +824,99 @@ static __noinline void emit_data(const struct tcp_ref *ref, struct data_req *r)
 	bpf_ringbuf_submit_dynptr(&dp, submit_flags(size));
 }
 
+/* -- copy through the scratch buffer (any kernel) -- */
+
+/* @return this CPU's scratch entry, marked busy; NULL (counted) when it
+ * cannot be had. Give it back with scratch_put(). */
+static __always_inline __u8 *scratch_get(void)
+{
+	__u32 zero = 0, cpu = bpf_get_smp_processor_id();
+	__u32 *busy = bpf_map_lookup_elem(&scratch_busy, &zero);
+	__u8 *buf = bpf_map_lookup_elem(&scratch, &cpu);
+
+	if (!busy || !buf || *busy) {
+		count(LOSS_OTHER);
+		return NULL;
+	}
+	*busy = 1;
+	return buf;
+}
+
+static __always_inline void scratch_put(void)
+{
+	__u32 zero = 0;
+	__u32 *busy = bpf_map_lookup_elem(&scratch_busy, &zero);
+
+	if (busy)
+		*busy = 0;
+}
+
+/* Copies up to cap bytes described by src to dst, an address in a scratch
+ * entry with 2 * scr_half bytes after it. Userspace makes scr_half larger
+ * than snaplen, so cap, the bytes copied and any one copy stay below it:
+ * the masks below change nothing but prove the bounds to the verifier
+ * without a branch. Bounded loops only (bpf_loop is Linux 5.17), with one
+ * branch per iovec that goes on: the verifier's work stays linear.
+ * @return bytes copied; sets SR_EVF_READ_FAULT in *flags on a fault. */
+static __always_inline __u32 copy_scratch(__u8 *dst, __u64 cap, const struct payload_src *src,
+					  __u32 *flags)
+{
+	__u64 mask = scr_half - 1, copied = 0, n;
+	__u32 i;
+
+	cap &= mask;
+	if (src->buf) {
+		if (bpf_probe_read_user(dst, cap, src->buf)) {
+			*flags |= SR_EVF_READ_FAULT;
+			return 0;
+		}
+		return cap;
+	}
+	for (i = 0; i < SR_BPF_MAX_IOV; i++) {
+		struct iovec v;
+
+		if (i >= src->iovcnt || copied >= cap)
+			break;
+		if (bpf_probe_read_user(&v, sizeof(v), &src->iov[i])) {
+			*flags |= SR_EVF_READ_FAULT;
+			break;
+		}
+		n = v.iov_len;
+		if (n > cap - copied)
+			n = cap - copied;
+		if (bpf_probe_read_user(dst + (copied & mask), n & mask, v.iov_base)) {
+			*flags |= SR_EVF_READ_FAULT;
+			break;
+		}
+		copied += n;
+	}
+	return copied;
+}
+
+static __noinline void emit_data_scr(const struct tcp_ref *ref, struct data_req *r)
+{
+	__u32 cap = payload_cap(r), copied = 0, flags = r->flags;
+	__u64 size;
+	struct sr_ev_data *e;
+	__u8 *buf;
+
+	if (cap && cap <= SR_BPF_SMALL && r->src.buf) {
+		emit_small(ref, r, cap);
+		return;
+	}
+	buf = scratch_get();
+	if (!buf)
+		return;
+	e = (struct sr_ev_data *)buf;
+	if (cap)
+		copied = copy_scratch(buf + sizeof(*e), cap, &r->src, &flags);
+	data_header(e, ref, r, copied, flags);
+	size = sizeof(*e) + (copied & (scr_half - 1));
+	if (bpf_ringbuf_output(&rb, buf, size, submit_flags(size)))
+		count(LOSS_RING_FULL);
+	scratch_put();
+}
+
 /* sendmsg/recvmsg: the iovecs come from the user's msghdr. */
 static __always_inline void msg_src(struct data_req *r, const struct user_msghdr *umsg)
 {
@@ -671,11 +930,24 @@ static __always_inline void msg_src(struct data_req *r, const struct user_msghdr
 	r->src.iovcnt = m.msg_iovlen;
 }
 
+/* msg_src in its own stack frame, for the syscall path (whose frame and
+ * emit_data_scr's together must stay within the verifier's 512 bytes). */
+static __noinline void msg_src_frame(struct data_req *r, const struct user_msghdr *umsg)
+{
+	msg_src(r, umsg);
+}
+
+#define COPY_DYNPTR 0
+#define COPY_SCRATCH 1
+
+/* -- hooks: the socket tracepoints (Linux 6.3+, MODERN) -- */
+
 /* The data path: the socket layer moved ret bytes on sk (after the
  * protocol's sendmsg/recvmsg, inside the syscall). The syscall and its
  * arguments, which say where the bytes are in user memory, come from the
  * task's saved user registers. */
-static __always_inline int on_sock_io(struct bpf_raw_tracepoint_args *ctx, __u8 dir)
+static __always_inline int on_sock_io(struct bpf_raw_tracepoint_args *ctx, __u8 dir,
+				      const int copy)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	int ret = (int)ctx->args[1], msg_flags = (int)ctx->args[2];
@@ -686,13 +958,13 @@ static __always_inline int on_sock_io(struct bpf_raw_tracepoint_args *ctx, __u8 
 	struct sock *sk;
 	__s32 fd;
 
-	if (!is_target(pid_tgid >> 32) || ret <= 0)
+	if (!is_target(MODERN, pid_tgid >> 32) || ret <= 0)
 		return 0;
 	if (SR_BPF_STAGE < 2)
 		return 0;
 	if (dir == SR_EVD_RECV && (msg_flags & MSG_PEEK))
 		return 0; /* the bytes stay queued; the real read records them */
-	sk = tcp_sock_of(ctx->args[0]);
+	sk = tcp_sock_of(MODERN, ctx->args[0]);
 	if (!sk)
 		return 0;
 	task = bpf_get_current_task_btf();
@@ -754,27 +1026,270 @@ static __always_inline int on_sock_io(struct bpf_raw_tracepoint_args *ctx, __u8 
 	}
 	if (dir == SR_EVD_RECV && (msg_flags & MSG_TRUNC))
 		r.flags |= SR_EVF_NO_PAYLOAD; /* TCP: the bytes were discarded */
-	tcp_ref_fill(sk, ctx->args[0], fd, sock_ino(sk), &ref);
-	first_sight(&ref, pid_tgid);
-	r.seq = tcp_seq(sk, dir);
+	tcp_ref_fill(MODERN, sk, ctx->args[0], fd, sock_ino(MODERN, sk), &ref);
+	first_sight(MODERN, &ref, pid_tgid);
+	r.seq = tcp_seq(MODERN, sk, dir);
 	if (SR_BPF_STAGE < 3)
 		return 0;
 	if (SR_BPF_STAGE < 5)
 		r.flags |= SR_EVF_NO_PAYLOAD;
-	emit_data(&ref, &r);
+	if (copy == COPY_DYNPTR)
+		emit_data_dyn(&ref, &r);
+	else
+		emit_data_scr(&ref, &r);
 	return 0;
 }
 
 SEC("raw_tp/sock_send_length")
 int sr_send(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_sock_io(ctx, SR_EVD_SEND);
+	return on_sock_io(ctx, SR_EVD_SEND, COPY_DYNPTR);
 }
 
 SEC("raw_tp/sock_recv_length")
 int sr_recv(struct bpf_raw_tracepoint_args *ctx)
 {
-	return on_sock_io(ctx, SR_EVD_RECV);
+	return on_sock_io(ctx, SR_EVD_RECV, COPY_DYNPTR);
+}
+
+SEC("raw_tp/sock_send_length")
+int sr_send_scr(struct bpf_raw_tracepoint_args *ctx)
+{
+	return on_sock_io(ctx, SR_EVD_SEND, COPY_SCRATCH);
+}
+
+SEC("raw_tp/sock_recv_length")
+int sr_recv_scr(struct bpf_raw_tracepoint_args *ctx)
+{
+	return on_sock_io(ctx, SR_EVD_RECV, COPY_SCRATCH);
+}
+
+/* -- hooks: the syscall tracepoints (any kernel, COMPAT) -- */
+
+/* The context of a tracepoint/syscalls/sys_exit_* event (its format file:
+ * the common fields, __syscall_nr at 8, ret at 16). */
+struct sys_exit_args {
+	__u64 common;
+	__s32 nr;
+	__u32 pad;
+	__s64 ret;
+};
+
+/* Resolves fd of the current process to a TCP socket through its fd
+ * table. @return 0 and fills ref, or -1 when fd is not a TCP socket. */
+static __always_inline int tcp_from_fd(__s32 fd, struct tcp_ref *ref)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *f = NULL;
+	struct inode *inode;
+	struct socket *sock;
+	struct sock *sk;
+
+	if (fd < 0 || !fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return -1;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+		return -1;
+	inode = BPF_CORE_READ(f, f_inode);
+	if (!inode || (BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return -1;
+	sock = BPF_CORE_READ(f, private_data);
+	sk = tcp_sock_of(COMPAT, (__u64)BPF_CORE_READ(sock, sk));
+	if (!sk)
+		return -1;
+	tcp_ref_fill(COMPAT, sk, (__u64)sk, fd, BPF_CORE_READ(inode, i_ino), ref);
+	return 0;
+}
+
+/* A data event without payload (the bytes are a marked gap). */
+static __always_inline void emit_bare(const struct tcp_ref *ref, const struct data_req *r)
+{
+	struct sr_ev_data *e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
+
+	if (!e) {
+		count(LOSS_RING_FULL);
+		return;
+	}
+	data_header(e, ref, r, 0, r->flags | SR_EVF_NO_PAYLOAD);
+	bpf_ringbuf_submit(e, submit_flags(sizeof(*e)));
+}
+
+/* sendmmsg/recvmmsg on the syscall path: ret messages, one event each (at
+ * most SR_BPF_MAX_MMSG; the rest counted as lost), as on the socket
+ * tracepoints: the payload of a single message, byte counts alone for the
+ * messages of a longer vector. A message's stream position is the
+ * position after the call less the bytes of the messages after it. */
+static __always_inline void sys_mmsg(const struct tcp_ref *ref, struct data_req *r, long ret,
+				     const struct mmsghdr *vec)
+{
+	__u32 lens[SR_BPF_MAX_MMSG] = {};
+	__u32 seq_end = r->seq;
+	__u64 total = 0, done = 0;
+	int i;
+
+	if (ret == 1) {
+		if (bpf_probe_read_user(&lens[0], sizeof(lens[0]), &vec[0].msg_len) || !lens[0])
+			return;
+		if (!(r->flags & SR_EVF_NO_PAYLOAD))
+			msg_src_frame(r, &vec[0].msg_hdr);
+		r->bytes = lens[0];
+		emit_data_scr(ref, r);
+		return;
+	}
+	for (i = 0; i < SR_BPF_MAX_MMSG && i < ret; i++) {
+		if (bpf_probe_read_user(&lens[i], sizeof(lens[i]), &vec[i].msg_len))
+			lens[i] = 0;
+		total += lens[i];
+	}
+	for (i = 0; i < SR_BPF_MAX_MMSG && i < ret; i++) {
+		done += lens[i];
+		if (!lens[i])
+			continue;
+		r->bytes = lens[i];
+		r->seq = seq_end - (__u32)(total - done);
+		emit_bare(ref, r);
+	}
+	if (ret > SR_BPF_MAX_MMSG)
+		count(LOSS_OTHER);
+}
+
+/* The data path at a send/receive syscall's exit: the same records as
+ * on_sock_io, from the syscall's arguments and its fd's socket. */
+static __always_inline int on_sys_exit(struct sys_exit_args *ctx, __u16 nr, __u8 dir)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	long ret = ctx->ret;
+	struct data_req r = {};
+	struct tcp_ref ref;
+	struct uregs u;
+	__u64 msg_flags = 0;
+	__s32 fd;
+
+	if (ret <= 0 || !is_target(COMPAT, pid_tgid >> 32))
+		return 0;
+	if (user_regs(COMPAT, &u) || u.nr != nr || u.cs != USER64_CS) {
+		count(LOSS_OTHER); /* the saved registers are not where we think */
+		return 0;
+	}
+	fd = u.di;
+	switch (nr) {
+	case NR_read:
+	case NR_write:
+	case NR_sendto:
+		r.src.buf = (const void *)u.si;
+		break;
+	case NR_recvfrom:
+		r.src.buf = (const void *)u.si;
+		msg_flags = u.r10;
+		break;
+	case NR_readv:
+	case NR_writev:
+	case NR_preadv2:
+	case NR_pwritev2:
+		r.src.iov = (const struct iovec *)u.si;
+		r.src.iovcnt = u.dx;
+		break;
+	case NR_recvmsg:
+		msg_flags = u.dx;
+		/* fall through */
+	case NR_sendmsg:
+		msg_src_frame(&r, (const struct user_msghdr *)u.si);
+		break;
+	case NR_recvmmsg:
+		msg_flags = u.r10;
+		break;
+	case NR_sendfile:
+		r.flags = SR_EVF_NO_PAYLOAD;
+		break;
+	case NR_splice:
+		fd = u.dx; /* fd_out: a splice into the socket */
+		r.flags = SR_EVF_NO_PAYLOAD;
+		break;
+	}
+	if (dir == SR_EVD_RECV && (msg_flags & MSG_PEEK))
+		return 0; /* the bytes stay queued; the real read records them */
+	if (dir == SR_EVD_RECV && (msg_flags & MSG_TRUNC))
+		r.flags |= SR_EVF_NO_PAYLOAD; /* TCP: the bytes were discarded */
+	if (tcp_from_fd(fd, &ref))
+		return 0;
+	first_sight(COMPAT, &ref, pid_tgid);
+	r.pid_tgid = pid_tgid;
+	r.start_ns = proc_start(COMPAT, cur_task(COMPAT));
+	bpf_get_current_comm(r.comm, sizeof(r.comm));
+	r.nr = nr;
+	r.dir = dir;
+	r.bytes = ret;
+	r.seq = tcp_seq(COMPAT, ref.sk, dir);
+	if (nr == NR_sendmmsg || nr == NR_recvmmsg)
+		sys_mmsg(&ref, &r, ret, (const struct mmsghdr *)u.si);
+	else
+		emit_data_scr(&ref, &r);
+	return 0;
+}
+
+#define SYS_EXIT(name, nr, dir)                                        \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                     \
+	int sr_sys_##name(struct sys_exit_args *ctx)                   \
+	{                                                              \
+		return on_sys_exit(ctx, nr, dir);                      \
+	}
+
+SYS_EXIT(read, NR_read, SR_EVD_RECV)
+SYS_EXIT(write, NR_write, SR_EVD_SEND)
+SYS_EXIT(readv, NR_readv, SR_EVD_RECV)
+SYS_EXIT(writev, NR_writev, SR_EVD_SEND)
+SYS_EXIT(preadv2, NR_preadv2, SR_EVD_RECV)
+SYS_EXIT(pwritev2, NR_pwritev2, SR_EVD_SEND)
+SYS_EXIT(recvfrom, NR_recvfrom, SR_EVD_RECV)
+SYS_EXIT(sendto, NR_sendto, SR_EVD_SEND)
+SYS_EXIT(recvmsg, NR_recvmsg, SR_EVD_RECV)
+SYS_EXIT(sendmsg, NR_sendmsg, SR_EVD_SEND)
+SYS_EXIT(recvmmsg, NR_recvmmsg, SR_EVD_RECV)
+SYS_EXIT(sendmmsg, NR_sendmmsg, SR_EVD_SEND)
+SYS_EXIT(sendfile64, NR_sendfile, SR_EVD_SEND)
+SYS_EXIT(splice, NR_splice, SR_EVD_SEND)
+
+/* -- accept() records at accept time -- */
+
+/* A target's accept()/accept4() returned fd: its accept record, now (the
+ * socket-layer path alone would report it at the first send or receive,
+ * and never for a socket accepted and closed unused). The `passive` marker
+ * is taken so that first_sight() does not report it again. */
+static __always_inline int on_accept_exit(long fd)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct tcp_ref ref;
+	__u64 skey;
+
+	if (fd < 0 || !is_target(COMPAT, pid_tgid >> 32) || tcp_from_fd(fd, &ref))
+		return 0;
+	skey = ref.addr;
+	bpf_map_delete_elem(&passive, &skey);
+	emit_accept_compat(&ref);
+	return 0;
+}
+
+/* Kernels with BPF trampolines (fentry/fexit): the accept syscalls' common
+ * body, whatever hooks the data path uses. */
+SEC("fexit/__sys_accept4")
+int BPF_PROG(sr_accept_fexit, int fd, struct sockaddr *addr, int *addrlen, int flags, int ret)
+{
+	return on_accept_exit(ret);
+}
+
+/* The syscall path: its tracepoints are attached anyway. */
+SEC("tracepoint/syscalls/sys_exit_accept")
+int sr_accept_sys(struct sys_exit_args *ctx)
+{
+	return on_accept_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int sr_accept4_sys(struct sys_exit_args *ctx)
+{
+	return on_accept_exit(ctx->ret);
 }
 
 /* ---- connection state ---- */
@@ -783,39 +1298,41 @@ int sr_recv(struct bpf_raw_tracepoint_args *ctx)
  * task: remember who, and report the connect when the handshake ends
  * (SYN_SENT -> ESTABLISHED, ret 0, or -> CLOSE, ret -sk_err), which
  * happens in softirq context on whatever task runs. */
-static __always_inline void on_syn_sent(struct sock *sk, __u64 key)
+static __always_inline void on_syn_sent(const int M, struct sock *sk, __u64 key)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct pt_regs *regs;
 	struct pending p;
-	__u64 nr;
+	struct uregs u;
 
 	bpf_map_delete_elem(&passive, &key); /* a reused address is active now */
-	if (!is_target(pid_tgid >> 32))
+	if (!is_target(M, pid_tgid >> 32) || user_regs(M, &u))
 		return;
-	regs = user_regs();
-	nr = regs->orig_ax;
-	if (regs->cs != USER64_CS ||
-	    (nr != NR_connect && nr != NR_sendto && nr != NR_sendmsg)) /* sendto: TCP Fast Open */
+	if (u.cs != USER64_CS ||
+	    (u.nr != NR_connect && u.nr != NR_sendto && u.nr != NR_sendmsg)) /* sendto: TCP Fast Open */
 		return;
-	who_current(&p.who);
-	p.fd = regs->di;
-	p.ino = sock_ino(sk);
+	who_current(M, &p.who);
+	p.fd = u.di;
+	p.pad = 0;
+	p.ino = sock_ino(M, sk);
 	if (bpf_map_update_elem(&connecting, &key, &p, BPF_ANY))
 		count(LOSS_OTHER);
 }
 
-static __always_inline void on_syn_sent_done(struct sock *sk, __u64 key, int newstate)
+static __always_inline void on_syn_sent_done(const int M, struct sock *sk, __u64 key,
+					     int newstate)
 {
 	struct pending *p = bpf_map_lookup_elem(&connecting, &key);
 	struct tcp_ref ref;
 	long ret = 0;
+	int err;
 
 	if (!p)
 		return;
-	if (newstate != TCP_ESTABLISHED)
-		ret = sk->sk_err ? -sk->sk_err : -ECONNABORTED; /* closed while connecting */
-	tcp_ref_fill(sk, key, p->fd, p->ino, &ref);
+	if (newstate != TCP_ESTABLISHED) {
+		err = LD(M, sk, sk_err);
+		ret = err ? -err : -ECONNABORTED; /* closed while connecting */
+	}
+	tcp_ref_fill(M, sk, key, p->fd, p->ino, &ref);
 	emit_conn(&p->who, &ref, NR_connect, SR_EVC_CONNECT, ret);
 	bpf_map_delete_elem(&connecting, &key);
 }
@@ -825,27 +1342,25 @@ static __always_inline void on_syn_sent_done(struct sock *sk, __u64 key, int new
  * CLOSE) happens on the closing task, inside the syscall. Changes that
  * end an earlier close (LAST_ACK -> CLOSE: over loopback the peer's ACK
  * is handled within the same syscall) are not a close. */
-static __always_inline void on_close(struct sock *sk, __u64 key, int oldstate)
+static __always_inline void on_close(const int M, struct sock *sk, __u64 key, int oldstate)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct tcp_ref ref;
-	struct pt_regs *regs;
+	struct uregs u;
 	struct who w;
 
 	if ((oldstate != TCP_ESTABLISHED && oldstate != TCP_CLOSE_WAIT &&
 	     oldstate != TCP_SYN_SENT && oldstate != TCP_SYN_RECV) ||
-	    !is_target(pid_tgid >> 32))
+	    !is_target(M, pid_tgid >> 32) || user_regs(M, &u))
 		return;
-	regs = user_regs();
-	if (regs->cs != USER64_CS || regs->orig_ax != NR_close)
+	if (u.cs != USER64_CS || u.nr != NR_close)
 		return;
-	who_current(&w);
-	tcp_ref_fill(sk, key, regs->di, sock_ino(sk), &ref);
+	who_current(M, &w);
+	tcp_ref_fill(M, sk, key, u.di, sock_ino(M, sk), &ref);
 	emit_conn(&w, &ref, NR_close, SR_EVC_CLOSE, 0);
 }
 
-SEC("raw_tp/inet_sock_set_state")
-int sr_state(struct bpf_raw_tracepoint_args *ctx)
+static __always_inline int on_state(const int M, struct bpf_raw_tracepoint_args *ctx)
 {
 	int oldstate = (int)ctx->args[1], newstate = (int)ctx->args[2];
 	__u64 key = ctx->args[0];
@@ -854,7 +1369,7 @@ int sr_state(struct bpf_raw_tracepoint_args *ctx)
 
 	if (oldstate == newstate)
 		return 0;
-	sk = tcp_sock_of(key);
+	sk = tcp_sock_of(M, key);
 	if (!sk)
 		return 0;
 	switch (newstate) {
@@ -865,23 +1380,35 @@ int sr_state(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	case TCP_SYN_SENT:
 		if (oldstate == TCP_CLOSE)
-			on_syn_sent(sk, key);
+			on_syn_sent(M, sk, key);
 		return 0;
 	case TCP_ESTABLISHED:
 		if (oldstate == TCP_SYN_SENT)
-			on_syn_sent_done(sk, key, newstate);
+			on_syn_sent_done(M, sk, key, newstate);
 		return 0;
 	case TCP_CLOSE:
 		if (oldstate == TCP_SYN_SENT)
-			on_syn_sent_done(sk, key, newstate);
-		on_close(sk, key, oldstate);
+			on_syn_sent_done(M, sk, key, newstate);
+		on_close(M, sk, key, oldstate);
 		return 0;
 	case TCP_FIN_WAIT1:
 	case TCP_LAST_ACK:
-		on_close(sk, key, oldstate);
+		on_close(M, sk, key, oldstate);
 		return 0;
 	}
 	return 0;
+}
+
+SEC("raw_tp/inet_sock_set_state")
+int sr_state(struct bpf_raw_tracepoint_args *ctx)
+{
+	return on_state(MODERN, ctx);
+}
+
+SEC("raw_tp/inet_sock_set_state")
+int sr_state_compat(struct bpf_raw_tracepoint_args *ctx)
+{
+	return on_state(COMPAT, ctx);
 }
 
 /* ---- processes ---- */
@@ -895,24 +1422,106 @@ static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
 {
 	if (bpf_core_field_exists(struct kernfs_node___old, parent))
 		return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
-	return kn->__parent;
+	return BPF_CORE_READ(kn, __parent);
 }
 
 /* The last SR_BPF_CGROUP_DEPTH components of the task's cgroup v2 path. */
 static __always_inline void task_cgroup(struct task_struct *task, struct sr_ev_proc *e)
 {
-	struct kernfs_node *kn = task->cgroups->dfl_cgrp->kn;
+	struct kernfs_node *kn = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn);
 	int i;
 
+	/* probe reads in both cores: kn_parent() gives a plain number on
+	 * kernels before 6.15, whichever core runs (a process event is rare) */
 	for (i = 0; i < SR_BPF_CGROUP_DEPTH; i++) {
 		if (!kn)
 			break;
-		bpf_probe_read_kernel_str(e->cgroup[i], SR_BPF_CGROUP_NAME, kn->name);
+		bpf_probe_read_kernel_str(e->cgroup[i], SR_BPF_CGROUP_NAME, BPF_CORE_READ(kn, name));
 		kn = kn_parent(kn);
 	}
 }
 
-/* Environment scan state (bpf_loop callback context). */
+/* The fixed part of a process event. */
+static __always_inline void proc_header(const int M, struct sr_ev_proc *e,
+					struct task_struct *task, __u32 kind, __u32 target,
+					__u32 ppid, __u32 scan)
+{
+	__builtin_memset(e, 0, sizeof(*e));
+	e->type = SR_EV_PROC;
+	e->kind = kind;
+	e->ts_ns = bpf_ktime_get_boot_ns();
+	e->start_ns = proc_start(M, task);
+	e->pid = LD(M, task, tgid);
+	e->ppid = ppid;
+	e->tid = LD(M, task, pid);
+	e->exit_code = LD(M, task, exit_code);
+	e->target = target;
+	if (M == COMPAT)
+		e->uid = BPF_CORE_READ(task, cred, uid.val);
+	else
+		e->uid = task->cred->uid.val;
+	e->scan = scan;
+	e->cpu = bpf_get_smp_processor_id();
+	bpf_probe_read_kernel(e->comm, sizeof(e->comm), &task->comm);
+	task_cgroup(task, e);
+}
+
+static __always_inline void emit_proc(const int M, struct task_struct *task, __u32 kind,
+				      __u32 target, __u32 ppid, __u32 scan)
+{
+	struct sr_ev_proc *e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
+
+	if (!e) {
+		count(LOSS_RING_FULL);
+		return;
+	}
+	proc_header(M, e, task, kind, target, ppid, scan);
+	bpf_ringbuf_submit(e, submit_flags(sizeof(*e)));
+}
+
+/* The exec record carries the new program's argv and environ blocks, so a
+ * process gone before userspace reads /proc still gets a snapshot. Built
+ * in the scratch entry (an exec is rare; any kernel). */
+static __always_inline void emit_exec(const int M, struct task_struct *task, __u32 target,
+				      __u32 scan)
+{
+	struct mm_struct *mm = LD(M, task, mm);
+	__u64 a0 = LD(M, mm, arg_start), a1 = LD(M, mm, arg_end);
+	__u64 e0 = LD(M, mm, env_start), e1 = LD(M, mm, env_end);
+	__u64 args_full = a1 > a0 ? a1 - a0 : 0, env_full = e1 > e0 ? e1 - e0 : 0;
+	__u64 args_len = args_full, env_len = env_full, size;
+	struct sr_ev_proc *e;
+	__u8 *buf = scratch_get();
+
+	if (!buf)
+		return;
+	e = (struct sr_ev_proc *)buf;
+	barrier_var(args_len); /* keep the bounds: the verifier needs them */
+	if (args_len > SR_BPF_EXEC_ARGS_MAX)
+		args_len = SR_BPF_EXEC_ARGS_MAX;
+	if (args_len && bpf_probe_read_user(buf + sizeof(*e), args_len, (void *)a0))
+		args_len = 0;
+	barrier_var(env_len);
+	if (env_len > SR_BPF_EXEC_ENV_MAX)
+		env_len = SR_BPF_EXEC_ENV_MAX;
+	if (env_len &&
+	    bpf_probe_read_user(buf + sizeof(*e) + args_len, env_len, (void *)e0))
+		env_len = 0;
+	proc_header(M, e, task, SR_EV_PROC_EXEC, target, BPF_CORE_READ(task, real_parent, tgid),
+		    scan);
+	e->args_len = args_len;
+	e->env_len = env_len;
+	e->args_full = args_full;
+	e->env_full = env_full;
+	size = sizeof(*e) + args_len + env_len;
+	/* wake the consumer: its /proc snapshot should see the process alive,
+	 * and an exec costs far more than one wake-up */
+	if (bpf_ringbuf_output(&rb, buf, size, BPF_RB_FORCE_WAKEUP))
+		count(LOSS_RING_FULL);
+	scratch_put();
+}
+
+/* Environment scan state. */
 struct scan {
 	__u64 pos;	/* next byte to read */
 	__u64 end;	/* env_end */
@@ -923,6 +1532,14 @@ struct scan {
 	__u32 disabled; /* the first ADI_PROFILE_DISABLED is "1" */
 	__u32 fault;
 };
+
+/* The COMPAT scan's state (see on_exec). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scan);
+} scan_tmp SEC(".maps");
 
 /* Little-endian words of the names we look for; comparing words keeps the
  * verifier's state count small (one branch per word, not per byte). */
@@ -936,10 +1553,10 @@ struct scan {
 #define W_EQ_1 W4('=', '1', 0, 0) /* "=1" then NUL: the value is exactly "1" */
 
 /* One step of the exec-time environment scan: reads the string (or the
- * next SR_BPF_ENV_SCAN_CHUNK bytes of a long one) at s->pos. */
-static long scan_step(__u32 i, void *arg)
+ * next SR_BPF_ENV_SCAN_CHUNK bytes of a long one) at s->pos.
+ * @return 1 when the scan is over. */
+static __always_inline long scan_one(struct scan *s)
 {
-	struct scan *s = arg;
 	__u32 buf[SR_BPF_ENV_SCAN_CHUNK / 4];
 	long n;
 
@@ -973,6 +1590,12 @@ static long scan_step(__u32 i, void *arg)
 	return 0;
 }
 
+/* bpf_loop body (MODERN) */
+static long scan_step(__u32 i, void *arg)
+{
+	return scan_one(arg);
+}
+
 /* @return true when the ADI_PROFILE value at uaddr is in the allow map. */
 static __always_inline bool allowed(__u64 uaddr)
 {
@@ -984,92 +1607,13 @@ static __always_inline bool allowed(__u64 uaddr)
 	return bpf_map_lookup_elem(&allow, key) != NULL;
 }
 
-static __always_inline void emit_proc(struct task_struct *task, __u32 kind, __u32 target,
-				      __u32 ppid, __u32 scan)
+static __always_inline int on_exec(const int M, struct task_struct *task)
 {
-	struct sr_ev_proc *e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
-
-	if (!e) {
-		count(LOSS_RING_FULL);
-		return;
-	}
-	__builtin_memset(e, 0, sizeof(*e));
-	e->type = SR_EV_PROC;
-	e->kind = kind;
-	e->ts_ns = bpf_ktime_get_boot_ns();
-	e->start_ns = task->group_leader->start_boottime;
-	e->pid = task->tgid;
-	e->ppid = ppid;
-	e->tid = task->pid;
-	e->exit_code = task->exit_code;
-	e->target = target;
-	e->uid = task->cred->uid.val;
-	e->scan = scan;
-	e->cpu = bpf_get_smp_processor_id();
-	bpf_probe_read_kernel(e->comm, sizeof(e->comm), task->comm);
-	task_cgroup(task, e);
-	bpf_ringbuf_submit(e, submit_flags(sizeof(*e)));
-}
-
-/* The exec record carries the new program's argv and environ blocks, so a
- * process gone before userspace reads /proc still gets a snapshot. */
-static __always_inline void emit_exec(struct task_struct *task, __u32 target, __u32 scan)
-{
-	struct mm_struct *mm = task->mm;
-	__u64 a0 = mm->arg_start, a1 = mm->arg_end, e0 = mm->env_start, e1 = mm->env_end;
-	__u32 args_full = a1 > a0 ? a1 - a0 : 0, env_full = e1 > e0 ? e1 - e0 : 0;
-	__u32 args_len = args_full < SR_BPF_EXEC_ARGS_MAX ? args_full : SR_BPF_EXEC_ARGS_MAX;
-	__u32 env_len = env_full < SR_BPF_EXEC_ENV_MAX ? env_full : SR_BPF_EXEC_ENV_MAX;
-	struct bpf_dynptr dp;
-	struct sr_ev_proc *e;
-	__u32 size = sizeof(*e) + args_len + env_len;
-
-	if (bpf_ringbuf_reserve_dynptr(&rb, size, 0, &dp)) {
-		bpf_ringbuf_discard_dynptr(&dp, 0);
-		count(LOSS_RING_FULL);
-		return;
-	}
-	if (args_len && bpf_probe_read_user_dynptr(&dp, sizeof(*e), args_len, (void *)a0))
-		args_len = 0;
-	if (env_len && bpf_probe_read_user_dynptr(&dp, sizeof(*e) + args_len, env_len, (void *)e0))
-		env_len = 0;
-	e = bpf_dynptr_data(&dp, 0, sizeof(*e));
-	if (!e) {
-		bpf_ringbuf_discard_dynptr(&dp, 0);
-		count(LOSS_OTHER);
-		return;
-	}
-	__builtin_memset(e, 0, sizeof(*e));
-	e->type = SR_EV_PROC;
-	e->kind = SR_EV_PROC_EXEC;
-	e->ts_ns = bpf_ktime_get_boot_ns();
-	e->start_ns = task->group_leader->start_boottime;
-	e->pid = task->tgid;
-	e->ppid = task->real_parent->tgid;
-	e->tid = task->pid;
-	e->target = target;
-	e->uid = task->cred->uid.val;
-	e->args_len = args_len;
-	e->env_len = env_len;
-	e->args_full = args_full;
-	e->env_full = env_full;
-	e->scan = scan;
-	e->cpu = bpf_get_smp_processor_id();
-	bpf_probe_read_kernel(e->comm, sizeof(e->comm), task->comm);
-	task_cgroup(task, e);
-	/* wake the consumer: its /proc snapshot should see the process alive,
-	 * and an exec costs far more than one wake-up */
-	bpf_ringbuf_submit_dynptr(&dp, BPF_RB_FORCE_WAKEUP);
-}
-
-SEC("raw_tp/sched_process_exec")
-int sr_exec(struct bpf_raw_tracepoint_args *ctx)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	__u32 tgid = task->tgid, flags = 0, scan_state;
-	struct mm_struct *mm = task->mm;
-	struct scan s = {};
-	__u32 *old;
+	__u32 tgid = LD(M, task, tgid), flags = 0, scan_state;
+	struct mm_struct *mm = LD(M, task, mm);
+	struct scan stack_scan = {}, *s = &stack_scan;
+	__u32 *old, zero = 0;
+	int i;
 
 	if (tgid == self_tgid)
 		return 0;
@@ -1079,70 +1623,134 @@ int sr_exec(struct bpf_raw_tracepoint_args *ctx)
 	if (capture_all)
 		flags |= SR_TGT_ALL;
 
-	s.pos = mm->env_start;
-	s.end = mm->env_end;
-	s.at_start = 1;
-	bpf_loop(SR_BPF_ENV_SCAN_STEPS, scan_step, &s, 0);
-	if (s.fault)
+	if (M == COMPAT) {
+		/* in a map value the verifier tracks none of the scan's fields:
+		 * the paths of one step converge, and its work stays linear */
+		s = bpf_map_lookup_elem(&scan_tmp, &zero);
+		if (!s)
+			return 0;
+		__builtin_memset(s, 0, sizeof(*s));
+	}
+	s->pos = LD(M, mm, env_start);
+	s->end = LD(M, mm, env_end);
+	s->at_start = 1;
+	if (M == MODERN) {
+		bpf_loop(SR_BPF_ENV_SCAN_STEPS, scan_step, s, 0);
+	} else {
+		for (i = 0; i < SR_BPF_ENV_SCAN_STEPS_COMPAT; i++)
+			if (scan_one(s))
+				break;
+	}
+	if (s->fault)
 		scan_state = SR_SCAN_FAULT;
-	else if (s.pos < s.end)
+	else if (s->pos < s->end)
 		scan_state = SR_SCAN_INCOMPLETE;
 	else
 		scan_state = SR_SCAN_COMPLETE;
 
 	/* only a complete scan decides: an ADI_PROFILE_DISABLED=1 may sit in
 	 * the part not scanned, and a process that opted out is never captured */
-	if (scan_state == SR_SCAN_COMPLETE && s.profile && !s.disabled &&
-	    (!allow_set || allowed(s.value)))
+	if (scan_state == SR_SCAN_COMPLETE && s->profile && !s->disabled &&
+	    (!allow_set || allowed(s->value)))
 		flags |= SR_TGT_OPTIN;
 
 	if (flags & ~SR_TGT_ALL)
-		target_set(tgid, flags);
+		target_set(M, tgid, flags);
 	else if (old)
-		target_clear(tgid);
+		target_clear(M, tgid);
 
 	if (flags) {
-		emit_exec(task, flags, scan_state);
+		emit_exec(M, task, flags, scan_state);
 	} else if (scan_state != SR_SCAN_COMPLETE) {
 		/* The scan could not decide: userspace reads /proc/PID/environ
 		 * and adds the process if it opted in (and counts the syscalls it
 		 * may have missed meanwhile as a loss). */
-		emit_proc(task, SR_EV_PROC_EXEC, 0, task->real_parent->tgid, scan_state);
+		emit_proc(M, task, SR_EV_PROC_EXEC, 0, BPF_CORE_READ(task, real_parent, tgid),
+			  scan_state);
 	}
+	return 0;
+}
+
+SEC("raw_tp/sched_process_exec")
+int sr_exec(struct bpf_raw_tracepoint_args *ctx)
+{
+	return on_exec(MODERN, bpf_get_current_task_btf());
+}
+
+SEC("raw_tp/sched_process_exec")
+int sr_exec_compat(struct bpf_raw_tracepoint_args *ctx)
+{
+	return on_exec(COMPAT, (struct task_struct *)bpf_get_current_task());
+}
+
+static __always_inline int on_fork(const int M, struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *parent, *child;
+	__u32 cpid, ptgid, flags;
+
+	if (M == COMPAT) {
+		parent = (struct task_struct *)ctx->args[0];
+		child = (struct task_struct *)ctx->args[1];
+	} else {
+		parent = KPTR(struct task_struct, ctx->args[0]);
+		child = KPTR(struct task_struct, ctx->args[1]);
+	}
+	cpid = LD(M, child, pid);
+	ptgid = LD(M, parent, tgid);
+	if (cpid != LD(M, child, tgid))
+		return 0; /* a new thread: same tgid, nothing to inherit */
+	flags = target_flags(ptgid);
+	if (!flags)
+		return 0;
+	if (!capture_all && target_set(M, cpid, flags))
+		return 0;
+	emit_proc(M, child, SR_EV_PROC_FORK, flags, ptgid, SR_SCAN_COMPLETE);
 	return 0;
 }
 
 SEC("raw_tp/sched_process_fork")
 int sr_fork(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct task_struct *parent = KPTR(struct task_struct, ctx->args[0]);
-	struct task_struct *child = KPTR(struct task_struct, ctx->args[1]);
-	__u32 cpid = child->pid, ptgid = parent->tgid, flags;
+	return on_fork(MODERN, ctx);
+}
 
-	if (cpid != child->tgid)
-		return 0; /* a new thread: same tgid, nothing to inherit */
-	flags = target_flags(ptgid);
+SEC("raw_tp/sched_process_fork")
+int sr_fork_compat(struct bpf_raw_tracepoint_args *ctx)
+{
+	return on_fork(COMPAT, ctx);
+}
+
+/* The last thread of a process leaves: signal->live reached 0 before the
+ * tracepoint (the tracepoint's own group_dead argument is Linux 6.14+). */
+static __always_inline int on_exit(const int M, struct task_struct *task)
+{
+	__u32 tgid = LD(M, task, tgid), flags;
+	int live;
+
+	if (M == COMPAT)
+		live = BPF_CORE_READ(task, signal, live.counter);
+	else
+		live = task->signal->live.counter;
+	if (live)
+		return 0; /* not the last thread of the process */
+	flags = target_flags(tgid);
 	if (!flags)
 		return 0;
-	if (!capture_all && target_set(cpid, flags))
-		return 0;
-	emit_proc(child, SR_EV_PROC_FORK, flags, ptgid, SR_SCAN_COMPLETE);
+	if (!capture_all)
+		target_clear(M, tgid);
+	emit_proc(M, task, SR_EV_PROC_EXIT, flags, BPF_CORE_READ(task, real_parent, tgid),
+		  SR_SCAN_COMPLETE);
 	return 0;
 }
 
 SEC("raw_tp/sched_process_exit")
 int sr_exit(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	__u32 tgid = task->tgid, flags;
+	return on_exit(MODERN, bpf_get_current_task_btf());
+}
 
-	if (!ctx->args[1])
-		return 0; /* not the last thread of the process */
-	flags = target_flags(tgid);
-	if (!flags)
-		return 0;
-	if (!capture_all)
-		target_clear(tgid);
-	emit_proc(task, SR_EV_PROC_EXIT, flags, task->real_parent->tgid, SR_SCAN_COMPLETE);
-	return 0;
+SEC("raw_tp/sched_process_exit")
+int sr_exit_compat(struct bpf_raw_tracepoint_args *ctx)
+{
+	return on_exit(COMPAT, (struct task_struct *)bpf_get_current_task());
 }

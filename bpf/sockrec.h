@@ -33,6 +33,8 @@
 #define SR_BPF_ALLOW_MAX 64u			    /* entries in the allow map */
 #define SR_BPF_ENV_SCAN_CHUNK 128u		    /* bytes read per env string step */
 #define SR_BPF_ENV_SCAN_STEPS 4096u		    /* steps before the exec scan gives up */
+#define SR_BPF_ENV_SCAN_STEPS_COMPAT 512u	    /* the same, in a bounded loop (no bpf_loop) */
+#define SR_BPF_SCRATCH_HDR 512u			    /* scratch bytes before its data area (>= any event's fixed part) */
 #define SR_BPF_EXEC_ARGS_MAX (16u * 1024u)	    /* argv bytes sent with an exec */
 #define SR_BPF_EXEC_ENV_MAX (64u * 1024u)	    /* environ bytes sent with an exec */
 #define SR_BPF_PID_LIMIT 4194304u		    /* PID_MAX_LIMIT (64-bit) */

@@ -26,6 +26,7 @@
 #include "events.h"
 #include "liveenv.h"
 #include "output.h"
+#include "probe.h"
 #include "procsnap.h"
 #include "record.h"
 #include "sink.h"
@@ -51,6 +52,7 @@ struct origin {
 struct rt {
 	const struct cap_opts *o;
 	struct sockrec_bpf *skel;
+	struct cap_paths paths; /* which variant of each BPF mechanism is loaded */
 	struct ring_buffer *rb;
 	struct sr_sink *sink;
 	int out_fd;
@@ -550,43 +552,23 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return 0;
 }
 
-static int kernel_has_func(const struct btf *btf, const char *name)
+/* Checks what the kernel must offer and chooses the paths the BPF side
+ * takes on it, with messages that name the fix. */
+static int preflight(struct rt *rt)
 {
-	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
-}
-
-/* Checks what the kernel must offer, with messages that name the fix. */
-static int preflight(void)
-{
-	static const char *const kfuncs[] = {"bpf_probe_read_user_dynptr", "bpf_rdonly_cast"};
-	struct btf *btf;
-	unsigned i;
+	struct cap_kernel k;
+	char err[512];
 
 	if (geteuid() != 0) {
 		say("must run as root: loading BPF programs and reading other processes' "
 		    "/proc entries need it (try: sudo sockrec ...)");
 		return -1;
 	}
-	if (access(BTF_PATH, R_OK)) {
-		say("cannot load the BPF program: this kernel has no BTF (%s missing); a kernel "
-		    "built with CONFIG_DEBUG_INFO_BTF=y is needed",
-		    BTF_PATH);
+	cap_probe_kernel(&k);
+	if (cap_choose_paths(&k, getenv("SOCKREC_FORCE"), &rt->paths, err, sizeof(err))) {
+		say("%s", err);
 		return -1;
 	}
-	btf = btf__load_vmlinux_btf();
-	if (!btf) {
-		say("cannot read the kernel's BTF (%s): %s", BTF_PATH, strerror(errno));
-		return -1;
-	}
-	for (i = 0; i < sizeof(kfuncs) / sizeof(kfuncs[0]); i++) {
-		if (!kernel_has_func(btf, kfuncs[i])) {
-			say("this kernel lacks the BPF kfunc %s (Linux 6.16 or later is needed)",
-			    kfuncs[i]);
-			btf__free(btf);
-			return -1;
-		}
-	}
-	btf__free(btf);
 	return 0;
 }
 
@@ -594,8 +576,9 @@ static int bpf_setup(struct rt *rt)
 {
 	const struct cap_opts *o = rt->o;
 	char key[SR_BPF_ALLOW_LEN];
+	struct bpf_program *prog;
 	uint8_t one = 1;
-	unsigned i;
+	unsigned i, half;
 	int err;
 
 	libbpf_debug = getenv("SOCKREC_DEBUG") != NULL;
@@ -611,6 +594,16 @@ static int bpf_setup(struct rt *rt)
 	rt->skel->rodata->allow_set = o->allow_set;
 	rt->skel->rodata->self_tgid = getpid();
 	rt->skel->rodata->wake_bytes = o->ring_size / 4;
+	half = cap_scratch_half(o->snaplen);
+	rt->skel->rodata->scr_half = half;
+	bpf_object__for_each_program(prog, rt->skel->obj)
+		bpf_program__set_autoload(prog, cap_program_wanted(&rt->paths, bpf_program__name(prog)));
+	if (bpf_map__set_max_entries(rt->skel->maps.scratch, rt->ncpus) ||
+	    bpf_map__set_value_size(rt->skel->maps.scratch, SR_BPF_SCRATCH_HDR + 2 * half)) {
+		say("cannot size the scratch buffers (%u CPUs, %u bytes)", rt->ncpus,
+		    SR_BPF_SCRATCH_HDR + 2 * half);
+		return -1;
+	}
 	if (bpf_map__set_max_entries(rt->skel->maps.rb, o->ring_size)) {
 		say("cannot size the ring buffer to %u bytes", o->ring_size);
 		return -1;
@@ -640,7 +633,9 @@ static int bpf_setup(struct rt *rt)
 	}
 	err = sockrec_bpf__attach(rt->skel);
 	if (err) {
-		say("cannot attach the raw tracepoints (sock_send_length, sock_recv_length, inet_sock_set_state, sched_process_*): %s%s%s",
+		say("cannot attach the BPF programs (%s tracepoints, inet_sock_set_state, sched_process_*): %s%s%s",
+		    rt->paths.hooks == CAP_HOOKS_SOCKET ? "sock_send_length/sock_recv_length"
+							: "syscalls/sys_exit_*",
 		    strerror(-err), libbpf_last[0] ? "; libbpf: " : "", libbpf_last);
 		return -1;
 	}
@@ -742,7 +737,7 @@ static void write_header(struct rt *rt, int argc, char **argv)
 	const struct cap_opts *o = rt->o;
 	struct sr_record rec = {.type = SR_REC_CAPTURE_HEADER};
 	struct sr_capture_header *h = &rec.hdr;
-	char host[256] = "", pids[CAP_PIDS_MAX * 12] = "", *av;
+	char host[256] = "", pids[CAP_PIDS_MAX * 12] = "", paths[128], *av;
 	struct utsname u;
 	size_t avlen = 0, pos = 0;
 	unsigned i;
@@ -776,6 +771,7 @@ static void write_header(struct rt *rt, int argc, char **argv)
 	h->env_prefix = sr_str(o->env_prefix_set ? o->env_prefix_text : "");
 	h->pids = sr_str(pids);
 	h->argv = (struct sr_bytes){(const uint8_t *)av, av ? (uint32_t)avlen : 0};
+	h->paths = sr_str(cap_paths_text(&rt->paths, 1, paths, sizeof(paths)));
 	append(rt, &rec);
 	free(av);
 }
@@ -837,7 +833,7 @@ int cap_run(const struct cap_opts *o, int argc, char **argv)
 		say("%s", err);
 		return CAP_EXIT_SETUP;
 	}
-	if (preflight())
+	if (preflight(&rt))
 		return CAP_EXIT_SETUP;
 
 	rt.ncpus = libbpf_num_possible_cpus();
@@ -895,9 +891,9 @@ int cap_run(const struct cap_opts *o, int argc, char **argv)
 		rc = CAP_EXIT_FAIL;
 		goto cleanup;
 	}
-	say("capturing%s to %s (snaplen %u, ring %u bytes, %u target%s running)",
+	say("capturing%s to %s (snaplen %u, ring %u bytes, %u target%s running; %s)",
 	    o->all ? " every process" : "", o->out_path, o->snaplen, o->ring_size, nseed,
-	    nseed == 1 ? "" : "s");
+	    nseed == 1 ? "" : "s", cap_paths_text(&rt.paths, 0, err, sizeof(err)));
 
 	start = last_sec = clock_ns(CLOCK_MONOTONIC);
 	if (o->duration > 0)

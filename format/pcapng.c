@@ -248,9 +248,16 @@ static void opt_item(struct pcapng_buf *b, const struct item *it, uint32_t index
 	} while (done < total);
 }
 
+/* ts_ns + boot_to_wall in exact arithmetic, clamped to [0, INT64_MAX]: a
+ * hostile record (ts_ns = 2^64 - 1, or a capture header's offset near
+ * INT64_MAX) gets the largest timestamp rather than a wrapped one. The sum
+ * can only overflow upwards (ts_ns >= 0). */
 static int64_t wall(const struct pcapng_writer *w, uint64_t ts_ns)
 {
-	int64_t t = (int64_t)ts_ns + w->boot_to_wall;
+	int64_t t;
+
+	if (__builtin_add_overflow(ts_ns, w->boot_to_wall, &t))
+		return INT64_MAX;
 	return t < 0 ? 0 : t;
 }
 

@@ -99,7 +99,8 @@ static size_t body_size(const struct sr_record *rec)
 		const struct sr_capture_header *h = &rec->hdr;
 		n = HDR_FIXED + bytes_size(h->tool_version) + bytes_size(h->hostname) +
 		    bytes_size(h->kernel_release) + bytes_size(h->allow) +
-		    bytes_size(h->env_prefix) + bytes_size(h->pids) + bytes_size(h->argv);
+		    bytes_size(h->env_prefix) + bytes_size(h->pids) + bytes_size(h->argv) +
+		    bytes_size(h->paths);
 		break;
 	}
 	case SR_REC_DATA:
@@ -184,6 +185,7 @@ size_t sr_record_encode(const struct sr_record *rec, uint8_t *dst, size_t dst_ca
 		put_bytes(&w, h->env_prefix);
 		put_bytes(&w, h->pids);
 		put_bytes(&w, h->argv);
+		put_bytes(&w, h->paths);
 		break;
 	}
 	case SR_REC_DATA: {
@@ -342,6 +344,10 @@ static const char *decode_header(struct cur *c, struct sr_capture_header *h)
 	    get_bytes(c, &h->kernel_release) || get_bytes(c, &h->allow) ||
 	    get_bytes(c, &h->env_prefix) || get_bytes(c, &h->pids) || get_bytes(c, &h->argv))
 		return "capture header strings";
+	/* added in 0.2: older archives end at argv; bytes that do not make
+	 * this field are ignored, as any later bytes are */
+	if (!c->left || get_bytes(c, &h->paths))
+		h->paths = (struct sr_bytes){NULL, 0};
 	return NULL;
 }
 

@@ -152,6 +152,7 @@ struct sr_capture_header {
 	struct sr_bytes env_prefix; /* --env-prefix list as given */
 	struct sr_bytes pids;       /* --pid values, comma separated */
 	struct sr_bytes argv;       /* sockrec's own argv, NUL separated */
+	struct sr_bytes paths;      /* how the kernel side recorded ("hooks=... copy=... core=..."); empty in older archives */
 };
 
 struct sr_data {

@@ -5,6 +5,7 @@
 #
 #   scripts/install-deps.sh          build + test + demo packages
 #   scripts/install-deps.sh --bench  also the benchmark tools
+#   scripts/install-deps.sh --vm     also what make test-kernels boots with
 set -euo pipefail
 
 build_pkgs=(
@@ -12,16 +13,29 @@ build_pkgs=(
 	libbpf-dev libelf-dev zlib1g-dev libzstd-dev libjansson-dev
 	libyaml-dev libpcap-dev libcmocka-dev libclang-rt-14-dev
 )
+# every tool a test calls: a test that finds one missing skips, and a skip
+# is a gap (tcpdump: e2e/pcapng_*; jq: e2e/pcapng_capture; python3-yaml:
+# tests/analyze_commands.sh; time: e2e/analyze_scale's peak RSS; musl-tools:
+# the live-environment e2e test)
 test_pkgs=(
-	tshark tcpdump nginx-light curl iproute2 procps psmisc python3
+	tshark tcpdump jq nginx-light curl iproute2 procps psmisc python3 python3-yaml
 	postgresql postgresql-client redis-server redis-tools memcached
 	nats-server mariadb-server mariadb-client golang-go
-	docker.io busybox-static graphviz zstd musl-tools
+	docker.io busybox-static graphviz zstd musl-tools time
 )
-bench_pkgs=(wrk tcpdump linux-perf hyperfine time)
+bench_pkgs=(wrk linux-perf hyperfine)
+# make test-kernels: QEMU (TCG), busybox for the initramfs, xz and cpio to
+# build it from Debian's kernel packages
+vm_pkgs=(qemu-system-x86 busybox-static xz-utils cpio)
 
 want=("${build_pkgs[@]}" "${test_pkgs[@]}")
-[ "${1:-}" = "--bench" ] && want+=("${bench_pkgs[@]}")
+for a in "$@"; do
+	case $a in
+	--bench) want+=("${bench_pkgs[@]}") ;;
+	--vm) want+=("${vm_pkgs[@]}") ;;
+	*) echo "install-deps: unknown option $a" >&2; exit 2 ;;
+	esac
+done
 
 missing=()
 for p in "${want[@]}"; do

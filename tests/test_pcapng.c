@@ -1153,6 +1153,34 @@ static void test_libpcap_reads_every_packet(void **state)
 	stream_free(s);
 }
 
+/* A packet's timestamp is ts_ns + boot_to_wall clamped to [0, 2^63-1]
+ * (FORMAT.md): a hostile ts_ns near 2^63 or 2^64 gives the largest
+ * timestamp, never a wrapped one (issue 15: signed overflow, UB). */
+static void test_timestamp_clamped(void **state)
+{
+	(void)state;
+	struct stream *s = stream_new();
+	struct view *v = malloc(sizeof(*v));
+	int top = 0;
+
+	add_header(s);
+	add_process(s, 1, "a", "a", 1, NULL, NULL);
+	add_data(s, T0 + 1, 1, SR_DIR_SEND, C4, S4, "hello", 5, 5, 0, 0);
+	add_data(s, (uint64_t)INT64_MAX, 1, SR_DIR_SEND, C4, S4, "big", 3, 3, 0, 0);
+	add_data(s, UINT64_MAX, 1, SR_DIR_SEND, C4, S4, "max", 3, 3, 0, 0);
+	stream_write(s);
+	view_build(v, &s->file);
+	for (int i = 0; i < v->npkt; i++) {
+		/* the marker at the start, "hello" at WALL0 + 1, the others clamped */
+		assert_true(v->pkt[i].ts >= WALL0);
+		assert_true(v->pkt[i].ts <= (uint64_t)INT64_MAX);
+		top += v->pkt[i].ts == (uint64_t)INT64_MAX;
+	}
+	assert_int_equal(top, 2);
+	free(v);
+	stream_free(s);
+}
+
 /* ---------- tests: damage ---------- */
 
 /* a stream with a bit of everything, small enough to cut at every byte */
@@ -1868,6 +1896,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_name_resolution_blocks),
 	    cmocka_unit_test(test_failed_connect_and_port_reuse),
 	    cmocka_unit_test(test_libpcap_reads_every_packet),
+	    cmocka_unit_test(test_timestamp_clamped),
 	    cmocka_unit_test(test_cut_at_every_offset),
 	    cmocka_unit_test(test_cut_inside_split_record),
 	    cmocka_unit_test(test_bit_flips_never_crash),

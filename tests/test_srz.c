@@ -96,6 +96,7 @@ static struct sr_record make_record(uint16_t type, uint32_t seed)
 		r.hdr.env_prefix = sr_str("");
 		r.hdr.pids = sr_str("1,2");
 		r.hdr.argv = (struct sr_bytes){ (const uint8_t *)"sockrec\0-w\0x.srz", 16 };
+		r.hdr.paths = sr_str("hooks=syscall-tracepoints copy=scratch core=compat accept=fexit");
 		break;
 	case SR_REC_DATA:
 		r.data.ts_ns = 1000 + seed;
@@ -640,6 +641,35 @@ static void test_process_environ_source(void **state)
 	free(b.p);
 }
 
+/* Format minor 1 appended paths to the capture header: a minor 0 header
+ * (ending at argv) decodes with empty paths, a minor 1 header gives them
+ * back, and bytes after argv that do not make a bytes field are ignored. */
+static void test_header_paths(void **state)
+{
+	(void)state;
+	struct sr_record in = make_record(SR_REC_CAPTURE_HEADER, 3), out;
+	const char *paths = "hooks=syscall-tracepoints copy=scratch core=compat accept=fexit";
+	struct blob b = encode(&in);
+	size_t plen = strlen(paths);
+	char err[128];
+
+	assert_int_equal(sr_record_decode(b.p, b.len, &out, err, sizeof(err)), (long)b.len);
+	assert_int_equal(out.hdr.paths.len, plen);
+	assert_memory_equal(out.hdr.paths.ptr, paths, plen);
+	assert_memory_equal(b.p + b.len - plen, paths, plen); /* last on disk */
+	/* cut off the whole field (4-byte length + text): a minor 0 header;
+	 * cut inside it: trailing bytes, ignored */
+	for (size_t cut = 1; cut <= plen + 4; cut++) {
+		sr_put_le32(b.p, (uint32_t)(b.len - SR_RECORD_HDR - cut));
+		assert_int_equal(sr_record_decode(b.p, b.len - cut, &out, err, sizeof(err)),
+				 (long)(b.len - cut));
+		assert_int_equal(out.hdr.paths.len, 0);
+		assert_int_equal(out.hdr.ncpus, 2);
+		assert_memory_equal(out.hdr.kernel_release.ptr, "6.18.0", 6);
+	}
+	free(b.p);
+}
+
 static void test_lengths_not_trusted(void **state)
 {
 	(void)state;
@@ -867,6 +897,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_bit_flips),
 		cmocka_unit_test(test_unknown_type_skipped),
 		cmocka_unit_test(test_process_environ_source),
+		cmocka_unit_test(test_header_paths),
 		cmocka_unit_test(test_lengths_not_trusted),
 		cmocka_unit_test(test_not_an_archive),
 		cmocka_unit_test(test_header_only_is_interrupted),

@@ -69,7 +69,8 @@ struct sockent {
 };
 
 struct obs {
-	struct hnode h; /* by (host, tgid, sock_id) when sock_id != 0 */
+	struct hnode h; /* obs_by_sock by (host, tgid, sock_id) when sock_id != 0,
+			 * else obs_by_fd by (host, tgid, fd) */
 	bool hashed;
 	struct sockent *se;	   /* its socket, when sock_id != 0 */
 	struct obs *snext, *sprev; /* other holders of se */
@@ -99,7 +100,7 @@ struct obs {
 	enum http_state hstate;
 	int req_dir;
 	uint8_t *prefix[2];
-	size_t plen[2];
+	size_t plen[2], pcap[2]; /* pcap: grows by doubling to CLASSIFY_PREFIX */
 	bool pstop[2];
 	uint64_t moved[2];
 };
@@ -111,7 +112,7 @@ struct engine {
 	size_t nsinks;
 	bool want_txn;	   /* a sink takes txn events */
 	bool want_advance; /* a sink takes advance/floor (it holds lines) */
-	struct htab obs_by_sock, procs, links, socks;
+	struct htab obs_by_sock, obs_by_fd, procs, links, socks;
 	struct obs *lru_head, *lru_tail;
 	struct sockent *idle_head, *idle_tail;
 	size_t nobs, nidle;
@@ -382,6 +383,29 @@ static uint64_t sock_hash(uint32_t host, uint32_t tgid, uint64_t sock_id)
 	return mix64(sock_id ^ mix64((uint64_t)host << 32 | tgid));
 }
 
+static uint64_t fd_hash(uint32_t host, uint32_t tgid, int32_t fd)
+{
+	return mix64((uint64_t)(uint32_t)fd ^ mix64((uint64_t)host << 32 | tgid) ^
+		     0x3c6ef372fe94f82bull);
+}
+
+/* o goes into the table its key is in: by socket when known, else by fd */
+static void obs_hash(struct engine *e, struct obs *o)
+{
+	if (o->sock_id)
+		htab_add(&e->obs_by_sock, &o->h, sock_hash(o->host, o->tgid, o->sock_id));
+	else
+		htab_add(&e->obs_by_fd, &o->h, fd_hash(o->host, o->tgid, o->fd));
+	o->hashed = true;
+}
+
+static void obs_unhash(struct engine *e, struct obs *o)
+{
+	if (o->hashed)
+		htab_del(o->sock_id ? &e->obs_by_sock : &e->obs_by_fd, &o->h);
+	o->hashed = false;
+}
+
 static struct proc_obs *proc_obs_get(struct engine *e, uint32_t host, uint32_t pid, bool create)
 {
 	uint64_t h = mix64(((uint64_t)host << 32 | pid) ^ 0x9e3779b97f4a7c15ull);
@@ -405,13 +429,16 @@ static struct sockent *sock_get(struct engine *e, uint32_t host, uint64_t sock_i
 static void sock_join(struct engine *e, struct obs *o, struct sockent *se);
 static void sock_addr(struct engine *e, struct obs *o);
 
+/* Both lookups are hash lookups: a process holding tens of thousands of
+ * sockets (a keep-alive server) costs O(1) per record, not O(sockets). */
 static struct obs *obs_find(struct engine *e, uint32_t host, uint32_t tgid, uint64_t sock_id,
 			    int32_t fd)
 {
-	struct proc_obs *po;
+	struct obs *found = NULL;
+	uint64_t h;
 
 	if (sock_id) {
-		uint64_t h = sock_hash(host, tgid, sock_id);
+		h = sock_hash(host, tgid, sock_id);
 		for (struct hnode *n = htab_chain(&e->obs_by_sock, h); n; n = n->next) {
 			struct obs *o = (struct obs *)n;
 			if (n->hash == h && o->host == host && o->tgid == tgid &&
@@ -419,22 +446,24 @@ static struct obs *obs_find(struct engine *e, uint32_t host, uint32_t tgid, uint
 				return o;
 		}
 	}
-	/* an observation that does not know its socket yet: by fd */
-	po = proc_obs_get(e, host, tgid, false);
-	for (struct obs *o = po ? po->head : NULL; o; o = o->pnext) {
-		if (o->fd == fd && !o->sock_id) {
-			if (sock_id) {
-				o->sock_id = sock_id;
-				htab_add(&e->obs_by_sock, &o->h, sock_hash(host, tgid, sock_id));
-				o->hashed = true;
-				sock_join(e, o, sock_get(e, host, sock_id));
-				if (o->have_addr)
-					sock_addr(e, o);
-			}
-			return o;
-		}
+	/* an observation that does not know its socket yet: by fd (the
+	 * oldest, should there be several) */
+	h = fd_hash(host, tgid, fd);
+	for (struct hnode *n = htab_chain(&e->obs_by_fd, h); n; n = n->next) {
+		struct obs *o = (struct obs *)n;
+		if (n->hash == h && o->host == host && o->tgid == tgid && o->fd == fd &&
+		    (!found || o->id < found->id))
+			found = o;
 	}
-	return NULL;
+	if (found && sock_id) {
+		obs_unhash(e, found);
+		found->sock_id = sock_id;
+		obs_hash(e, found);
+		sock_join(e, found, sock_get(e, host, sock_id));
+		if (found->have_addr)
+			sock_addr(e, found);
+	}
+	return found;
 }
 
 static void lru_unlink(struct engine *e, struct obs *o)
@@ -661,10 +690,7 @@ static struct obs *obs_new(struct engine *e, const struct an_src *src, uint32_t 
 	}
 	o->st[1].fin_in_seq = true;
 	o->http = http_conn_create(&http_ops, o, &e->lim, at_start);
-	if (sock_id) {
-		htab_add(&e->obs_by_sock, &o->h, sock_hash(o->host, tgid, sock_id));
-		o->hashed = true;
-	}
+	obs_hash(e, o);
 	o->po = proc_obs_get(e, o->host, tgid, true);
 	o->pprev = o->po->tail;
 	if (o->po->tail)
@@ -727,8 +753,16 @@ static void on_data(void *ctx, const uint8_t *p, size_t n, uint64_t ts)
 		size_t k = CLASSIFY_PREFIX - o->plen[d];
 		if (k > n)
 			k = n;
-		if (!o->prefix[d])
-			o->prefix[d] = xmalloc(CLASSIFY_PREFIX);
+		if (o->plen[d] + k > o->pcap[d]) {
+			/* most first messages are short: do not hold 4 KiB for them */
+			size_t cap = o->pcap[d] ? o->pcap[d] : 64;
+			while (cap < o->plen[d] + k)
+				cap *= 2;
+			if (cap > CLASSIFY_PREFIX)
+				cap = CLASSIFY_PREFIX;
+			o->prefix[d] = xrealloc(o->prefix[d], cap);
+			o->pcap[d] = cap;
+		}
 		memcpy(o->prefix[d] + o->plen[d], p, k);
 		o->plen[d] += k;
 	}
@@ -895,8 +929,7 @@ static void obs_end(struct engine *e, struct obs *o, bool clean)
 
 	link_detach(e, o);
 	sock_leave(e, o);
-	if (o->hashed)
-		htab_del(&e->obs_by_sock, &o->h);
+	obs_unhash(e, o);
 	if (o->pprev)
 		o->pprev->pnext = o->pnext;
 	else
@@ -1164,6 +1197,7 @@ void engine_free(struct engine *e)
 		sock_free(e, e->idle_head);
 	htab_free(&e->socks);
 	htab_free(&e->obs_by_sock);
+	htab_free(&e->obs_by_fd);
 	htab_free(&e->procs);
 	htab_free(&e->links);
 	free(e->spare_slots);

@@ -60,7 +60,7 @@
 #include "event.h"
 
 /* connections tracked at once (see above) */
-#define ENGINE_MAX_OPEN (1u << 16)
+#define ENGINE_MAX_OPEN (1u << 15)
 
 /* the http.jsonl floor (see above) */
 #define ENGINE_FLOOR_EVERY 64u

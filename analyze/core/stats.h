@@ -24,6 +24,7 @@ struct archive_stats {
 	enum sr_container_kind kind;
 	bool have_hdr;
 	char *hostname, *tool_version, *kernel_release;
+	char *capture_paths; /* the capture header's paths ("" before 0.2) */
 	uint32_t snaplen, hdr_flags;
 	uint64_t start_wall_ns;
 	uint64_t records;

@@ -17,6 +17,8 @@ void stream_free(struct stream *s)
 {
 	for (unsigned i = 0; i < s->npend; i++)
 		free(s->pend[i].buf);
+	free(s->pend);
+	s->pend = NULL;
 	s->npend = 0;
 	s->pend_bytes = 0;
 }
@@ -143,6 +145,8 @@ static void hold(struct stream *s, const struct stream_seg *g, uint32_t start, s
 		drain(s);
 		return;
 	}
+	if (!s->pend)
+		s->pend = xcalloc(STREAM_MAX_PENDING, sizeof(*s->pend));
 	for (i = s->npend; i > 0 && dist(s, s->pend[i - 1].start) > dist(s, start); i--)
 		s->pend[i] = s->pend[i - 1];
 	s->pend[i].start = start;

@@ -83,7 +83,9 @@ struct stream {
 	uint64_t moved;	       /* bytes all pushed syscalls moved */
 	bool fin_in_seq;       /* positions may include the peer's FIN (recv side) */
 	uint32_t fin_seen;     /* records whose end position counted a FIN */
-	struct stream_pend pend[STREAM_MAX_PENDING]; /* sorted by start */
+	/* sorted by start; STREAM_MAX_PENDING slots allocated at the first
+	 * record held (most streams never hold one: 1.5 KiB saved per stream) */
+	struct stream_pend *pend;
 	unsigned npend;
 	size_t pend_bytes;
 };

@@ -20,6 +20,7 @@ struct pending {
 	uint64_t conn_id; /* the observation (an_conn_view.id) */
 	int client_view;  /* seen by the client: dropped if the server shows up */
 	uint64_t seq;	  /* arrival order, for flushing deterministically */
+	uint32_t older, newer; /* neighbours in arrival order (slots; NO_SLOT) */
 	int64_t ts;
 	char host[64];
 	uint32_t server_pid, client_pid;
@@ -32,22 +33,25 @@ struct pending {
 	size_t nhdr;
 	uint8_t *body;
 	size_t body_len;
-	/* last: only the first nhdr are ever read, so pending_zero() leaves
-	 * the rest as it is */
-	struct pending_hdr hdr[FH_MAX_REQ_HEADERS];
+	/* FH_MAX_REQ_HEADERS, allocated with the first credential header:
+	 * most requests have none, and a full table of them is 4096 entries */
+	struct pending_hdr *hdr;
 };
 
-/* a pending entry as if memset to 0 (the unused headers excepted) */
 static void pending_zero(struct pending *p)
 {
-	memset(p, 0, offsetof(struct pending, hdr));
+	memset(p, 0, sizeof(*p));
 }
+
+#define NO_SLOT UINT32_MAX
 
 struct findings_sink {
 	struct an_sink sink;
 	struct findings *f;
 	struct pending *pend; /* FH_MAX_PENDING */
 	size_t npend;
+	size_t nclient;	      /* entries that are client views */
+	uint32_t first, last; /* oldest and newest entry (NO_SLOT: none) */
 	uint64_t seq;
 	struct pending key, tmp; /* scratch (large: not on the stack) */
 };
@@ -94,6 +98,7 @@ static void pending_clear(struct pending *p)
 {
 	free(p->target);
 	free(p->body);
+	free(p->hdr);
 	pending_zero(p);
 }
 
@@ -125,15 +130,38 @@ static void exchange_of(const struct pending *p, struct fnd_exchange *x, struct 
 	x->req_body_len = p->body_len;
 }
 
+/* the arrival-order list points at slot i where it pointed at slot from */
+static void relink(struct findings_sink *fh, const struct pending *p, uint32_t to)
+{
+	if (p->older != NO_SLOT)
+		fh->pend[p->older].newer = to;
+	else
+		fh->first = to;
+	if (p->newer != NO_SLOT)
+		fh->pend[p->newer].older = to;
+	else
+		fh->last = to;
+}
+
 static void drop(struct findings_sink *fh, size_t i)
 {
 	struct pending *p = &fh->pend[i], *last = &fh->pend[--fh->npend];
 
+	/* unlink p from the arrival order */
+	if (p->older != NO_SLOT)
+		fh->pend[p->older].newer = p->newer;
+	else
+		fh->first = p->newer;
+	if (p->newer != NO_SLOT)
+		fh->pend[p->newer].older = p->older;
+	else
+		fh->last = p->older;
+	if (p->client_view)
+		fh->nclient--;
 	pending_clear(p);
 	if (p != last) {
-		/* the used headers only: the rest is never read */
-		memcpy(p, last, offsetof(struct pending, hdr));
-		memcpy(p->hdr, last->hdr, last->nhdr * sizeof(last->hdr[0]));
+		*p = *last; /* its buffers move with it */
+		relink(fh, p, (uint32_t)i);
 	}
 	pending_zero(last);
 }
@@ -149,13 +177,11 @@ static void flush_one(struct findings_sink *fh, size_t i)
 	drop(fh, i);
 }
 
+/* O(1): with tens of thousands of requests unanswered (a process holding
+ * that many sockets) the table is full and every request flushes one */
 static size_t oldest(const struct findings_sink *fh)
 {
-	size_t o = 0;
-	for (size_t i = 1; i < fh->npend; i++)
-		if (fh->pend[i].seq < fh->pend[o].seq)
-			o = i;
-	return o;
+	return fh->first;
 }
 
 /* A client's request can come before the server's first record links the
@@ -163,7 +189,7 @@ static size_t oldest(const struct findings_sink *fh)
  * reports the transaction. */
 static void drop_client_copies(struct findings_sink *fh, const struct pending *srv)
 {
-	for (size_t i = 0; i < fh->npend;) {
+	for (size_t i = 0; fh->nclient && i < fh->npend;) {
 		const struct pending *p = &fh->pend[i];
 		if (p->client_view && p->client_port == srv->client_port &&
 		    p->server_port == srv->server_port && !strcmp(p->host, srv->host) &&
@@ -176,7 +202,7 @@ static void drop_client_copies(struct findings_sink *fh, const struct pending *s
 
 static void drop_conn(struct findings_sink *fh, uint64_t conn_id)
 {
-	for (size_t i = 0; i < fh->npend;) {
+	for (size_t i = 0; fh->nclient && i < fh->npend;) {
 		if (fh->pend[i].client_view && fh->pend[i].conn_id == conn_id)
 			drop(fh, i);
 		else
@@ -196,9 +222,13 @@ static void on_request(struct findings_sink *fh, const struct an_http_event *ev,
 		flush_one(fh, oldest(fh));
 	p = &fh->pend[fh->npend++];
 	pending_zero(p);
+	p->older = fh->last;
+	p->newer = NO_SLOT;
+	relink(fh, p, (uint32_t)(fh->npend - 1));
 	p->txn_id = m->txn->id;
 	p->conn_id = ev->conn->id;
 	p->client_view = !server_view;
+	fh->nclient += p->client_view;
 	p->seq = ++fh->seq;
 	p->ts = ev->wall_ns;
 	pending_fill(p, ev, server_view);
@@ -213,6 +243,8 @@ static void on_request(struct findings_sink *fh, const struct an_http_event *ev,
 		if (!sr_secret_header((const char *)hd->name, hd->name_len) ||
 		    hd->name_len >= sizeof(ph->name))
 			continue;
+		if (!p->hdr)
+			p->hdr = xcalloc(FH_MAX_REQ_HEADERS, sizeof(*p->hdr));
 		ph = &p->hdr[p->nhdr++];
 		memcpy(ph->name, hd->name, hd->name_len);
 		ph->name_len = hd->name_len;
@@ -228,9 +260,10 @@ static void on_request(struct findings_sink *fh, const struct an_http_event *ev,
 	if (server_view) {
 		/* a copy of what identifies it: it outlives the swaps drop() makes */
 		struct pending *key = &fh->key;
-		memcpy(key, p, offsetof(struct pending, hdr));
+		*key = *p;
 		key->target = NULL;
 		key->body = NULL;
+		key->hdr = NULL;
 		key->nhdr = 0;
 		drop_client_copies(fh, key);
 	}
@@ -391,6 +424,7 @@ struct an_sink *findings_sink(struct findings *f)
 
 	fh->f = f;
 	fh->pend = xcalloc(FH_MAX_PENDING, sizeof(*fh->pend));
+	fh->first = fh->last = NO_SLOT;
 	fh->sink = (struct an_sink){
 	    .ctx = fh,
 	    .events = true,

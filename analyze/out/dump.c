@@ -73,6 +73,7 @@ static void dump_hdr(struct jw *w, const struct sr_capture_header *h)
 	bytes_field(w, "env_prefix", h->env_prefix);
 	bytes_field(w, "pids", h->pids);
 	bytes_field(w, "argv", h->argv);
+	bytes_field(w, "paths", h->paths);
 }
 
 static void dump_data(struct jw *w, const struct sr_data *d)

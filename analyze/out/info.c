@@ -72,6 +72,7 @@ static void write_archive(struct yw *w, const struct archive_stats *a)
 	kv_str(w, "hostname", a->hostname);
 	kv_str(w, "tool_version", a->tool_version);
 	kv_str(w, "kernel_release", a->kernel_release);
+	kv_str(w, "capture_paths", a->capture_paths);
 	yw_key(w, "snaplen");
 	if (a->have_hdr)
 		yw_u64(w, a->snaplen);

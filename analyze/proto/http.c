@@ -82,7 +82,10 @@ struct http_conn {
 	int req_dir;
 	uint64_t scanned; /* bytes searched for a first start line */
 	uint64_t local_id;
-	struct http_txn *q[HTTP_MAX_PIPELINE]; /* requests in order */
+	/* requests in order: a ring of qcap slots, grown by doubling up to
+	 * HTTP_MAX_PIPELINE (most connections never have more than one) */
+	struct http_txn **q;
+	unsigned qcap;
 	struct http_txn *spare; /* released, for the next request */
 	unsigned qhead, qlen;
 	struct dirp d[2];
@@ -309,24 +312,24 @@ enum http_line http_check_line(const uint8_t *p, size_t n, bool complete)
 
 /* ---- buffers ---- */
 
+/* Between messages a connection holds no parser buffers: a process with
+ * tens of thousands of idle keep-alive connections costs ~2 KiB each, not
+ * ~4 KiB more of buffers kept for the next message (a few malloc calls per
+ * message are cheap next to writing its line). */
 static void buf_trim(struct dbuf *b)
 {
-	if (b->cap > HTTP_KEEP_BUF)
-		dbuf_free(b);
-	b->len = 0;
+	dbuf_free(b);
 }
 
 static void fields_reset(struct fields *f)
 {
 	buf_trim(&f->text);
 	f->n = 0;
-	if (f->cap > 64) {
-		free(f->f);
-		free(f->view);
-		f->f = NULL;
-		f->view = NULL;
-		f->cap = f->view_cap = 0;
-	}
+	free(f->f);
+	free(f->view);
+	f->f = NULL;
+	f->view = NULL;
+	f->cap = f->view_cap = 0;
 }
 
 static void fields_free(struct fields *f)
@@ -426,7 +429,20 @@ static bool field_line(struct fields *f, const uint8_t *p, size_t n)
 
 static struct http_txn *q_at(struct http_conn *c, unsigned i)
 {
-	return c->q[(c->qhead + i) % HTTP_MAX_PIPELINE];
+	return c->q[(c->qhead + i) % c->qcap];
+}
+
+static void q_grow(struct http_conn *c)
+{
+	unsigned cap = c->qcap ? c->qcap * 2 : 2;
+	struct http_txn **q = xcalloc(cap, sizeof(*q));
+
+	for (unsigned i = 0; i < c->qlen; i++)
+		q[i] = q_at(c, i);
+	free(c->q);
+	c->q = q;
+	c->qcap = cap;
+	c->qhead = 0;
 }
 
 static void txn_release(struct http_conn *c, struct http_txn *t)
@@ -449,7 +465,7 @@ static void q_pop(struct http_conn *c)
 	struct http_txn *t = c->q[c->qhead];
 
 	c->q[c->qhead] = NULL;
-	c->qhead = (c->qhead + 1) % HTTP_MAX_PIPELINE;
+	c->qhead = (c->qhead + 1) % c->qcap;
 	c->qlen--;
 	txn_release(c, t);
 }
@@ -475,9 +491,11 @@ static struct http_txn *q_push(struct http_conn *c, int dir)
 
 	if (c->qlen == HTTP_MAX_PIPELINE)
 		q_pop(c); /* the oldest never got an answer we could pair */
+	if (c->qlen == c->qcap)
+		q_grow(c);
 	t->id = c->ops->next_txn_id ? c->ops->next_txn_id(c->ctx) : ++c->local_id;
 	t->req_dir = dir;
-	c->q[(c->qhead + c->qlen) % HTTP_MAX_PIPELINE] = t;
+	c->q[(c->qhead + c->qlen) % c->qcap] = t;
 	c->qlen++;
 	return t;
 }
@@ -1516,5 +1534,6 @@ void http_conn_free(struct http_conn *c)
 		free(c->spare->target);
 		free(c->spare);
 	}
+	free(c->q);
 	free(c);
 }

@@ -51,8 +51,6 @@
 /* bytes scanned for a first start line on a connection whose start was not
  * seen, before deciding it is not HTTP */
 #define HTTP_RESYNC_BUDGET (64u * 1024u)
-/* buffers larger than this are freed between messages */
-#define HTTP_KEEP_BUF (16u * 1024u)
 /* a released transaction is kept for the next request of its connection,
  * with a request-target buffer of this size */
 #define HTTP_KEEP_TARGET 256u

@@ -69,6 +69,48 @@ echo keep >"$T/victim"
 ln -s "$T/victim" "$T/r3/http.jsonl"
 expect_rc 2 "$A" report "$T/a.srz" -o "$T/r3"
 [ "$(cat "$T/victim")" = keep ] && ok "symlink target untouched" || bad "wrote through a symlink"
+# ... and the refusal leaves nothing behind (issue 15: empty env.yaml and
+# service-map.yaml were left)
+[ "$(ls -A "$T/r3")" = http.jsonl ] && ok "refused report left nothing" ||
+	bad "refused report left: $(ls -A "$T/r3" | tr '\n' ' ')"
+
+# existing outputs are never replaced without --force, and never written in
+# place: a hard link's other name keeps its bytes and mode
+nothing_new() { # dir expected-listing what
+	[ "$(ls -A "$1" | tr '\n' ' ')" = "$2" ] && ok "$3" || bad "$3: $(ls -A "$1" | tr '\n' ' ')"
+}
+mkdir -p "$T/r5"
+echo precious >"$T/p"
+chmod 644 "$T/p"
+ln "$T/p" "$T/r5/env.yaml"
+expect_rc 2 "$A" report "$T/a.srz" -o "$T/r5"
+grep -q "env.yaml exists and has other hard links (use --force" "$T/err" && ok "hard link: names the fix" || bad "hard link message: $(cat "$T/err")"
+[ "$(cat "$T/p")" = precious ] && [ "$(stat -c %a "$T/p")" = 644 ] && ok "hard-linked file untouched" ||
+	bad "hard-linked file changed: $(stat -c %a "$T/p") $(head -c 40 "$T/p")"
+nothing_new "$T/r5" "env.yaml " "refused report (hard link) left nothing"
+expect_rc 0 "$A" report --force "$T/a.srz" -o "$T/r5"
+[ "$(cat "$T/p")" = precious ] && [ "$(stat -c %h "$T/p")" = 1 ] && ok "--force replaces the link, not the file" ||
+	bad "--force wrote through the hard link"
+cmp -s "$T/r1/env.yaml" "$T/r5/env.yaml" && [ "$(stat -c %a "$T/r5/env.yaml")" = 600 ] &&
+	ok "--force: env.yaml written, 0600" || bad "--force: env.yaml"
+
+# a second report into the same directory is refused, the first one kept
+cp -a "$T/r1" "$T/r1.before"
+expect_rc 2 "$A" report "$T/a.srz" -o "$T/r1"
+diff -r "$T/r1" "$T/r1.before" >/dev/null && ok "rerun without --force keeps the report" || bad "rerun changed the report"
+
+# -o through a symbolic link to a directory: refused unless --force
+mkdir -p "$T/real"
+ln -s "$T/real" "$T/lnk"
+expect_rc 2 "$A" report "$T/a.srz" -o "$T/lnk"
+grep -q "lnk is a symbolic link" "$T/err" && ok "symlinked -o: says why" || bad "symlinked -o message: $(cat "$T/err")"
+nothing_new "$T/real" "" "symlinked -o: nothing written"
+expect_rc 0 "$A" report --force "$T/a.srz" -o "$T/lnk"
+nothing_new "$T/real" "env.yaml findings.json http.jsonl service-map.yaml " "symlinked -o with --force"
+
+# nothing readable: no report, not even its directory
+expect_rc 2 "$A" report "$T/missing.srz" -o "$T/r6"
+[ ! -e "$T/r6" ] && ok "failed report left no directory" || bad "failed report left $T/r6"
 
 # dump: one JSON object per record
 expect_rc 0 "$A" dump "$T/a.srz"
@@ -89,6 +131,19 @@ expect_rc 0 "$A" convert "$T/a.srz" "$T/b.srz"
 "$A" dump "$T/b.srz" >"$T/d2" 2>/dev/null
 cmp -s "$T/d1" "$T/d2" && ok "convert srz->srz keeps every record" || bad "convert changed records"
 expect_rc 1 "$A" convert "$T/a.srz" "$T/a.srz"
+# an existing OUT is refused (issue 15: it was overwritten), --force replaces it
+echo old >"$T/x.srz"
+ln "$T/x.srz" "$T/x-link"
+expect_rc 2 "$A" convert "$T/a.srz" "$T/x.srz"
+[ "$(cat "$T/x.srz")" = old ] && ok "convert: existing OUT kept" || bad "convert overwrote OUT"
+grep -q "x.srz exists" "$T/err" && ok "convert: says OUT exists" || bad "convert message: $(cat "$T/err")"
+expect_rc 0 "$A" convert --force "$T/a.srz" "$T/x.srz"
+"$A" dump "$T/x.srz" >"$T/d3" 2>/dev/null
+cmp -s "$T/d1" "$T/d3" && [ "$(cat "$T/x-link")" = old ] && ok "convert --force: replaced, the hard link kept" ||
+	bad "convert --force"
+# a convert that fails leaves no OUT
+expect_rc 2 "$A" convert "$T/junk-in" "$T/none.srz"
+[ ! -e "$T/none.srz" ] && ok "failed convert left nothing" || bad "failed convert left OUT"
 if "$A" convert "$T/a.srz" "$T/c.pcapng" >/dev/null 2>"$T/err"; then
 	"$A" report "$T/c.pcapng" -o "$T/r4" 2>/dev/null
 	for f in http.jsonl env.yaml service-map.yaml; do
@@ -109,6 +164,10 @@ echo "not an archive" >"$T/junk"
 expect_rc 2 "$A" http "$T/junk"
 expect_rc 2 "$A" map "$T/missing.srz"
 expect_rc 3 "$A" map "$T/a.srz" "$T/junk"
+
+# no temporary file is left anywhere
+left=$(find "$T" -name '.*.??????' | head -3)
+[ -z "$left" ] && ok "no temporary files left" || bad "temporary files left: $left"
 
 [ $fails -eq 0 ] && echo "analyze_cli: all passed" || echo "analyze_cli: $fails failed"
 [ $fails -eq 0 ]

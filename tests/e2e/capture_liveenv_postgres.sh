@@ -37,10 +37,18 @@ for p in $CHILDREN; do
 done
 PM_PROC_HAS=0
 tr '\0' '\n' <"/proc/$PM/environ" | grep -qx "ADI_PROFILE=$TAG" && PM_PROC_HAS=1
-N=$(($(echo $CHILDREN | wc -w) + 1))
 
 start_capture -q --allow "$TAG"
-grep -q " $N targets running" "$T/sockrec.log" || { cat "$T/sockrec.log"; die "startup scan: want $N"; }
+# a child listed above may have exited (an autovacuum worker) and another
+# started since: the scan must find the postmaster and every child that is
+# still alive now (alive now: alive during the scan, which came before)
+ALIVE=
+for p in $CHILDREN; do [ -d "/proc/$p" ] && ALIVE="$ALIVE $p"; done
+CHILDREN=${ALIVE# }
+[ -n "$CHILDREN" ] || die "every postgres child listed before the capture has exited"
+N=$(($(echo $CHILDREN | wc -w) + 1))
+got=$(sed -n 's/.* \([0-9]*\) targets\{0,1\} running.*/\1/p' "$T/sockrec.log" | head -1)
+[ "${got:-0}" -ge "$N" ] || { cat "$T/sockrec.log"; die "startup scan: found ${got:-0} targets, want at least $N"; }
 sr_plain PGPASSWORD="$SR_PG_PASSWORD" psql -X -A -t -h 127.0.0.1 -p "$PGPORT" -U app -d app \
 	-c "SELECT 'liveenv-' || 'marker'" >"$T/psql.out" || die "psql"
 sleep 0.3

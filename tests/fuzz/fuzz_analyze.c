@@ -1,7 +1,10 @@
-/* fuzz_analyze.c - the whole analyzer on arbitrary bytes as an archive
- * (sr_archive_open_mem and everything after it): it must never crash, and
- * what it writes must be valid: http.jsonl one JSON object per line,
- * env.yaml, service-map.yaml and info valid YAML.
+/* fuzz_analyze.c - every command of the analyzer on arbitrary bytes as an
+ * archive (sr_archive_open_mem and everything after it): report's outputs
+ * (http, env, map, info, findings), dump, and convert to .srz and .pcapng.
+ * It must never crash, and what it writes must be valid: http.jsonl and
+ * dump one JSON object per line, findings one JSON object, env.yaml,
+ * service-map.yaml and info valid YAML; a converted archive reads back
+ * with as many records as were converted.
  *
  * Two modes: input starting with 'R' is a raw record stream (what
  * `zstd -dc file.srz` prints): its decodable records are written into a
@@ -16,11 +19,16 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "archive.h"
+#include "findings/findings.h"
+#include "findings/sink.h"
+#include "out/dump.h"
 #include "out/env.h"
 #include "out/http_log.h"
 #include "out/info.h"
 #include "out/svcmap.h"
 #include "pipeline.h"
+#include "sink.h"
 #include "srz.h"
 
 static void check(int ok)
@@ -83,6 +91,113 @@ static uint8_t *wrap_records(const uint8_t *raw, size_t len, size_t *out_len)
 	return buf;
 }
 
+static void json_lines_check(const char *p)
+{
+	while (p && *p) {
+		const char *e = strchr(p, '\n');
+		json_error_t err;
+		json_t *j;
+		check(e != NULL);
+		j = json_loadb(p, (size_t)(e - p), JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &err);
+		check(j != NULL && json_is_object(j));
+		json_decref(j);
+		p = e + 1;
+	}
+}
+
+/* `dump`: every readable record as one JSON object */
+static void dump_check(const uint8_t *buf, size_t len)
+{
+	char err[256];
+	struct sr_archive *a = sr_archive_open_mem(buf, len, err, sizeof(err));
+	struct sr_record rec;
+	struct jw w;
+
+	if (!a)
+		return;
+	memset(&w, 0, sizeof(w));
+	while (sr_archive_next(a, &rec) == 1) {
+		jw_reset(&w);
+		dump_record(&w, &rec);
+		dbuf_putc(&w.b, '\n');
+		dbuf_putc(&w.b, '\0');
+		json_lines_check((const char *)w.b.p);
+	}
+	jw_free(&w);
+	sr_archive_free(a);
+}
+
+/* `convert` to kind: what was appended reads back, record for record */
+static void convert_check(const uint8_t *buf, size_t len, enum sr_container_kind kind)
+{
+	char err[256];
+	struct sr_archive *a = sr_archive_open_mem(buf, len, err, sizeof(err)), *b;
+	struct sr_record rec;
+	struct sr_sink *s;
+	uint64_t n = 0, back = 0;
+	uint8_t *out;
+	off_t olen;
+	int fd;
+
+	if (!a)
+		return;
+	fd = memfd_create("fuzz-convert", 0);
+	s = fd >= 0 ? sr_sink_create(kind, fd, err, sizeof(err)) : NULL;
+	while (s && sr_archive_next(a, &rec) == 1 && sr_sink_append(s, &rec) == 0)
+		n++;
+	sr_archive_free(a);
+	if (!s) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	check(sr_sink_close(s, 0) == 0);
+	if (!n) { /* nothing to read back */
+		close(fd);
+		return;
+	}
+	olen = lseek(fd, 0, SEEK_END);
+	check(olen > 0);
+	out = malloc((size_t)olen);
+	check(out && pread(fd, out, (size_t)olen, 0) == olen);
+	close(fd);
+	b = sr_archive_open_mem(out, (size_t)olen, err, sizeof(err));
+	check(b != NULL);
+	while (sr_archive_next(b, &rec) == 1)
+		back++;
+	check(back == n);
+	sr_archive_free(b);
+	free(out);
+}
+
+/* `findings`: one JSON object */
+static void findings_check(const struct an_input *in)
+{
+	struct findings *f = findings_create();
+	struct an_sink *sink = findings_sink(f);
+	struct an_opts o;
+	char *b = NULL;
+	size_t n = 0;
+	FILE *out;
+	json_error_t err;
+	json_t *j;
+	int rc;
+
+	an_opts_init(&o);
+	rc = an_run(in, 1, &o, &sink, 1);
+	an_sink_free(sink);
+	if (rc != AN_EXIT_UNREADABLE) {
+		out = open_memstream(&b, &n);
+		check(out && findings_write_json(f, out) == 0);
+		fclose(out);
+		j = json_loadb(b, n, 0, &err);
+		check(j != NULL && json_is_object(j));
+		json_decref(j);
+		free(b);
+	}
+	findings_free(f);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t *wrapped = NULL;
@@ -120,18 +235,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int i = 0; i < 4; i++)
 		fclose(f[i]);
 
-	for (char *p = b[0]; p && *p;) {
-		char *e = strchr(p, '\n');
-		json_error_t err;
-		json_t *j;
-		check(e != NULL);
-		j = json_loadb(p, (size_t)(e - p), JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &err);
-		check(j != NULL && json_is_object(j));
-		json_decref(j);
-		p = e + 1;
-	}
+	json_lines_check(b[0]);
 	for (int i = 1; i < 4; i++)
 		yaml_check(b[i], n[i]);
+	findings_check(&in);
+	dump_check(in.buf, in.len);
+	convert_check(in.buf, in.len, SR_FMT_SRZ);
+	convert_check(in.buf, in.len, SR_FMT_PCAPNG);
 	for (int i = 0; i < 4; i++)
 		free(b[i]);
 	free(wrapped);

@@ -34,8 +34,12 @@ static void read_any(const uint8_t *data, size_t size)
 	while ((rc = pcapng_reader_next(r, &rec)) == 1 && guard++ < 10000000) {
 		size_t n = sr_record_encode(&rec, buf, sizeof(buf));
 		if (rec.type >= SR_REC_CAPTURE_HEADER && rec.type <= SR_REC_PROC_EVENT) {
-			/* a minor 0 process body lacks environ_source (4 bytes) */
-			size_t added = rec.type == SR_REC_PROCESS ? 4 : 0;
+			/* a minor 0 process body lacks environ_source (4 bytes),
+			 * a minor 0 capture header its paths (an empty one: 4) */
+			size_t added = rec.type == SR_REC_PROCESS ||
+					       rec.type == SR_REC_CAPTURE_HEADER
+					   ? 4
+					   : 0;
 
 			if (!n || n - SR_RECORD_HDR > rec.body.len + added)
 				abort();
