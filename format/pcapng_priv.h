@@ -2,8 +2,9 @@
  * codes, the sockrec item that carries records inside pcapng, and the caps.
  *
  * Layout: format/FORMAT.md, "The .pcapng container". pcapng itself:
- * draft-ietf-opsawg-pcapng ("PCAP Next Generation (pcapng) Capture File Format"), sections 4.1 (SHB),
- * 4.2 (IDB), 4.3 (EPB), 4.5 (NRB), 4.8 (Custom Block), 3.5.1 (options).
+ * draft-ietf-opsawg-pcapng ("PCAP Next Generation (pcapng) Capture File
+ * Format"), sections 4.1 (SHB), 4.2 (IDB), 4.3 (EPB), 4.5 (NRB), 4.8
+ * (Custom Block), 3.5.1 (options).
  *
  * A sockrec item is the unit that carries records: the data of a Custom
  * Block (0x00000BAD) or of a custom option (2989) on an EPB, after the PEN:

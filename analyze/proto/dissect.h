@@ -250,6 +250,23 @@ static inline void printable_copy(char *dst, size_t cap, struct cur s)
 	dst[k] = '\0';
 }
 
+/* The first line of c as words: a text line of at most max bytes, all
+ * printable, split at spaces (at most MAX_WORDS). @return the word count
+ * (>= 1); 0 when it is no such line; -1 when the input ended in what could
+ * still be one (truncated). */
+static inline int text_words(struct cur c, size_t max, struct cur *w)
+{
+	struct cur ln;
+	int rc = cur_line(&c, max, &ln);
+
+	if (rc == CUR_SHORT)
+		return -1;
+	if (rc != CUR_OK || !all_printable(ln))
+		return 0;
+	rc = split_words(ln, w);
+	return rc < 1 ? 0 : rc;
+}
+
 /* seed 003's reason text for redis, kept as it is (classify.c) */
 #define REDIS_SEED_EVIDENCE "redis RESP array"
 

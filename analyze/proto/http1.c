@@ -2,8 +2,7 @@
  * classifier sees first bytes (proto/http.c parses whole messages).
  * A dissector of the classifier (proto/dissect.h, classify.h "Rules"). */
 #include "proto/dissect.h"
-
-#define HTTP_MAX_METHOD 32u
+#include "proto/http.h"
 
 static bool http_method_char(uint8_t ch)
 {

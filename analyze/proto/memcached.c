@@ -67,16 +67,13 @@ static const char *const mc_replies[] = {
 
 static void mc_text_client(struct cur c, struct side *sd)
 {
-	struct cur ln, w[MAX_WORDS];
-	int rc, nw;
+	struct cur w[MAX_WORDS];
+	int nw;
 
-	rc = cur_line(&c, MC_MAX_LINE, &ln);
-	if (rc == CUR_SHORT)
+	nw = text_words(c, MC_MAX_LINE, w);
+	if (nw < 0)
 		goto trunc;
-	if (rc != CUR_OK || !all_printable(ln))
-		return;
-	nw = split_words(ln, w);
-	if (nw < 1)
+	if (nw == 0)
 		return;
 	for (size_t i = 0; i < sizeof(mc_cmds) / sizeof(mc_cmds[0]); i++) {
 		const struct mc_cmd *m = &mc_cmds[i];
@@ -108,16 +105,13 @@ trunc:
 
 static void mc_text_server(struct cur c, struct side *sd)
 {
-	struct cur ln, w[MAX_WORDS];
-	int rc, nw;
+	struct cur w[MAX_WORDS];
+	int nw;
 
-	rc = cur_line(&c, MC_MAX_LINE, &ln);
-	if (rc == CUR_SHORT)
+	nw = text_words(c, MC_MAX_LINE, w);
+	if (nw < 0)
 		goto trunc;
-	if (rc != CUR_OK || !all_printable(ln))
-		return;
-	nw = split_words(ln, w);
-	if (nw < 1)
+	if (nw == 0)
 		return;
 	if (cur_eq(w[0], "VALUE")) {
 		/* VALUE <key> <flags> <bytes> [<cas unique>] */

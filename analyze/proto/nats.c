@@ -31,16 +31,13 @@ trunc:
  * (client) and MSG/HMSG (server). */
 static void nats_line(struct cur c, struct side *sd, bool server)
 {
-	struct cur ln, w[MAX_WORDS];
-	int rc, nw;
+	struct cur w[MAX_WORDS];
+	int nw;
 
-	rc = cur_line(&c, NATS_MAX_LINE, &ln);
-	if (rc == CUR_SHORT)
+	nw = text_words(c, NATS_MAX_LINE, w);
+	if (nw < 0)
 		goto trunc;
-	if (rc != CUR_OK || !all_printable(ln))
-		return;
-	nw = split_words(ln, w);
-	if (nw < 1)
+	if (nw == 0)
 		return;
 	if ((nw == 1 && (cur_eq_ci(w[0], "PING") || cur_eq_ci(w[0], "PONG"))) ||
 	    (server && nw == 1 && cur_eq_ci(w[0], "+OK")) ||

@@ -52,7 +52,7 @@ static const char *const redis_inline_cmds[] = {
 static void redis_client(struct cur c, struct side *sd)
 {
 	long n, blen;
-	struct cur ln, w[MAX_WORDS], bulk;
+	struct cur w[MAX_WORDS], bulk;
 	int rc, nw;
 	uint8_t crlf[2];
 
@@ -83,13 +83,10 @@ static void redis_client(struct cur c, struct side *sd)
 			note(sd, G_STRONG, "%s", REDIS_SEED_EVIDENCE);
 		return;
 	}
-	rc = cur_line(&c, RESP_MAX_LINE, &ln);
-	if (rc == CUR_SHORT)
+	nw = text_words(c, RESP_MAX_LINE, w);
+	if (nw < 0)
 		goto trunc;
-	if (rc != CUR_OK || !all_printable(ln))
-		return;
-	nw = split_words(ln, w);
-	if (nw < 1)
+	if (nw == 0)
 		return;
 	for (size_t i = 0; i < sizeof(redis_inline_cmds) / sizeof(redis_inline_cmds[0]); i++)
 		if (cur_eq_ci(w[0], redis_inline_cmds[i])) {

@@ -1,4 +1,4 @@
-/* test_out_http.c - http.jsonl's reorder window (out/http_log.h): a floor lets
+/* test_http_log.c - http.jsonl's reorder window (out/http_log.h): a floor lets
  * lines go early without changing the order the 5 s window gives, late
  * lines are written when they complete, and what is held is bounded. */
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* test_findings_hook.c - findings through the real analyzer: archives
+/* test_findings_sink.c - findings through the real analyzer: archives
  * written with the .srz writer (tests/test_analyze.h), analyzed by
  * an_run() with the findings sink, as `report` and `findings` run it.
  *
