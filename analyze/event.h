@@ -48,16 +48,16 @@
 
 /* the options of a run: what the core and the outputs read */
 struct an_opts {
-	size_t body_limit; /* http.jsonl "body": bytes of text before "..." */
-	size_t raw_limit;  /* http.jsonl "raw_payload": bytes */
-	size_t body_cap;   /* body bytes kept per message (schemas, findings); 0: default */
-	bool show_secrets; /* do not redact credentials: header values in
-			    * http.jsonl, secret-looking arguments in command
-			    * lines (http.jsonl, env.yaml, info) */
+	size_t body_limit;	   /* http.jsonl "body": bytes of text before "..." */
+	size_t raw_limit;	   /* http.jsonl "raw_payload": bytes */
+	size_t body_cap;	   /* body bytes kept per message (schemas, findings); 0: default */
+	bool show_secrets;	   /* do not redact credentials: header values in
+				    * http.jsonl, secret-looking arguments in command
+				    * lines (http.jsonl, env.yaml, info) */
 	int64_t reorder_window_ns; /* http.jsonl: hold lines this long (capture time)
 				    * to write them by timestamp; 0: completion order */
 	size_t reorder_max_bytes;  /* ... and at most this many bytes of them */
-	FILE *warn; /* warnings ("damaged at offset ..."); NULL: silent */
+	FILE *warn;		   /* warnings ("damaged at offset ..."); NULL: silent */
 };
 
 /* the defaults above, show_secrets false, warn NULL */

@@ -5,9 +5,7 @@
 #include "record.h"
 #include "secret.h"
 
-
-void redact_value(struct dbuf *out, const uint8_t *name, size_t nl, const uint8_t *val,
-		       size_t vl)
+void redact_value(struct dbuf *out, const uint8_t *name, size_t nl, const uint8_t *val, size_t vl)
 {
 	/* keep the scheme of credentials ("Basic", "Bearer"): RFC 9110 11.4 */
 	if (ieq(name, nl, "authorization") || ieq(name, nl, "proxy-authorization")) {

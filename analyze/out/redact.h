@@ -39,8 +39,7 @@ struct redact_memo {
 bool redact_header(struct redact_memo *memo, const uint8_t *name, size_t n);
 
 /* appends what a credential header's value becomes to out */
-void redact_value(struct dbuf *out, const uint8_t *name, size_t nl, const uint8_t *val,
-		  size_t vl);
+void redact_value(struct dbuf *out, const uint8_t *name, size_t nl, const uint8_t *val, size_t vl);
 
 /*! redact_raw() :
  *  Appends raw (a message as captured: head, then body) to out with the

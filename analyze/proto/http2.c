@@ -26,7 +26,8 @@ void dissect_http2(const struct dissect_input *in, struct dissect_result *f)
 	/* the server's preface is a SETTINGS frame without ACK on stream 0 */
 	if (s.left == 0)
 		return;
-	if (cur_get_be24(&s, &len) || cur_get_u8(&s, &type) || cur_get_u8(&s, &flags) || cur_get_be32(&s, &stream))
+	if (cur_get_be24(&s, &len) || cur_get_u8(&s, &type) || cur_get_u8(&s, &flags) ||
+	    cur_get_be32(&s, &stream))
 		return;
 	if (type == H2_FRAME_SETTINGS && flags == 0 && (stream & 0x7fffffffu) == 0 &&
 	    len % 6 == 0 && len <= H2_MAX_SETTINGS_LEN)

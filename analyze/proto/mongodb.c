@@ -75,7 +75,8 @@ static void mongo_client(struct cur c, struct side *sd, bool *have_req, uint32_t
 		rc = cur_cstr(&c, MONGO_MAX_NS, &ns);
 		if (rc == CUR_SHORT)
 			goto trunc;
-		if (rc != CUR_OK || ns.left < 3 || !all_printable(ns) || !memchr(ns.p, '.', ns.left))
+		if (rc != CUR_OK || ns.left < 3 || !all_printable(ns) ||
+		    !memchr(ns.p, '.', ns.left))
 			return;
 		note(sd, G_STRONG, "MongoDB OP_QUERY header");
 		break;

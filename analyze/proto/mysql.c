@@ -53,7 +53,8 @@ static void mysql_server(struct cur c, struct side *sd)
 		goto trunc;
 	}
 	rc = cur_cstr(&pkt, MYSQL_MAX_VERSION, &ver);
-	if (rc != CUR_OK || ver.left == 0 || !all_printable(ver) || ver.p[0] < '0' || ver.p[0] > '9')
+	if (rc != CUR_OK || ver.left == 0 || !all_printable(ver) || ver.p[0] < '0' ||
+	    ver.p[0] > '9')
 		return;
 	if (cur_get_le32(&pkt, &thread) || cur_skip(&pkt, 8) || cur_get_u8(&pkt, &filler) ||
 	    cur_get_le16(&pkt, &caps) || filler != 0)

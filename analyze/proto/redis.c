@@ -6,7 +6,6 @@
 #define RESP_MAX_ARRAY 1048576
 #define RESP_MAX_BULK 536870912 /* proto-max-bulk-len */
 
-
 /* "<int>\r\n" after a RESP type byte. CUR_OK, CUR_SHORT or CUR_BAD. */
 static int resp_int(struct cur *c, long *v)
 {

@@ -63,7 +63,8 @@ static enum sni_status tls_sni(struct cur hello, size_t hello_len, char *sni, si
 		partial = true;
 	}
 	for (int i = 0; i < TLS_MAX_EXTENSIONS && exts.left; i++) {
-		if (cur_get_be16(&exts, &etype) || cur_get_be16(&exts, &elen) || cur_sub(&exts, elen, &ext))
+		if (cur_get_be16(&exts, &etype) || cur_get_be16(&exts, &elen) ||
+		    cur_sub(&exts, elen, &ext))
 			return partial ? SNI_CUT : SNI_NONE;
 		if (etype != TLS_EXT_SERVER_NAME)
 			continue;
