@@ -55,12 +55,11 @@ shift 2
 # them (a CI clone in /tmp, say) is shown to the guest through a bind mount
 # elsewhere, removed when the VM is gone.
 QPID= CWD_BIND=
-cleanup() {
-	[ -n "$QPID" ] && kill "$QPID" 2>/dev/null
+cleanup() { # keeps the exit status: nothing here may fail under set -e
+	if [ -n "$QPID" ]; then kill "$QPID" 2>/dev/null || true; fi
 	if [ -n "$CWD_BIND" ]; then
-		umount "$CWD_BIND" 2>/dev/null && rmdir "$CWD_BIND"
+		if umount "$CWD_BIND" 2>/dev/null; then rmdir "$CWD_BIND" 2>/dev/null || true; fi
 	fi
-	true
 }
 trap cleanup EXIT
 GUEST_CWD=$PWD STAGE2=$HERE/kernels/guest-init.sh

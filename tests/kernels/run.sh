@@ -37,6 +37,7 @@ capture_liveenv_container:needs a Docker engine (as capture_container)
 capture_liveenv_nginx:the startup scan reading environments from process memory (/proc interfaces alike on 5.10+); the kernel's pre-existing-target path is capture_preexisting's
 capture_liveenv_postgres:as capture_liveenv_nginx
 capture_liveenv_rewrite:as capture_liveenv_nginx
+analyze_scale:no kernel involved (the analyzer on generated archives of 20k-70k sockets)
 capture_paths:forces, on the host, each slower BPF path its kernel has; each guest runs its own kernel's paths in the tests above"
 
 KERNELS=${KERNELS:-5.10 6.1 6.12}
