@@ -28,12 +28,12 @@ static void pass1_record(struct model *m, struct stats *st, struct an_src *src,
 			 const struct sr_record *r)
 {
 	struct archive_stats *a = &st->a[src->archive];
-	int64_t wall = record_wall(src, r);
+	int64_t wall = input_record_wall(src, r);
 	uint64_t ts;
 
 	a->records++;
 	st->by_type[r->type < STATS_TYPES ? r->type : 0]++;
-	if (record_ts(r, &ts) || r->type == SR_REC_CAPTURE_HEADER) {
+	if (input_record_ts(r, &ts) || r->type == SR_REC_CAPTURE_HEADER) {
 		note_wall(&a->have_wall, &a->first_wall, &a->last_wall, wall);
 		note_wall(&st->have_wall, &st->first_wall, &st->last_wall, wall);
 	}
@@ -156,10 +156,10 @@ int an_run(const struct an_input *in, size_t n, const struct an_opts *o,
 	st.a = xcalloc(n ? n : 1, sizeof(*st.a));
 
 	/* pass 1: model, counts, integrity */
-	inputs_open(&x, in, n);
+	input_open(&x, in, n);
 	for (size_t i = 0; i < n; i++)
 		x.s[i].host = model_host(m, (const uint8_t *)"", 0);
-	while (inputs_next(&x, &r, &src) == 1)
+	while (input_next(&x, &r, &src) == 1)
 		pass1_record(m, &st, src, r);
 	for (size_t i = 0; i < n; i++) {
 		struct an_src *s = &x.s[i];
@@ -189,7 +189,7 @@ int an_run(const struct an_input *in, size_t n, const struct an_opts *o,
 				    (unsigned long long)a->records);
 		}
 	}
-	inputs_close(&x);
+	input_close(&x);
 	model_seal(m);
 	status = total == 0 ? AN_EXIT_UNREADABLE : damaged ? AN_EXIT_DAMAGED : AN_EXIT_OK;
 
@@ -207,12 +207,12 @@ int an_run(const struct an_input *in, size_t n, const struct an_opts *o,
 	if (pass2) {
 		struct engine *e = engine_create(o, m, sinks, nsinks);
 
-		inputs_open(&x, in, n);
+		input_open(&x, in, n);
 		for (size_t i = 0; i < n; i++)
 			x.s[i].host = hosts[i];
-		while (inputs_next(&x, &r, &src) == 1)
+		while (input_next(&x, &r, &src) == 1)
 			engine_record(e, src, r);
-		inputs_close(&x);
+		input_close(&x);
 		engine_finish(e);
 		sum.http_messages = engine_http_messages(e);
 		sum.connections = engine_connections(e);

@@ -1124,7 +1124,7 @@ static void t_paths(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		const uint8_t *p;
-		size_t n = svc_path((const uint8_t *)v[i].t, strlen(v[i].t), &p);
+		size_t n = svcmap_path((const uint8_t *)v[i].t, strlen(v[i].t), &p);
 		assert_int_equal(n, strlen(v[i].p));
 		assert_memory_equal(p, v[i].p, n);
 	}
@@ -1135,15 +1135,15 @@ static void t_latency_buckets(void **state)
 {
 	(void)state;
 	for (uint64_t us = 0; us < 200000; us += 7) {
-		unsigned b = lat_bucket(us);
-		uint64_t hi = lat_bucket_max(b);
+		unsigned b = svcmap_lat_bucket(us);
+		uint64_t hi = svcmap_lat_bucket_max(b);
 		assert_true(hi >= us);
 		if (us < 128)
 			assert_int_equal(hi, us);
 		else
 			assert_true((hi - us) * 64 <= us);
 		if (b)
-			assert_true(lat_bucket_max(b - 1) < us);
+			assert_true(svcmap_lat_bucket_max(b - 1) < us);
 	}
 }
 

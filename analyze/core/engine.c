@@ -1114,7 +1114,7 @@ static bool sinks_holding(const struct engine *e)
 
 void engine_record(struct engine *e, const struct an_src *src, const struct sr_record *r)
 {
-	int64_t wall = record_wall(src, r);
+	int64_t wall = input_record_wall(src, r);
 
 	if (!e->have_now || wall > e->now)
 		e->now = wall;

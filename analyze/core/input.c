@@ -6,7 +6,7 @@
 #include "core/input.h"
 #include "base/util.h"
 
-bool record_ts(const struct sr_record *r, uint64_t *ts)
+bool input_record_ts(const struct sr_record *r, uint64_t *ts)
 {
 	switch (r->type) {
 	case SR_REC_DATA:
@@ -35,13 +35,13 @@ bool record_ts(const struct sr_record *r, uint64_t *ts)
 	}
 }
 
-int64_t record_wall(const struct an_src *src, const struct sr_record *r)
+int64_t input_record_wall(const struct an_src *src, const struct sr_record *r)
 {
 	uint64_t ts;
 
 	if (r->type == SR_REC_CAPTURE_HEADER)
 		return (int64_t)r->hdr.start_wall_ns;
-	if (record_ts(r, &ts))
+	if (input_record_ts(r, &ts))
 		return wall_of(ts, src->boot_to_wall);
 	return src->key;
 }
@@ -59,7 +59,7 @@ static void advance(struct an_src *s)
 			s->boot_to_wall = s->rec.hdr.boot_to_wall_ns;
 			s->have_hdr = true;
 		}
-		s->key = record_wall(s, &s->rec);
+		s->key = input_record_wall(s, &s->rec);
 		s->have = true;
 		return;
 	}
@@ -72,7 +72,7 @@ static void advance(struct an_src *s)
 	}
 }
 
-void inputs_open(struct an_inputs *x, const struct an_input *in, size_t n)
+void input_open(struct an_inputs *x, const struct an_input *in, size_t n)
 {
 	x->n = n;
 	x->last = NULL;
@@ -97,7 +97,7 @@ void inputs_open(struct an_inputs *x, const struct an_input *in, size_t n)
 	}
 }
 
-int inputs_next(struct an_inputs *x, const struct sr_record **rec, struct an_src **src)
+int input_next(struct an_inputs *x, const struct sr_record **rec, struct an_src **src)
 {
 	struct an_src *best = NULL;
 
@@ -122,7 +122,7 @@ int inputs_next(struct an_inputs *x, const struct sr_record **rec, struct an_src
 	return 1;
 }
 
-void inputs_close(struct an_inputs *x)
+void input_close(struct an_inputs *x)
 {
 	for (size_t i = 0; i < x->n; i++)
 		sr_archive_free(x->s[i].a);

@@ -47,15 +47,15 @@ struct an_inputs {
 };
 
 /* opens every input (errors are kept per input, see an_src) */
-void inputs_open(struct an_inputs *x, const struct an_input *in, size_t n);
-/*! inputs_next() : @return 1 and the next record in merge order (valid until
+void input_open(struct an_inputs *x, const struct an_input *in, size_t n);
+/*! input_next() : @return 1 and the next record in merge order (valid until
  *  the next call), 0 when every input has ended. */
-int inputs_next(struct an_inputs *x, const struct sr_record **rec, struct an_src **src);
-void inputs_close(struct an_inputs *x);
+int input_next(struct an_inputs *x, const struct sr_record **rec, struct an_src **src);
+void input_close(struct an_inputs *x);
 
 /* timestamp (boot ns) of a record that has one */
-bool record_ts(const struct sr_record *r, uint64_t *ts);
+bool input_record_ts(const struct sr_record *r, uint64_t *ts);
 /* wall-clock time of a record of src (its key when it has no timestamp) */
-int64_t record_wall(const struct an_src *src, const struct sr_record *r);
+int64_t input_record_wall(const struct an_src *src, const struct sr_record *r);
 
 #endif /* AN_INPUT_H */

@@ -97,7 +97,7 @@ struct svcmap {
 
 /* ---- latency buckets ---- */
 
-unsigned lat_bucket(uint64_t us)
+unsigned svcmap_lat_bucket(uint64_t us)
 {
 	unsigned b;
 
@@ -107,7 +107,7 @@ unsigned lat_bucket(uint64_t us)
 	return 128u + (b - 7u) * 64u + (unsigned)((us >> (b - 6u)) - 64u);
 }
 
-uint64_t lat_bucket_max(unsigned idx)
+uint64_t svcmap_lat_bucket_max(unsigned idx)
 {
 	unsigned k, b;
 	uint64_t lo;
@@ -122,7 +122,7 @@ uint64_t lat_bucket_max(unsigned idx)
 
 static void lat_add(struct endpoint *e, uint64_t us)
 {
-	unsigned b = lat_bucket(us);
+	unsigned b = svcmap_lat_bucket(us);
 	size_t i;
 
 	for (i = 0; i < e->nlat && e->lat[i].bucket < b; i++)
@@ -151,7 +151,7 @@ static uint64_t lat_pct(const struct endpoint *e, unsigned p)
 	for (size_t i = 0; i < e->nlat; i++) {
 		seen += e->lat[i].count;
 		if (seen >= rank) {
-			uint64_t v = lat_bucket_max(e->lat[i].bucket);
+			uint64_t v = svcmap_lat_bucket_max(e->lat[i].bucket);
 			return v < e->lat_max_us ? v : e->lat_max_us;
 		}
 	}
@@ -177,7 +177,7 @@ static void status_add(struct endpoint *e, int status)
 
 /* ---- paths ---- */
 
-size_t svc_path(const uint8_t *t, size_t n, const uint8_t **path)
+size_t svcmap_path(const uint8_t *t, size_t n, const uint8_t **path)
 {
 	size_t i = 0, e;
 
@@ -258,7 +258,7 @@ static const char *key_of(struct svcmap *m, const json_t *j)
 static void svcmap_add_txn(struct svcmap *m, const struct svc_txn *t)
 {
 	const uint8_t *path;
-	size_t pl = svc_path(t->target, t->target_len, &path);
+	size_t pl = svcmap_path(t->target, t->target_len, &path);
 	const char *rk = key_of(m, t->request_schema), *sk = key_of(m, t->response_schema);
 	struct service *s;
 	struct endpoint *e;

@@ -40,10 +40,10 @@ struct an_sink *svcmap_sink(FILE *f);
 
 /* the path of a request-target: origin-form up to '?' or '#'; absolute-form
  * (proxies) reduced to its path; "*" and authority-form kept as they are */
-size_t svc_path(const uint8_t *target, size_t n, const uint8_t **path);
+size_t svcmap_path(const uint8_t *target, size_t n, const uint8_t **path);
 
 /* latency histogram bucket of a value in microseconds, and back */
-unsigned lat_bucket(uint64_t us);
-uint64_t lat_bucket_max(unsigned b);
+unsigned svcmap_lat_bucket(uint64_t us);
+uint64_t svcmap_lat_bucket_max(unsigned b);
 
 #endif /* AN_SVCMAP_H */
