@@ -14,6 +14,13 @@
  *    local address.
  *  - end of input: every process snapshot and container of the model.
  *
+ * Why it pairs requests and responses itself rather than taking the
+ * pipeline's txn event (event.h): findings report a transaction from the
+ * server's view (its pid, comm and receive time), the txn event comes from
+ * the client's; moving findings onto the txn event changes findings.json
+ * (server_pid and timestamps of transactions seen from both ends), so it
+ * waits for a change that may change the output.
+ *
  * Ownership: the sink owns its pending table, not the findings set;
  * an_sink_free() releases the sink.
  */
