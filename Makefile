@@ -42,7 +42,7 @@ ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
 PKGS_CAPTURE := libbpf libelf zlib libzstd
 PKGS_FORMAT := libzstd zlib
-PKGS_ANALYZE := $(PKGS_FORMAT) jansson yaml-0.1
+PKGS_ANALYZE := $(PKGS_FORMAT) jansson yaml-0.1 libnghttp2 libbrotlidec
 PKGS_TEST := cmocka libpcap
 PKG_CONFIG ?= pkg-config
 
