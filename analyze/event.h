@@ -11,7 +11,8 @@
  *    reports it (the client's, or the server's when the client was not
  *    recorded; engine.h), when its response is complete or the connection
  *    ends without one;
- *  - connection: a connection that is not HTTP/1.x, when it ends, per view;
+ *  - connection: a connection that is neither HTTP/1.x nor HTTP/2, when it
+ *    ends, per view;
  *  - advance: the capture time reached (records come in time order);
  *  - floor: nothing still to come has an earlier timestamp (engine.h
  *    "http.jsonl order"); given only while some sink says holding();

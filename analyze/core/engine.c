@@ -10,6 +10,7 @@
 #include "base/htab.h"
 #include "core/engine.h"
 #include "core/stream.h"
+#include "proto/coding.h"
 
 /* ---- structures ---- */
 
@@ -124,6 +125,7 @@ struct engine {
 	size_t since_floor;    /* records since the last floor */
 	struct http_limits lim;
 	struct txn_slots *spare_slots; /* released, for the next transaction */
+	struct dbuf decoded;	       /* a body decoded from its Content-Encoding */
 };
 
 static const struct stream_ops stream_ops;
@@ -801,6 +803,39 @@ static struct txn_slots *txn_slots_of(struct engine *e, struct obs *o, struct ht
 	return t->user;
 }
 
+/* the body decoded from its Content-Encoding (proto/coding.h) into
+ * e->decoded: *d is m with that body, or m itself when nothing decodes */
+static const struct http_msg *body_decoded(struct engine *e, const struct http_msg *m,
+					   struct http_msg *d)
+{
+	const struct http_header *ce = NULL;
+	int rc;
+
+	if (!m->body_len)
+		return m;
+	for (size_t i = 0; i < m->nheaders; i++)
+		if (ieq(m->headers[i].name, m->headers[i].name_len, "content-encoding"))
+			ce = &m->headers[i];
+	if (!ce)
+		return m;
+	rc = coding_decode(ce->value, ce->value_len, m->body, m->body_len, e->lim.body_cap,
+			   &e->decoded);
+	if (rc != CODING_OK && rc != CODING_CUT)
+		return m;
+	*d = *m;
+	d->body = e->decoded.len ? e->decoded.p : (const uint8_t *)"";
+	d->body_len = e->decoded.len;
+	d->decoded_total = e->decoded.len;
+	d->content_coding = coding_name(ce->value, ce->value_len);
+	if (!d->content_coding)
+		d->content_coding = "multiple";
+	/* a prefix only (capped, or the coded bytes were cut): schemas and
+	 * findings see it as cut */
+	if (rc == CODING_CUT)
+		d->flags |= HTTP_MSG_BODY_CUT | HTTP_MSG_DECODE_CUT;
+	return d;
+}
+
 static void on_message(void *ctx, const struct http_msg *m)
 {
 	struct obs *o = ctx;
@@ -808,7 +843,9 @@ static void on_message(void *ctx, const struct http_msg *m)
 	struct txn_slots *u = NULL;
 	struct an_conn_view v;
 	struct an_http_event ev;
+	struct http_msg dec;
 
+	m = body_decoded(e, m, &dec);
 	build_view(e, o, &v);
 	if (e->want_txn && m->txn)
 		u = txn_slots_of(e, o, m->txn);
@@ -870,7 +907,7 @@ static void http_settle(struct obs *o)
 	if (!o->http)
 		return;
 	s = http_conn_state(o->http);
-	if (s == HTTP_NOT || s == HTTP_H2) {
+	if (s == HTTP_NOT) {
 		o->hstate = s;
 		o->req_dir = http_conn_request_dir(o->http);
 		http_conn_free(o->http);
@@ -924,7 +961,7 @@ static void obs_end(struct engine *e, struct obs *o, bool clean)
 		http_conn_free(o->http);
 		o->http = NULL;
 	}
-	if (o->hstate != HTTP_YES && o->moved[0] + o->moved[1] > 0)
+	if (o->hstate != HTTP_YES && o->hstate != HTTP_H2 && o->moved[0] + o->moved[1] > 0)
 		conn_event(e, o);
 
 	link_detach(e, o);
@@ -1090,7 +1127,8 @@ static void give_floor(struct engine *e)
 	e->since_floor = 0;
 	for (const struct obs *o = e->lru_head; o; o = o->lnext) {
 		uint64_t ts;
-		if (!o->http || http_conn_state(o->http) != HTTP_YES)
+		if (!o->http || (http_conn_state(o->http) != HTTP_YES &&
+				 http_conn_state(o->http) != HTTP_H2))
 			floor_min(e, wall_of(o->first_ts, o->boot_to_wall), &have, &floor);
 		if (o->http && http_conn_floor(o->http, &ts))
 			floor_min(e, wall_of(ts, o->boot_to_wall), &have, &floor);
@@ -1201,6 +1239,7 @@ void engine_free(struct engine *e)
 	htab_free(&e->procs);
 	htab_free(&e->links);
 	free(e->spare_slots);
+	dbuf_free(&e->decoded);
 	free(e);
 }
 

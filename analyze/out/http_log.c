@@ -655,6 +655,62 @@ static void line_out(struct http_log *o, int64_t wall)
 	window_flush(o);
 }
 
+/* HTTP/2 and gRPC fields (README "http.jsonl") */
+static void put_h2(struct dbuf *b, const struct http_msg *m, const struct http_txn *t)
+{
+	const struct http_h2_info *x = m->h2;
+
+	LIT(b, ",\"stream_id\":");
+	dbuf_u64(b, x->stream_id);
+	LIT(b, ",\"authority\":");
+	if (x->authority)
+		put_strn(b, x->authority, x->authority_len);
+	else
+		LIT(b, "null");
+	LIT(b, ",\"hpack_unknown\":");
+	dbuf_u64(b, x->hpack_unknown);
+	if (!x->grpc)
+		return;
+	/* :path is /package.Service/Method */
+	const char *path = m->kind == HTTP_REQUEST && m->target ? NULL : (t ? t->target : NULL);
+	const uint8_t *pp = path ? (const uint8_t *)path : m->target;
+	size_t pl = path ? strlen(path) : (m->target ? m->target_len : 0);
+	const uint8_t *slash = pl > 1 ? memchr(pp + 1, '/', pl - 1) : NULL;
+	LIT(b, ",\"grpc\":{\"service\":");
+	if (slash && pp[0] == '/')
+		put_strn(b, pp + 1, (size_t)(slash - pp - 1));
+	else
+		LIT(b, "null");
+	LIT(b, ",\"method\":");
+	if (slash && pp[0] == '/')
+		put_strn(b, slash + 1, pl - (size_t)(slash + 1 - pp));
+	else
+		LIT(b, "null");
+	LIT(b, ",\"messages\":");
+	dbuf_u64(b, x->grpc_messages);
+	if (x->grpc_compressed)
+		LIT(b, ",\"compressed\":true");
+	else
+		LIT(b, ",\"compressed\":false");
+	if (x->grpc_decoded)
+		LIT(b, ",\"decoded\":true");
+	else
+		LIT(b, ",\"decoded\":false");
+	if (m->kind == HTTP_RESPONSE) {
+		LIT(b, ",\"status\":");
+		if (x->grpc_status >= 0)
+			put_int(b, x->grpc_status);
+		else
+			LIT(b, "null");
+		LIT(b, ",\"message\":");
+		if (x->grpc_message)
+			put_strn(b, x->grpc_message, x->grpc_message_len);
+		else
+			LIT(b, "null");
+	}
+	dbuf_putc(b, '}');
+}
+
 void http_log_message(struct http_log *o, const struct an_http_event *ev)
 {
 	const struct http_msg *m = ev->msg;
@@ -672,10 +728,17 @@ void http_log_message(struct http_log *o, const struct an_http_event *ev)
 	LIT(b, ",\"bytes\":");
 	dbuf_u64(b, m->wire_bytes);
 	if (req) {
+		/* HTTP/2: NULL when the HPACK entry was not seen (proto/h2.h) */
 		LIT(b, ",\"method\":");
-		put_strn(b, m->method, m->method_len);
+		if (m->method)
+			put_strn(b, m->method, m->method_len);
+		else
+			LIT(b, "null");
 		LIT(b, ",\"url\":");
-		put_strn(b, m->target, m->target_len);
+		if (m->target)
+			put_strn(b, m->target, m->target_len);
+		else
+			LIT(b, "null");
 		LIT(b, ",\"status_code\":null,\"headers\":");
 	} else {
 		LIT(b, ",\"method\":null,\"url\":null,\"status_code\":");
@@ -689,7 +752,7 @@ void http_log_message(struct http_log *o, const struct an_http_event *ev)
 	LIT(b, ",\"body\":\"");
 	cut = utf8_cut(m->body, m->body_len, o->body_limit);
 	json_escape(b, m->body, cut);
-	if (m->body_total > cut)
+	if (m->body_total > cut || m->body_len > cut)
 		LIT(b, "...");
 	LIT(b, "\",\"raw_payload\":\"");
 	if (o->show_secrets) {
@@ -716,8 +779,10 @@ void http_log_message(struct http_log *o, const struct an_http_event *ev)
 		LIT(b, ",\"message\":\"response\",\"http_version\":");
 	LIT(b, "\"HTTP/");
 	put_int(b, m->version_major);
-	dbuf_putc(b, '.');
-	put_int(b, m->version_minor);
+	if (!m->h2) {
+		dbuf_putc(b, '.');
+		put_int(b, m->version_minor);
+	}
 	LIT(b, "\",\"connection_id\":");
 	dbuf_u64(b, v->id);
 	LIT(b, ",\"transaction_id\":");
@@ -740,6 +805,18 @@ void http_log_message(struct http_log *o, const struct an_http_event *ev)
 		put_headers(o, b, &o->tmp, m->trailers, m->ntrailers, o->show_secrets);
 	else
 		LIT(b, "null");
+	if (m->content_coding) {
+		LIT(b, ",\"content_encoding\":");
+		put_str(b, m->content_coding);
+		LIT(b, ",\"decoded_bytes\":");
+		dbuf_u64(b, m->decoded_total);
+		if (m->flags & HTTP_MSG_DECODE_CUT)
+			LIT(b, ",\"decoded_truncated\":true");
+		else
+			LIT(b, ",\"decoded_truncated\":false");
+	}
+	if (m->h2)
+		put_h2(b, m, ev->txn);
 	dbuf_putc(b, '}');
 	line_out(o, ev->wall_ns);
 }

@@ -22,6 +22,8 @@ struct svc_txn {
 	int64_t wall_ns;    /* request time */
 	int status;	    /* final status, 0 when none */
 	int64_t latency_ns; /* < 0 when unknown */
+	bool grpc;	    /* a gRPC call (HTTP/2) */
+	int grpc_status;    /* its grpc-status, -1 when none */
 };
 
 struct svc_conn {
@@ -58,6 +60,9 @@ struct endpoint {
 	uint64_t lat_n, lat_max_us;
 	struct stat_bin *st;
 	size_t nst;
+	bool grpc;
+	struct stat_bin *gst; /* grpc-status + 1 (0: none) */
+	size_t ngst;
 };
 
 struct conn {
@@ -158,21 +163,26 @@ static uint64_t lat_pct(const struct endpoint *e, unsigned p)
 	return e->lat_max_us;
 }
 
-static void status_add(struct endpoint *e, int status)
+static void bins_add(struct stat_bin **st, size_t *nst, int status)
 {
 	size_t i;
 
-	for (i = 0; i < e->nst && e->st[i].status < status; i++)
+	for (i = 0; i < *nst && (*st)[i].status < status; i++)
 		;
-	if (i < e->nst && e->st[i].status == status) {
-		e->st[i].count++;
+	if (i < *nst && (*st)[i].status == status) {
+		(*st)[i].count++;
 		return;
 	}
-	e->st = xrealloc(e->st, size_mul(e->nst + 1, sizeof(*e->st)));
-	memmove(&e->st[i + 1], &e->st[i], (e->nst - i) * sizeof(*e->st));
-	e->st[i].status = status;
-	e->st[i].count = 1;
-	e->nst++;
+	*st = xrealloc(*st, size_mul(*nst + 1, sizeof(**st)));
+	memmove(&(*st)[i + 1], &(*st)[i], (*nst - i) * sizeof(**st));
+	(*st)[i].status = status;
+	(*st)[i].count = 1;
+	(*nst)++;
+}
+
+static void status_add(struct endpoint *e, int status)
+{
+	bins_add(&e->st, &e->nst, status);
 }
 
 /* ---- paths ---- */
@@ -280,6 +290,8 @@ static void svcmap_add_txn(struct svcmap *m, const struct svc_txn *t)
 	dbuf_puts(&m->key, rk);
 	dbuf_putc(&m->key, 0);
 	dbuf_puts(&m->key, sk);
+	if (t->grpc)
+		dbuf_put(&m->key, "\0grpc", 5);
 	if (m->last_e && m->key.len == m->last_key.len &&
 	    !memcmp(m->key.p, m->last_key.p, m->key.len)) {
 		/* the same endpoint as last time (repeated calls) */
@@ -301,6 +313,7 @@ static void svcmap_add_txn(struct svcmap *m, const struct svc_txn *t)
 			e->req_key = xstrdup(rk);
 			e->resp_key = xstrdup(sk);
 			e->first = e->last = t->wall_ns;
+			e->grpc = t->grpc;
 		}
 		m->last_key.len = 0;
 		dbuf_put(&m->last_key, m->key.p, m->key.len);
@@ -315,6 +328,8 @@ static void svcmap_add_txn(struct svcmap *m, const struct svc_txn *t)
 	if (t->latency_ns >= 0 && t->status)
 		lat_add(e, (uint64_t)t->latency_ns / 1000);
 	status_add(e, t->status);
+	if (t->grpc)
+		bins_add(&e->gst, &e->ngst, t->grpc_status + 1);
 }
 
 static void svcmap_add_conn(struct svcmap *m, const struct svc_conn *c)
@@ -376,7 +391,7 @@ static int cmp_endpoint(const void *pa, const void *pb)
 	    (c = strcmp(a->method, b->method)) || (c = strcmp(a->path, b->path)) ||
 	    (c = strcmp(a->req_key, b->req_key)) || (c = strcmp(a->resp_key, b->resp_key)))
 		return c;
-	return 0;
+	return (int)a->grpc - (int)b->grpc;
 }
 
 static int cmp_conn(const void *pa, const void *pb)
@@ -415,6 +430,10 @@ static void write_endpoint(struct yw *w, const struct endpoint *e)
 	yw_cstr(w, e->method);
 	yw_key(w, "path");
 	yw_cstr(w, e->path);
+	if (e->grpc) {
+		yw_key(w, "protocol");
+		yw_cstr(w, "grpc");
+	}
 	yw_key(w, "request_schema");
 	if (e->req)
 		yw_json(w, e->req);
@@ -451,6 +470,18 @@ static void write_endpoint(struct yw *w, const struct endpoint *e)
 		yw_u64(w, e->st[i].count);
 	}
 	yw_map_end(w);
+	if (e->grpc) {
+		yw_key(w, "grpc_status");
+		yw_map_start(w);
+		for (size_t i = 0; i < e->ngst; i++) {
+			if (e->gst[i].status)
+				yw_i64(w, e->gst[i].status - 1);
+			else
+				yw_plain(w, "none");
+			yw_u64(w, e->gst[i].count);
+		}
+		yw_map_end(w);
+	}
 	yw_map_end(w);
 }
 
@@ -569,6 +600,7 @@ static void endpoint_free(void *p)
 	free(e->resp_key);
 	free(e->lat);
 	free(e->st);
+	free(e->gst);
 	free(e);
 }
 
@@ -695,6 +727,8 @@ static void sink_txn(void *ctx, const struct an_txn_event *ev)
 	st.wall_ns = ev->req_wall_ns;
 	st.status = t->status;
 	st.latency_ns = ev->latency_ns;
+	st.grpc = t->grpc;
+	st.grpc_status = t->grpc ? t->grpc_status : -1;
 	svcmap_add_txn(k->map, &st);
 	if (u) {
 		json_decref(u->req);

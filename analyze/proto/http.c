@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/h2.h"
 #include "proto/http.h"
 
 enum pstate {
@@ -89,6 +90,7 @@ struct http_conn {
 	struct http_txn *spare; /* released, for the next request */
 	unsigned qhead, qlen;
 	struct dirp d[2];
+	struct h2_conn *h2; /* the connection went on as HTTP/2 (proto/h2.h) */
 };
 
 /* ---- start lines ---- */
@@ -569,6 +571,21 @@ static void set_opaque(struct http_conn *c)
 			c->d[i].st = P_OPAQUE;
 }
 
+/* the connection goes on as HTTP/2: what follows in P_OPAQUE goes to it;
+ * line_read: the preface's first line was read here, it is given again */
+static void h2_begin(struct http_conn *c, enum h2_start how, int req_dir, const struct http_txn *up,
+		     bool line_read)
+{
+	struct http_limits lim = {c->body_cap, c->raw_cap};
+
+	if (c->h2)
+		return;
+	c->h2 = h2_conn_create(c->ops, c->ctx, &lim, how, req_dir, up);
+	if (line_read)
+		h2_conn_data(c->h2, req_dir, (const uint8_t *)"PRI * HTTP/2.0\r\n", 16,
+			     c->d[req_dir].start_ts);
+}
+
 static void emit(struct http_conn *c, int dir, uint32_t extra)
 {
 	struct dirp *d = &c->d[dir];
@@ -613,6 +630,8 @@ static void emit(struct http_conn *c, int dir, uint32_t extra)
 	if (t && final)
 		t->resp_end_ts = d->end_ts;
 	c->ops->message(c->ctx, &m);
+	if (d->kind == HTTP_RESPONSE && d->status == 101 && h2_upgrade_h2c(m.headers, m.nheaders))
+		h2_begin(c, H2_UPGRADE, t ? t->req_dir : 1 - dir, t, false);
 
 	d->st = P_START;
 	if (t && d->kind == HTTP_REQUEST) {
@@ -870,6 +889,7 @@ static void first_line(struct http_conn *c, int dir, size_t len)
 			c->state = HTTP_H2;
 		set_opaque(c);
 		msg_reset(d);
+		h2_begin(c, H2_PRIOR, dir, NULL, true);
 		return;
 	}
 	if (k == HTTP_LINE_REQUEST || k == HTTP_LINE_RESPONSE) {
@@ -1242,6 +1262,7 @@ static size_t st_resync(struct http_conn *c, int dir, const uint8_t *p, size_t n
 	} else if (kind == HTTP_LINE_H2_PREFACE && c->state == HTTP_UNDECIDED) {
 		c->state = HTTP_H2;
 		set_opaque(c);
+		h2_begin(c, H2_PRIOR, dir, NULL, true);
 		return k;
 	}
 	/* not a start line: the line after it may be */
@@ -1297,6 +1318,10 @@ static void feed(struct http_conn *c, int dir, const uint8_t *p, size_t n, uint6
 			k = n;
 			break;
 		case P_OPAQUE:
+			if (c->h2)
+				h2_conn_data(c->h2, dir, p, n, ts);
+			k = n;
+			break;
 		case P_CLOSED:
 			k = n;
 			break;
@@ -1330,6 +1355,20 @@ void http_conn_data(struct http_conn *c, int dir, const uint8_t *p, size_t n, ui
 {
 	if (dir < 0 || dir > 1 || !n)
 		return;
+	/* HTTP/2 frames first: a server's SETTINGS sent at accept, before the
+	 * client's preface (RFC 9113 3.4), or a connection recorded from its
+	 * middle */
+	if (c->state == HTTP_UNDECIDED && c->scanned == 0 && c->d[dir].line.len == 0 &&
+	    (c->d[dir].st == P_START || (c->d[dir].st == P_RESYNC && c->d[dir].cand)) &&
+	    h2_sniff(p, n)) {
+		bool at_start = c->d[dir].st == P_START;
+		c->state = HTTP_H2;
+		set_opaque(c);
+		if (at_start)
+			h2_begin(c, H2_PRIOR, 1 - dir, NULL, false);
+		else
+			h2_begin(c, H2_MIDDLE, -1, NULL, false);
+	}
 	feed(c, dir, p, n, ts);
 }
 
@@ -1402,6 +1441,9 @@ void http_conn_gap(struct http_conn *c, int dir, uint64_t n, uint64_t ts)
 		d->held += n ? n : 1;
 		return;
 	case P_OPAQUE:
+		if (c->h2)
+			h2_conn_gap(c->h2, dir, n, ts);
+		return;
 	case P_CLOSED:
 		return;
 	}
@@ -1484,6 +1526,8 @@ void http_conn_finish(struct http_conn *c, uint64_t ts)
 	}
 	while (c->qlen)
 		q_pop(c);
+	if (c->h2)
+		h2_conn_finish(c->h2, ts);
 }
 
 enum http_state http_conn_state(const struct http_conn *c)
@@ -1493,6 +1537,8 @@ enum http_state http_conn_state(const struct http_conn *c)
 
 int http_conn_request_dir(const struct http_conn *c)
 {
+	if (c->req_dir < 0 && c->h2)
+		return h2_conn_request_dir(c->h2);
 	return c->req_dir;
 }
 
@@ -1512,6 +1558,13 @@ bool http_conn_floor(const struct http_conn *c, uint64_t *ts)
 		if (!have || t < *ts)
 			*ts = t;
 		have = true;
+	}
+	if (c->h2) {
+		uint64_t t;
+		if (h2_conn_floor(c->h2, &t) && (!have || t < *ts)) {
+			*ts = t;
+			have = true;
+		}
 	}
 	return have;
 }
@@ -1535,5 +1588,6 @@ void http_conn_free(struct http_conn *c)
 		free(c->spare);
 	}
 	free(c->q);
+	h2_conn_free(c->h2);
 	free(c);
 }

@@ -66,6 +66,8 @@
 #define HTTP_MSG_NO_BODY_SENT                                                                      \
 	(1u << 5) /* Expect: 100-continue, final answer came, body never sent */
 #define HTTP_MSG_UNTIL_CLOSE (1u << 6) /* body delimited by the end of the connection */
+#define HTTP_MSG_DECODE_CUT                                                                        \
+	(1u << 7) /* the decoded body (content coding, gRPC) is a prefix: capped, or cut */
 
 enum http_kind {
 	HTTP_REQUEST = 1,
@@ -98,7 +100,26 @@ struct http_txn {
 	uint64_t resp_start_ts, resp_end_ts;
 	bool req_done, resp_done;
 	bool expect_continue, is_head, is_connect, upgrade;
+	bool grpc;	 /* HTTP/2 only: a gRPC call */
+	int grpc_status; /* ... its grpc-status, -1 when none */
 	void *user; /* the caller's; free it in txn_done */
+};
+
+/* What an HTTP/2 message adds (proto/h2.h); NULL on an HTTP/1.x message. */
+struct http_h2_info {
+	uint32_t stream_id;
+	const uint8_t *authority; /* :authority, NULL when none */
+	size_t authority_len;
+	unsigned hpack_unknown;	     /* header fields left out: their name or value
+				      * is in the part of the HPACK table the
+				      * capture did not see (h2.h) */
+	bool grpc;		     /* content-type application/grpc... */
+	bool grpc_compressed;	     /* a message had the compressed flag */
+	bool grpc_decoded;	     /* body holds the messages as JSON (protobuf.h) */
+	uint64_t grpc_messages;	     /* length-prefixed messages, cut ones included */
+	int grpc_status;	     /* grpc-status, -1 when none */
+	const uint8_t *grpc_message; /* grpc-message, NULL when none */
+	size_t grpc_message_len;
 };
 
 struct http_msg {
@@ -125,6 +146,12 @@ struct http_msg {
 	size_t raw_len;
 	uint32_t flags;	      /* HTTP_MSG_* */
 	struct http_txn *txn; /* the transaction it belongs to, or NULL */
+	const struct http_h2_info *h2; /* HTTP/2 only */
+	/* body is decoded from this Content-Encoding (proto/coding.h; set by
+	 * the engine), NULL when it is the body as sent; body_total stays
+	 * the bytes as sent, decoded_total is body_len's */
+	const char *content_coding;
+	uint64_t decoded_total;
 };
 
 struct http_ops {
