@@ -11,17 +11,19 @@ set -euo pipefail
 build_pkgs=(
 	make gcc clang llvm pkg-config bpftool
 	libbpf-dev libelf-dev zlib1g-dev libzstd-dev libjansson-dev
-	libyaml-dev libpcap-dev libcmocka-dev libclang-rt-14-dev
+	libyaml-dev libpcap-dev libcmocka-dev libclang-rt-14-dev libnghttp2-dev libbrotli-dev
 )
 # every tool a test calls: a test that finds one missing skips, and a skip
 # is a gap (tcpdump: e2e/pcapng_*; jq: e2e/pcapng_capture; python3-yaml:
 # tests/analyze_commands.sh; time: e2e/analyze_scale's peak RSS; musl-tools:
-# the live-environment e2e test)
+# the live-environment e2e test; nghttp2-*, python3-grpcio, brotli:
+# e2e/analyze_h2)
 test_pkgs=(
 	tshark tcpdump jq nginx-light curl iproute2 procps psmisc python3 python3-yaml
 	postgresql postgresql-client redis-server redis-tools memcached
 	nats-server mariadb-server mariadb-client golang-go
 	docker.io busybox-static graphviz zstd musl-tools time
+	nghttp2-server nghttp2-client nghttp2-proxy python3-grpcio brotli
 )
 bench_pkgs=(wrk linux-perf hyperfine)
 # make test-kernels: QEMU (TCG), busybox for the initramfs, xz and cpio to

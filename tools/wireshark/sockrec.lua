@@ -348,3 +348,42 @@ function proto.dissector(tvb, pinfo, tree)
 end
 
 register_postdissector(proto)
+
+-- HTTP/2 on any port. Wireshark 4.0 finds HTTP/2 by port (or after an
+-- HTTP/1.1 "Upgrade: h2c"); sockrec records services on any port. A TCP
+-- payload that starts with the client connection preface (RFC 9113 3.4)
+-- makes its server port HTTP/2 for the rest of the file (packets before it,
+-- such as a server's SETTINGS sent at accept, need a second pass: tshark -2).
+-- Ports can also be given up front:
+--   tshark -X lua_script:sockrec.lua -X lua_script1:http2_ports=8080,50051 -r f.pcapng
+-- which is the same as tshark -d tcp.port==8080,http2 -d tcp.port==50051,http2.
+local h2 = Dissector.get("http2")
+local tcp_port = DissectorTable.get("tcp.port")
+local H2_PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+local h2_ports = {}
+
+local function h2_port(port)
+	if h2 and not h2_ports[port] then
+		h2_ports[port] = true
+		tcp_port:add(port, h2)
+	end
+end
+
+for _, arg in ipairs({ ... }) do
+	local list = string.match(arg, "^http2_ports=(.*)$")
+	if list then
+		for p in string.gmatch(list, "%d+") do h2_port(tonumber(p)) end
+	end
+end
+
+local h2_heur = Proto("sockrec_h2", "sockrec HTTP/2 on any port")
+
+local function h2_heuristic(tvb, pinfo, tree)
+	if not h2 or tvb:len() < #H2_PREFACE then return false end
+	if tvb:range(0, #H2_PREFACE):string() ~= H2_PREFACE then return false end
+	h2_port(pinfo.dst_port)
+	h2:call(tvb, pinfo, tree)
+	return true
+end
+
+h2_heur:register_heuristic("tcp", h2_heuristic)
