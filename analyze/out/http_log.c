@@ -752,8 +752,13 @@ void http_log_message(struct http_log *o, const struct an_http_event *ev)
 	LIT(b, ",\"body\":\"");
 	cut = utf8_cut(m->body, m->body_len, o->body_limit);
 	json_escape(b, m->body, cut);
-	if (m->body_total > cut || m->body_len > cut)
+	if (m->content_coding || (m->h2 && m->h2->grpc_decoded)) {
+		/* a decoded rendering: its own length says whether there is more */
+		if (m->body_len > cut || (m->flags & HTTP_MSG_DECODE_CUT))
+			LIT(b, "...");
+	} else if (m->body_total > cut) {
 		LIT(b, "...");
+	}
 	LIT(b, "\",\"raw_payload\":\"");
 	if (o->show_secrets) {
 		cut = utf8_cut(m->raw, m->raw_len, o->raw_limit);
