@@ -15,6 +15,9 @@
 #   5. analyzer scale     bench/scale.sh: one server process with 10k, 100k
 #                         and 1M connections (generated archives): time per
 #                         connection and peak RSS
+#   6. HTTP/2 and gRPC    bench/h2.sh: h2load -> nghttpd and python3-grpcio
+#                         recorded; sockrec-analyze vs tshark's http2/grpc
+#                         dissection of the same traffic (one core each)
 #
 # Only ratios measured in this run are compared; absolute numbers depend on
 # the machine. Results: a Markdown table in bench/results/<date>-<host>.md
@@ -111,7 +114,7 @@ drops_of() { # archive -> ring_full total
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # ------------------------------------------------------------ 1. overhead
-sr_log "1/5 capture overhead: $ROUNDS rounds x 4 modes x ${DURATION}s"
+sr_log "1/6 capture overhead: $ROUNDS rounds x 4 modes x ${DURATION}s"
 : >"$RES/overhead"
 for r in $(seq "$ROUNDS"); do
 	for mode in none capture idle tcpdump; do
@@ -145,7 +148,7 @@ for r in $(seq "$ROUNDS"); do
 done
 
 # ------------------------------------------------------------ 2. syscalls
-sr_log "2/5 per-syscall cost"
+sr_log "2/6 per-syscall cost"
 BUILD=$BUILD REPS=3 bench/syscall-cost.sh >"$RES/syscall" 2>"$RES/syscall.err" ||
 	{ cat "$RES/syscall.err" >&2; sr_die "syscall-cost failed"; }
 cat "$RES/syscall" >&2
@@ -155,7 +158,7 @@ BUILD=$BUILD bench/bpf-stages.sh 256 >"$RES/stages" 2>"$RES/stages.err" ||
 cat "$RES/stages" >&2
 
 # ------------------------------------------------------------ 3. analyzer
-sr_log "3/5 analyzer on >= ${ANALYZE_MB} MB of payload"
+sr_log "3/6 analyzer on >= ${ANALYZE_MB} MB of payload"
 # Section 1's load (wrk -> nginx, keep-alive, GET /api/hello: a 24-byte
 # JSON body), nginx and wrk both opted in, so each byte is recorded twice
 # (client and server), as in production when both sides opt in. Small
@@ -279,7 +282,7 @@ analyzer_table() {
 }
 
 # ------------------------------------------------------------ 4. size
-sr_log "4/5 size of the same traffic"
+sr_log "4/6 size of the same traffic"
 tcpdump -i lo -s 0 -w "$RES/s.pcap" "tcp port $PORT" 2>/dev/null &
 td=$!
 sleep 1
@@ -295,8 +298,12 @@ sz_png=$(stat -c %s "$RES/s.pcapng")
 sz_pcap=$(stat -c %s "$RES/s.pcap")
 
 # ------------------------------------------------------------ 5. scale
-sr_log "5/5 analyzer scale: 10k, 100k, 1M connections in one process"
+sr_log "5/6 analyzer scale: 10k, 100k, 1M connections in one process"
 BUILD=$BUILD bench/scale.sh >"$RES/scale"
+
+# ------------------------------------------------------------ 6. HTTP/2, gRPC
+sr_log "6/6 analyzer on HTTP/2 and gRPC vs tshark"
+BUILD=$BUILD bench/h2.sh >"$RES/h2"
 
 # ------------------------------------------------------------ report
 host=$(hostname -s)
@@ -354,6 +361,8 @@ out=bench/results/$(date -u +%Y-%m-%d)-$host.md
 	cat "$RES/scale"
 	echo
 	echo "Target: CPU per connection flat from 10k to 1M (linear time); peak RSS flat past 32,768 open connections, under 200 MB."
+	echo
+	cat "$RES/h2"
 } >"$out"
 cp "$out" bench/results/latest.md
 cat "$out"

@@ -713,6 +713,10 @@ static void sink_txn(void *ctx, const struct an_txn_event *ev)
 	const struct an_end *caller, *callee;
 	struct svc_txn st;
 
+	/* HTTP/2 recorded mid-connection: :method or :path was in the unseen
+	 * part of the HPACK table (proto/h2.h); no endpoint to name */
+	if (!t->method[0] || !t->target || !t->target[0])
+		goto done;
 	map_parties(ev->conn, &caller, &callee);
 	memset(&st, 0, sizeof(st));
 	st.service = caller->name;
@@ -730,6 +734,7 @@ static void sink_txn(void *ctx, const struct an_txn_event *ev)
 	st.grpc = t->grpc;
 	st.grpc_status = t->grpc ? t->grpc_status : -1;
 	svcmap_add_txn(k->map, &st);
+done:
 	if (u) {
 		json_decref(u->req);
 		json_decref(u->resp);

@@ -76,6 +76,7 @@ struct stream {
 	struct http_txn *txn;
 	char *authority;
 	bool grpc;
+	bool grpc_maybe; /* content-type unknown (HPACK): gRPC if the body says so */
 };
 
 /* a header block in progress (HEADERS or PUSH_PROMISE, then CONTINUATION) */
@@ -116,6 +117,7 @@ struct h2_conn {
 	struct stream **s;
 	size_t ns, scap;
 	struct dir d[2];
+	size_t kept;	     /* body bytes held by all streams (H2_MAX_KEPT) */
 	struct dbuf scratch; /* emit: gRPC JSON */
 	struct dbuf tmp;     /* emit: a decompressed gRPC message */
 	struct http_header *view;
@@ -301,6 +303,7 @@ static struct stream *stream_new(struct h2_conn *c, uint32_t id)
 
 static void stream_remove(struct h2_conn *c, struct stream *s)
 {
+	c->kept -= s->h[0].body.len + s->h[1].body.len;
 	for (size_t i = 0; i < c->ns; i++) {
 		if (c->s[i] != s)
 			continue;
@@ -456,6 +459,22 @@ static unsigned grpc_json(struct h2_conn *c, const struct half *h, const struct 
 	return n;
 }
 
+/* is the kept body whole gRPC length-prefixed messages (flag 0 or 1)? */
+static bool grpc_framed(const struct half *h)
+{
+	struct cur cu = cur_make(h->body.p ? h->body.p : (const uint8_t *)"", h->body.len);
+
+	if (!cu.left || (h->flags & HTTP_MSG_BODY_CUT))
+		return false;
+	while (cu.left) {
+		uint8_t flag;
+		uint32_t len;
+		if (cur_get_u8(&cu, &flag) || flag > 1 || cur_get_be32(&cu, &len) || cur_skip(&cu, len))
+			return false;
+	}
+	return true;
+}
+
 static void emit(struct h2_conn *c, struct stream *s, int dir, uint32_t extra)
 {
 	struct half *h = &s->h[dir];
@@ -506,6 +525,14 @@ static void emit(struct h2_conn *c, struct stream *s, int dir, uint32_t extra)
 		x.authority_len = strlen(s->authority);
 	}
 	x.hpack_unknown = h->unknown;
+	/* recorded mid-connection, content-type may be unknown: a body of
+	 * whole length-prefixed messages, or a grpc-status, says gRPC */
+	if (s->grpc_maybe && !s->grpc &&
+	    (grpc_framed(h) || field_get(h, 0, h->nf, "grpc-status"))) {
+		s->grpc = true;
+		if (s->txn)
+			s->txn->grpc = true;
+	}
 	x.grpc = s->grpc;
 	x.grpc_status = -1;
 	if (s->grpc) {
@@ -618,6 +645,7 @@ static void block_done(struct h2_conn *c, int dir)
 	if (s && h->emitted) {
 		/* a message on a direction already given out (after a reset
 		 * response, or a second request): start again */
+		c->kept -= h->body.len;
 		half_reset(h);
 	}
 	if (s && h->head)
@@ -693,6 +721,7 @@ static void block_done(struct h2_conn *c, int dir)
 			t->is_connect = !strcmp(t->method, "CONNECT");
 			t->grpc_status = -1;
 			s->grpc = val_starts(h, ct, "application/grpc");
+			s->grpc_maybe = !ct && h->unknown;
 			t->grpc = s->grpc;
 			if (s->txn)
 				txn_end(c, s); /* a second request on one stream: not HTTP/2 */
@@ -711,6 +740,7 @@ static void block_done(struct h2_conn *c, int dir)
 				/* an interim response: its own message (RFC 9113 8.1) */
 				h->ended = true;
 				emit(c, s, dir, 0);
+				c->kept -= h->body.len;
 				half_reset(h);
 				return;
 			}
@@ -742,10 +772,13 @@ static void data_bytes(struct h2_conn *c, int dir, const uint8_t *p, size_t n, u
 		return;
 	}
 	keep = h->body.len < c->body_cap ? c->body_cap - h->body.len : 0;
+	if (keep > H2_MAX_KEPT - c->kept)
+		keep = H2_MAX_KEPT - c->kept; /* many streams at once: the later ones are cut */
 	if (n > keep)
 		h->flags |= HTTP_MSG_BODY_CUT;
 	dbuf_put(&h->body, p, n < keep ? n : keep);
-	if (!s->grpc)
+	c->kept += n < keep ? n : keep;
+	if (!s->grpc && !s->grpc_maybe)
 		return;
 	/* count the length-prefixed messages (gRPC: 1 byte flag, 4 bytes length) */
 	while (n) {
@@ -857,6 +890,12 @@ static void lose_step(struct h2_conn *c, int dir)
 	} else {
 		inflater_unknown(d); /* a header block may have been in what went missing */
 	}
+	/* what went missing may have held any stream's frames */
+	for (size_t i = 0; i < c->ns; i++) {
+		struct half *h = &c->s[i]->h[dir];
+		if (h->head && !h->emitted)
+			h->flags |= HTTP_MSG_TRUNCATED;
+	}
 	d->st = S_SYNC;
 	d->hn = 0;
 	d->pay.len = 0;
@@ -886,7 +925,7 @@ static size_t step(struct h2_conn *c, int dir, const uint8_t *p, size_t n, uint6
 		k = H2_PREFACE_LEN - d->pre;
 		if (k > n)
 			k = n;
-		if (memcmp(p, H2_PREFACE + d->pre, k) != 0) {
+		if (memcmp(p, &H2_PREFACE[d->pre], k) != 0) {
 			lose_step(c, dir);
 			return 0;
 		}

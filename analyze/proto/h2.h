@@ -43,7 +43,9 @@
  * passed over; a header block in it is lost as above), H2_MAX_BLOCK bytes
  * of a header block, HTTP_MAX_HEADERS fields, H2_MAX_STREAMS streams open
  * at once (more: the oldest ends, incomplete), body_cap bytes of body per
- * message, H2_MAX_TABLE bytes of HPACK table.
+ * message and H2_MAX_KEPT for all open streams together (past it bodies
+ * are cut, HTTP_MSG_BODY_CUT), H2_MAX_TABLE bytes of HPACK table,
+ * HTTP_MAX_HEAD_BYTES of header text per message.
  */
 #ifndef AN_H2_H
 #define AN_H2_H
@@ -60,6 +62,7 @@
 #define H2_MAX_BLOCK (256u * 1024u)
 #define H2_MAX_STREAMS 256u
 #define H2_MAX_TABLE (64u * 1024u)
+#define H2_MAX_KEPT (4u << 20) /* body bytes kept for all open streams at once */
 
 enum h2_start {
 	H2_PRIOR = 0,	/* the client's bytes start with the preface */

@@ -4,6 +4,10 @@ generic handlers, messages encoded by hand as protobuf), for tests/e2e/analyze_h
 
   grpc_pair.py server PORT        serves demo.Greeter until killed
   grpc_pair.py client PORT N      makes the calls below, prints one JSON line each
+  grpc_pair.py load PORT N        N unary calls and N / 10 ListItems of 50 (bench/h2.sh)
+  grpc_pair.py linger PORT DIR    3 calls, then DIR/phase1, waits for DIR/go, then on the
+                                  same connection: SayHello, Fresh twice (not served:
+                                  UNIMPLEMENTED), ListItems of 3; prints them as JSON lines
 
 demo.Greeter/SayHello (unary): request {1: name, 2: count[, 4: padding]}; reply
   {1: "hello " + name, 2: count * 2, 3: {1: "nested", 2: 7}[, 4: padding]}, gzip-compressed
@@ -125,8 +129,54 @@ def client(port, n):
     ch.close()
 
 
+def load(port, n):
+    ch = grpc.insecure_channel("127.0.0.1:%d" % port)
+    hello = ch.unary_unary("/demo.Greeter/SayHello")
+    items = ch.unary_stream("/demo.Greeter/ListItems")
+    got = 0
+    for i in range(n):
+        hello(field_str(1, "user-%d" % i) + field_int(2, i), timeout=10)
+        if i % 10 == 0:
+            got += sum(1 for _ in items(field_str(1, "load") + field_int(2, 50), timeout=10))
+    ch.close()
+    print(json.dumps({"unary": n, "streamed": got}))
+
+
+def linger(port, d):
+    import os
+    ch = grpc.insecure_channel("127.0.0.1:%d" % port)
+    hello = ch.unary_unary("/demo.Greeter/SayHello")
+    items = ch.unary_stream("/demo.Greeter/ListItems")
+    fresh = ch.unary_unary("/demo.Greeter/Fresh")
+    hello(field_str(1, "early") + field_int(2, 1), timeout=10)
+    list(items(field_str(1, "early") + field_int(2, 2), timeout=10))
+    hello(field_str(1, "early2") + field_int(2, 2), timeout=10)
+    open(os.path.join(d, "phase1"), "w").close()
+    for _ in range(300):
+        if os.path.exists(os.path.join(d, "go")):
+            break
+        time.sleep(0.1)
+    out = []
+    hello(field_str(1, "alice") + field_int(2, 21), timeout=10)
+    out.append({"path": "/demo.Greeter/SayHello", "status": 0})
+    for _ in range(2):
+        try:
+            fresh(field_str(1, "x"), timeout=10)
+        except grpc.RpcError as e:
+            out.append({"path": "/demo.Greeter/Fresh", "status": e.code().value[0]})
+    n = len(list(items(field_str(1, "late") + field_int(2, 3), timeout=10)))
+    out.append({"path": "/demo.Greeter/ListItems", "status": 0, "count": n})
+    ch.close()
+    for o in out:
+        print(json.dumps(o))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "server":
         server(int(sys.argv[2]))
+    elif sys.argv[1] == "linger":
+        linger(int(sys.argv[2]), sys.argv[3])
+    elif sys.argv[1] == "load":
+        load(int(sys.argv[2]), int(sys.argv[3]))
     else:
         client(int(sys.argv[2]), int(sys.argv[3]))
