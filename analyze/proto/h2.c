@@ -409,13 +409,14 @@ static const struct http_header *fields_view(struct h2_conn *c, const struct hal
 	return c->view + base; /* valid until the next call that grows it */
 }
 
-/* the body's gRPC messages as JSON into c->scratch; @return the count decoded */
+/* the body's gRPC messages as JSON into c->scratch (a message that does not
+ * decode is null; *cut then); @return how many decoded */
 static unsigned grpc_json(struct h2_conn *c, const struct half *h, const struct half *hdrs,
 			  bool *cut)
 {
 	struct cur cu = cur_make(h->body.p ? h->body.p : (const uint8_t *)"", h->body.len);
 	const struct hf *enc = field_get(hdrs, 0, hdrs->nhead, "grpc-encoding");
-	unsigned n = 0;
+	unsigned n = 0, ok = 0;
 
 	c->scratch.len = 0;
 	*cut = false;
@@ -446,6 +447,8 @@ static unsigned grpc_json(struct h2_conn *c, const struct half *h, const struct 
 			*cut = true; /* not decoded: the JSON does not hold it */
 			dbuf_putc(&c->scratch, n ? ',' : '[');
 			dbuf_puts(&c->scratch, "null");
+		} else {
+			ok++;
 		}
 		n++;
 	}
@@ -456,7 +459,7 @@ static unsigned grpc_json(struct h2_conn *c, const struct half *h, const struct 
 	} else if (n) {
 		dbuf_putc(&c->scratch, ']');
 	}
-	return n;
+	return ok;
 }
 
 /* is the kept body whole gRPC length-prefixed messages (flag 0 or 1)? */
@@ -1035,6 +1038,8 @@ struct h2_conn *h2_conn_create(const struct http_ops *ops, void *ctx, const stru
 	c->body_cap = lim && lim->body_cap ? lim->body_cap : HTTP_DEFAULT_BODY_CAP;
 	c->raw_cap = lim && lim->raw_cap ? lim->raw_cap : HTTP_DEFAULT_RAW_CAP;
 	c->req_dir = req_dir;
+	c->view_cap = 32;
+	c->view = xmalloc(c->view_cap * sizeof(*c->view));
 	for (int i = 0; i < 2; i++) {
 		struct dir *d = &c->d[i];
 		d->table_max = HPACK_DEFAULT_TABLE;
