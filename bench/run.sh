@@ -11,7 +11,8 @@
 #                         all of it) versus tshark -q -z http,tree on the
 #                         same traffic as pcapng; seconds, MB/s, peak RSS
 #                         (one core each)
-#   4. size               .srz vs our .pcapng vs tcpdump's pcap, same traffic
+#   4. size               .srz vs our .pcapng vs tcpdump's pcap, same traffic;
+#                         the writer's CPU and size per zstd level (bench/srz_levels)
 #   5. analyzer scale     bench/scale.sh: one server process with 10k, 100k
 #                         and 1M connections (generated archives): time per
 #                         connection and peak RSS
@@ -293,6 +294,8 @@ wait "$td" || true
 sz_srz=$(stat -c %s "$RES/s.srz")
 sz_png=$(stat -c %s "$RES/s.pcapng")
 sz_pcap=$(stat -c %s "$RES/s.pcap")
+# what the capture's zstd level costs and saves, on this archive
+"$BUILD/bench/srz_levels" "$RES/s.srz" 3 1 -1 -2 -3 3 >"$RES/levels"
 
 # ------------------------------------------------------------ 5. scale
 sr_log "5/5 analyzer scale: 10k, 100k, 1M connections in one process"
@@ -350,6 +353,10 @@ out=bench/results/$(date -u +%Y-%m-%d)-$host.md
 	done
 	echo
 	echo "Target: .srz ≤ 30 % of tcpdump's pcap. sockrec records both ends here (nginx and wrk are both targets), tcpdump each packet once."
+	echo
+	echo "The capture's zstd level on this archive (bench/srz_levels: its records written again by the capture's writer at each level; CPU of the writer alone; the default is -1):"
+	echo
+	cat "$RES/levels"
 	echo
 	cat "$RES/scale"
 	echo
