@@ -51,6 +51,11 @@ char *xstrndup(const void *p, size_t n)
 	return s;
 }
 
+char *xtextdup(const void *p, size_t n)
+{
+	return xstrndup(n ? p : "", n ? strnlen(p, n) : 0);
+}
+
 char *xstrdup(const char *s)
 {
 	return xstrndup(s, strlen(s));

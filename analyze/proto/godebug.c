@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include "cursor.h"
+#include "base/util.h"
 
 /* ---------- tables ---------- */
 
@@ -504,20 +505,6 @@ double godebug_duration(enum godebug_endpoint ep, const char *secs, size_t len, 
 
 /* ---------- headers and the seed's signal ---------- */
 
-static int ieq(const char *s, size_t n, const char *lower_word)
-{
-	if (strlen(lower_word) != n)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		if (c != lower_word[i])
-			return 0;
-	}
-	return 1;
-}
-
 unsigned godebug_header_signals(const char *name, size_t nlen, const char *val, size_t vlen)
 {
 	static const char *const files[] = {"profile", "trace",	       "heap",
@@ -533,9 +520,9 @@ unsigned godebug_header_signals(const char *name, size_t nlen, const char *val, 
 	}
 	while (vlen > 0 && (val[vlen - 1] == ' ' || val[vlen - 1] == '\t'))
 		vlen--;
-	if (ieq(name, nlen, "x-go-pprof") && vlen == 1 && val[0] == '1')
+	if (ieq((const uint8_t *)name, nlen, "x-go-pprof") && vlen == 1 && val[0] == '1')
 		sig |= GODEBUG_SIG_X_GO_PPROF;
-	if (ieq(name, nlen, "content-disposition")) {
+	if (ieq((const uint8_t *)name, nlen, "content-disposition")) {
 		/* pprof: attachment; filename="NAME" or "NAME-delta" */
 		const char *f = memmem(val, vlen, "filename=\"", 10);
 		if (f && starts((const uint8_t *)val, vlen, "attachment")) {
