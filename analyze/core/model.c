@@ -145,8 +145,8 @@ void model_add_process(struct model *m, uint32_t host, uint32_t archive, uint64_
 	x->comm = xtextdup(p->comm.ptr, p->comm.len);
 	x->exe = xtextdup(p->exe.ptr, p->exe.len);
 	x->cmdline = bytes_dup(p->cmdline, &x->cmdline_len);
-	x->cmdline_text = cmdline_text(x->cmdline, x->cmdline_len, m->redact_cmdline,
-				       &x->cmdline_text_len, NULL);
+	x->cmdline_text =
+	    cmdline_text(x->cmdline, x->cmdline_len, m->redact_cmdline, &x->cmdline_text_len, NULL);
 	if (m->keep_environ)
 		x->environ = bytes_dup(p->environ, &x->environ_len);
 	x->environ_source = p->environ_source;
