@@ -42,6 +42,7 @@ struct cli {
 	size_t nargs;
 	int fail_on; /* --fail-on severity (enum fnd_severity); 0: not given */
 	bool force;  /* --force: replace existing outputs, follow a symlinked -o */
+	bool summary_only; /* report --summary-only: no http.jsonl */
 };
 
 /* the outputs an analysis command can write */
@@ -163,9 +164,6 @@ static int run(struct cli *c, struct an_sink **sinks, size_t nsinks)
 		fprintf(stderr, "sockrec-analyze: writing to stdout failed\n");
 		rc = AN_EXIT_UNREADABLE;
 	}
-	if (rc == AN_EXIT_UNREADABLE && c->nargs)
-		fprintf(stderr, "sockrec-analyze: nothing readable in %s%s\n", c->args[0],
-			c->nargs > 1 ? " and the other inputs" : "");
 	free(in);
 	return rc;
 }
@@ -194,6 +192,8 @@ static int cmd_report(struct cli *c)
 	}
 	for (size_t i = 0; i < NOUTPUTS; i++) {
 		if (!outputs[i].file || !(c->cmd->outputs & outputs[i].bit))
+			continue;
+		if (c->summary_only && outputs[i].bit == OUT_HTTP)
 			continue;
 		names[nout] = outputs[i].file;
 		bits[nout++] = outputs[i].bit;
@@ -264,6 +264,7 @@ static int cmd_stdout(struct cli *c)
 {
 	struct an_sink *sinks[NOUTPUTS];
 	struct findings *fnd = NULL;
+	FILE *out = stdout;
 	size_t ns = 0;
 	int rc;
 
@@ -271,10 +272,10 @@ static int cmd_stdout(struct cli *c)
 		fnd = findings_create();
 	for (size_t i = 0; i < NOUTPUTS; i++)
 		if (c->cmd->outputs & outputs[i].bit)
-			sinks[ns++] = make_sink(outputs[i].bit, stdout, c, fnd);
+			sinks[ns++] = make_sink(outputs[i].bit, out, c, fnd);
 	rc = run(c, sinks, ns);
 	if (fnd && rc != AN_EXIT_UNREADABLE) {
-		if (findings_write_json(fnd, stdout) || fflush(stdout)) {
+		if (findings_write_json(fnd, out) || fflush(out)) {
 			fputs("sockrec-analyze: writing to stdout failed\n", stderr);
 			rc = AN_EXIT_UNREADABLE;
 		} else if (c->fail_on > 0 && findings_fail_on(fnd, c->fail_on)) {
@@ -464,7 +465,16 @@ static const struct command commands[] = {
 
 /* ---- options ---- */
 
-enum { OPT_BODY_LIMIT = 1000, OPT_RAW_LIMIT, OPT_SHOW_SECRETS, OPT_FAIL_ON, OPT_FORCE };
+enum {
+	OPT_BODY_LIMIT = 1000,
+	OPT_RAW_LIMIT,
+	OPT_SHOW_SECRETS,
+	OPT_FAIL_ON,
+	OPT_FORCE,
+	OPT_FIELDS,
+	OPT_NO_RAW,
+	OPT_SUMMARY_ONLY,
+};
 
 static const struct argp_option options[] = {
     {"output", 'o', "DIR", 0, "report: directory for the outputs (created 0700)", 0},
@@ -476,6 +486,18 @@ static const struct argp_option options[] = {
     {"body-limit", OPT_BODY_LIMIT, "N", 0,
      "http.jsonl body text: first N bytes, then \"...\" (default 1500)", 0},
     {"raw-limit", OPT_RAW_LIMIT, "N", 0, "http.jsonl raw_payload: first N bytes (default 4096)", 0},
+    {"no-raw-payload", OPT_NO_RAW, NULL, 0,
+     "http.jsonl without raw_payload (the message's bytes as text): about half the volume "
+     "on small messages",
+     0},
+    {"fields", OPT_FIELDS, "KEY,...", 0,
+     "http.jsonl keeps only these keys, in their usual order (e.g. "
+     "timestamp,pid,method,url,status_code,latency_ms; README lists them)",
+     0},
+    {"summary-only", OPT_SUMMARY_ONLY, NULL, 0,
+     "report: env.yaml, service-map.yaml, findings.json and the summary, without the "
+     "per-message http.jsonl",
+     0},
     {"show-secrets", OPT_SHOW_SECRETS, NULL, 0,
      "do not redact credentials: Authorization, Cookie, API-key... header values and "
      "secret-looking command-line arguments (-u user:PASS, --password=X, KEY=X...)",
@@ -509,6 +531,19 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case OPT_FORCE:
 		c->force = true;
 		return 0;
+	case OPT_NO_RAW:
+		c->opts.no_raw_payload = true;
+		return 0;
+	case OPT_FIELDS: {
+		char err[160];
+		if (http_log_fields_check(arg, err, sizeof(err)))
+			argp_error(st, "%s", err);
+		c->opts.fields = arg;
+		return 0;
+	}
+	case OPT_SUMMARY_ONLY:
+		c->summary_only = true;
+		return 0;
 	case OPT_FAIL_ON:
 		c->fail_on = findings_severity_parse(arg);
 		if (c->fail_on < 0)
@@ -528,6 +563,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			argp_error(st, "--force is for report and convert only");
 		if (c->fail_on && !(c->cmd->outputs & OUT_FINDINGS))
 			argp_error(st, "--fail-on is for report and findings only");
+		if (c->summary_only && c->cmd->run != cmd_report)
+			argp_error(st, "--summary-only is for report only");
+		if ((c->opts.fields || c->opts.no_raw_payload) &&
+		    (!(c->cmd->outputs & OUT_HTTP) || c->summary_only))
+			argp_error(st, "--fields and --no-raw-payload shape http.jsonl: for http and "
+				       "report without --summary-only");
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -552,6 +593,8 @@ static const char usage_doc[] =
     "\nExamples:\n"
     "  sockrec-analyze report capture.srz -o out/\n"
     "  sockrec-analyze http capture.srz | jq 'select(.status_code >= 500)'\n"
+    "  sockrec-analyze http --fields timestamp,pid,method,url,status_code capture.srz\n"
+    "  sockrec-analyze report --summary-only big.srz -o out/\n"
     "  sockrec-analyze map host-a.srz host-b.srz\n"
     "  sockrec-analyze findings --fail-on high capture.srz\n"
     "  sockrec-analyze convert capture.srz capture.pcapng\n";

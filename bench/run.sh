@@ -2,16 +2,18 @@
 # run.sh - `make bench`: sockrec against its anchors, measured in one run.
 #
 #   1. capture overhead   wrk -> nginx (keep-alive, small response, loopback):
-#                         no capture | sockrec capturing nginx and wrk |
+#                         no capture | sockrec capturing nginx (one end) |
+#                         sockrec capturing nginx and wrk (both ends) |
 #                         sockrec running, nothing opted in | tcpdump -i lo -w
-#                         interleaved A B C D, ROUNDS times, DURATION s each
+#                         interleaved A B C D E, ROUNDS times, DURATION s each
 #   2. per-syscall cost   bench/syscall-cost.sh, bench/bpf-stages.sh
 #   3. analyzer           section 1's load recorded until >= ANALYZE_MB of
 #                         payload: sockrec-analyze report (on 1/4, 1/2 and
 #                         all of it) versus tshark -q -z http,tree on the
 #                         same traffic as pcapng; seconds, MB/s, peak RSS
 #                         (one core each)
-#   4. size               .srz vs our .pcapng vs tcpdump's pcap, same traffic
+#   4. size               .srz vs our .pcapng vs tcpdump's pcap, same traffic;
+#                         the writer's CPU and size per zstd level (bench/srz_levels)
 #   5. analyzer scale     bench/scale.sh: one server process with 10k, 100k
 #                         and 1M connections (generated archives): time per
 #                         connection and peak RSS
@@ -114,13 +116,19 @@ drops_of() { # archive -> ring_full total
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # ------------------------------------------------------------ 1. overhead
-sr_log "1/6 capture overhead: $ROUNDS rounds x 4 modes x ${DURATION}s"
+sr_log "1/6 capture overhead: $ROUNDS rounds x 5 modes x ${DURATION}s"
 : >"$RES/overhead"
 for r in $(seq "$ROUNDS"); do
-	for mode in none capture idle tcpdump; do
+	for mode in none server capture idle tcpdump; do
 		bytes=0 drops=-
 		case $mode in
 		none) read -r rps p99 < <(run_wrk "$PORT" 0 "$DURATION") ;;
+		server) # one end: nginx opted in, wrk not (what tcpdump is compared with)
+			cap_start "$RES/o.srz"
+			read -r rps p99 < <(run_wrk "$PORT" 0 "$DURATION")
+			cap_stop
+			bytes=$(stat -c %s "$RES/o.srz")
+			drops=$(drops_of "$RES/o.srz") ;;
 		capture)
 			cap_start "$RES/o.srz"
 			read -r rps p99 < <(run_wrk "$PORT" 1 "$DURATION")
@@ -193,7 +201,7 @@ sr_log "recorded $((payload / 1000000)) MB of payload in ${secs}s of load"
 timed() { # name cmd... -> "seconds maxrss_kb status user_seconds system_seconds"
 	local name=$1 rc=0
 	shift
-	/usr/bin/time -f '%e %M %U %S' -o "$RES/$name.time" taskset -c 0 "$@" >"$RES/$name.out" 2>"$RES/$name.err" || rc=$?
+	/usr/bin/time -f '%e %M %U %S' -o "$RES/$name.time" taskset -c "${CPUS:-0}" "$@" >"$RES/$name.out" 2>"$RES/$name.err" || rc=$?
 	tail -n1 "$RES/$name.time" | awk -v rc=$rc '{ print $1, $2, rc, $3, $4 }'
 }
 # The analyzer's outputs go to a tmpfs (/dev/shm): http.jsonl is about 7
@@ -235,6 +243,24 @@ for part in 4 2 1; do
 done
 rm -rf "$AN_OUT/report"
 read -r a_secs a_rss _ < <(echo "${an_rows[2]}" | cut -d' ' -f2-)
+# the whole archive again with --summary-only (no per-message log)
+var_rows=()
+for v in "sum1:0:--summary-only"; do
+	IFS=: read -r vname vcpus vargs <<<"$v"
+	best= best_cpu= peak=0
+	for _ in $(seq "$ANALYZE_REPS"); do
+		rm -rf "$AN_OUT/report"
+		# shellcheck disable=SC2086 # vargs: several options
+		read -r s rss rc us sy < <(CPUS=$vcpus timed "analyze-$vname" "$SA" report $vargs "$RES/an.srz" -o "$AN_OUT/report")
+		[ "$rc" = 0 ] || sr_die "sockrec-analyze report $vargs failed ($rc): $(head -c 500 "$RES/analyze-$vname.err")"
+		if [ -z "$best" ] || awk -v a="$s" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+			best=$s best_cpu="$us $sy"
+		fi
+		[ "$rss" -gt "$peak" ] && peak=$rss
+	done
+	var_rows+=("$vname|$vcpus|$vargs|$best|$peak|$best_cpu")
+done
+rm -rf "$AN_OUT/report"
 # the pcapng only now: its pages would crowd the RAM disk's
 "$SA" convert "$RES/an.srz" "$RES/an.pcapng"
 TSHARK_TIMEOUT=${TSHARK_TIMEOUT:-1800}
@@ -267,6 +293,14 @@ analyzer_table() {
 	printf '| tshark -q -z http,tree | .pcapng | %s | – (%s requests counted) | %.2f | %.2f | %.2f | %.1f | %.0f |\n' "$(mb "$payload")" \
 		"${t_requests:-?}" "$t_secs" "$t_us" "$t_sy" \
 		"$(echo "$payload $t_secs" | awk '{ print $1 / 1e6 / ($2 > 0 ? $2 : 0.01) }')" "$(echo "$t_rss" | awk '{ print $1 / 1024 }')"
+	for row in "${var_rows[@]}"; do
+		IFS='|' read -r _ vcpus vargs s rss cpu <<<"$row"
+		read -r us sy <<<"$cpu"
+		printf '| sockrec-analyze report %s (cores %s) | .srz | %s | %s | %.2f | %.2f | %.2f | %.0f | %.1f |\n' "$vargs" "$vcpus" \
+			"$(mb "$payload")" "$(case $vargs in *summary*) echo "– (no http.jsonl)" ;; *) echo "as above" ;; esac)" \
+			"$s" "$us" "$sy" "$(echo "$payload $s" | awk '{ print $1 / 1e6 / ($2 > 0 ? $2 : 0.01) }')" \
+			"$(echo "$rss" | awk '{ print $1 / 1024 }')"
+	done
 	read -r _ _ _ _ _ _ a_us _ <<<"${an_rows[2]}"
 	printf '\nSpeed-up over tshark: **%.1f×** (target ≥ 50×). Analyzer: **%.0f MB/s** of payload on one core (target ≥ 300); %.0f MB/s of its user time alone.' \
 		"$(echo "$t_secs $a_secs" | awk '{ print $1 / ($2 > 0 ? $2 : 0.01) }')" \
@@ -296,6 +330,8 @@ wait "$td" || true
 sz_srz=$(stat -c %s "$RES/s.srz")
 sz_png=$(stat -c %s "$RES/s.pcapng")
 sz_pcap=$(stat -c %s "$RES/s.pcap")
+# what the capture's zstd level costs and saves, on this archive
+"$BUILD/bench/srz_levels" "$RES/s.srz" 3 1 -1 -2 -3 3 >"$RES/levels"
 
 # ------------------------------------------------------------ 5. scale
 sr_log "5/6 analyzer scale: 10k, 100k, 1M connections in one process"
@@ -318,14 +354,15 @@ out=bench/results/$(date -u +%Y-%m-%d)-$host.md
 	echo "| mode | req/s | vs none | p99 ms | bytes written | drops | target |"
 	echo "|---|---:|---:|---:|---:|---:|---|"
 	base=$(awk '$1 == "none" { print $3 }' "$RES/overhead" | median)
-	for mode in none capture idle tcpdump; do
+	for mode in none server capture idle tcpdump; do
 		rps=$(awk -v m=$mode '$1 == m { print $3 }' "$RES/overhead" | median)
 		p99=$(awk -v m=$mode '$1 == m { print $4 }' "$RES/overhead" | median)
 		by=$(awk -v m=$mode '$1 == m { print $5 }' "$RES/overhead" | median)
 		dr=$(awk -v m=$mode '$1 == m { s += $6 } END { print s + 0 }' "$RES/overhead")
 		case $mode in
 		none) label="no capture"; tgt="" ;;
-		capture) label="sockrec, nginx + wrk opted in"; tgt="≤ 3 % and ≤ tcpdump's cost; 0 drops" ;;
+		server) label="sockrec, nginx opted in (one end)"; tgt="≤ tcpdump's cost, ≤ 3 %; 0 drops" ;;
+		capture) label="sockrec, nginx + wrk opted in (both ends)"; tgt="≤ 3 %; 0 drops" ;;
 		idle) label="sockrec, nothing opted in"; tgt="≤ 1 %" ;;
 		tcpdump) label="tcpdump -i lo -w, full snaplen"; tgt="" ;;
 		esac
@@ -357,6 +394,10 @@ out=bench/results/$(date -u +%Y-%m-%d)-$host.md
 	done
 	echo
 	echo "Target: .srz ≤ 30 % of tcpdump's pcap. sockrec records both ends here (nginx and wrk are both targets), tcpdump each packet once."
+	echo
+	echo "The capture's zstd level on this archive (bench/srz_levels: its records written again by the capture's writer at each level; CPU of the writer alone; the default is -1):"
+	echo
+	cat "$RES/levels"
 	echo
 	cat "$RES/scale"
 	echo
