@@ -332,6 +332,22 @@ static void txn_end(struct h2_conn *c, struct stream *s)
 
 /* ---- fields ---- */
 
+/* RFC 9113 8.2.1 / RFC 9110 5.1: a field name is a token (a pseudo-header
+ * one after its ':'); anything else makes the field malformed */
+static bool name_ok(const uint8_t *p, size_t n)
+{
+	static const char tchar[] = "!#$%&'*+-.^_`|~";
+	size_t i = n && p[0] == ':' ? 1 : 0;
+
+	if (i == n)
+		return false;
+	for (; i < n; i++)
+		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') ||
+		      (p[i] >= '0' && p[i] <= '9') || (p[i] && strchr(tchar, p[i]))))
+			return false;
+	return true;
+}
+
 static void field_add(struct half *h, const uint8_t *n, size_t nl, const uint8_t *v, size_t vl)
 {
 	struct hf *f;
@@ -668,8 +684,10 @@ static void block_done(struct h2_conn *c, int dir)
 		in += r;
 		left -= (size_t)r;
 		if (fl & NGHTTP2_HD_INFLATE_EMIT) {
-			if (nv.namelen == 0)
-				h->unknown++; /* from the unknown part of the table */
+			/* an empty name is a placeholder: the unknown part of
+			 * the table; a malformed name is left out too */
+			if (!name_ok(nv.name, nv.namelen))
+				h->unknown++;
 			else
 				field_add(h, nv.name, nv.namelen, nv.value, nv.valuelen);
 		}

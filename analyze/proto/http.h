@@ -110,9 +110,9 @@ struct http_h2_info {
 	uint32_t stream_id;
 	const uint8_t *authority; /* :authority, NULL when none */
 	size_t authority_len;
-	unsigned hpack_unknown;	     /* header fields left out: their name or value
-				      * is in the part of the HPACK table the
-				      * capture did not see (h2.h) */
+	unsigned hpack_unknown;	     /* header fields left out: their name is in
+				      * the part of the HPACK table the capture
+				      * did not see (h2.h), or malformed */
 	bool grpc;		     /* content-type application/grpc... */
 	bool grpc_compressed;	     /* a message had the compressed flag */
 	bool grpc_decoded;	     /* body holds the messages as JSON (protobuf.h) */
