@@ -245,8 +245,9 @@ static struct svcmap *svcmap_create(void)
 	return xcalloc(1, sizeof(struct svcmap));
 }
 
-/* schema_key() of j ("null" for none), borrowed from the memo */
-static const char *key_of(struct svcmap *m, const json_t *j)
+/* schema_key() of j ("null" for none), borrowed from the memo; the slot
+ * holding keep (a key borrowed just before) is not reused */
+static const char *key_of(struct svcmap *m, const json_t *j, const char *keep)
 {
 	struct key_memo *k;
 	char *text;
@@ -258,6 +259,8 @@ static const char *key_of(struct svcmap *m, const json_t *j)
 			return m->memo[i].key;
 	text = schema_key(j);
 	k = &m->memo[m->memo_next++ % KEY_MEMO];
+	if (keep && k->key == keep)
+		k = &m->memo[m->memo_next++ % KEY_MEMO];
 	json_decref(k->schema);
 	free(k->key);
 	k->schema = json_incref((json_t *)j);
@@ -269,7 +272,8 @@ static void svcmap_add_txn(struct svcmap *m, const struct svc_txn *t)
 {
 	const uint8_t *path;
 	size_t pl = svcmap_path(t->target, t->target_len, &path);
-	const char *rk = key_of(m, t->request_schema), *sk = key_of(m, t->response_schema);
+	const char *rk = key_of(m, t->request_schema, NULL);
+	const char *sk = key_of(m, t->response_schema, rk);
 	struct service *s;
 	struct endpoint *e;
 	void **slot;
