@@ -1,0 +1,62 @@
+/* mock - stands in for a recorded service: answers requests with the
+ * responses the service gave in the capture, for `sockrec-analyze mock`
+ * (README "Regression tests from a capture").
+ *
+ * This is a network listener, on purpose and only by this explicit
+ * command (the capture binary opens none). It binds the address given;
+ * a bare port binds 127.0.0.1.
+ *
+ * Matching (match.h): a request matches a recorded one by method, path,
+ * query and normalized body. Several recorded responses to the same
+ * request are served in recorded order; after the last, the last again.
+ * A request that matches nothing gets 404 with a JSON body naming the
+ * closest recorded request. Only responses recorded whole are served.
+ * Served as recorded: status, reason, headers (credential headers
+ * redacted, as http.jsonl does, unless show_secrets; the headers the
+ * connection owns are the mock's own: Content-Length, Connection...) and
+ * body, as HTTP/1.1 whatever the recorded version was.
+ *
+ * Requests are parsed by the analyzer's HTTP/1.x parser (proto/http.h),
+ * with its bounds. Against hostile clients: at most MOCK_MAX_CONNS
+ * connections (more are closed at once), a request body of at most
+ * MOCK_MAX_BODY bytes (413 and close), a head of at most
+ * HTTP_MAX_HEAD_BYTES (431 and close), bytes that are no HTTP/1.x request
+ * (400 and close), at most MOCK_MAX_OUT bytes of responses waiting per
+ * connection (reading stops until they are sent), idle connections closed
+ * after MOCK_IDLE_MS. One thread, poll().
+ *
+ * It runs until SIGINT or SIGTERM.
+ */
+#ifndef AN_MOCK_H
+#define AN_MOCK_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "regress/rset.h"
+
+#define MOCK_MAX_CONNS 64u
+#define MOCK_MAX_BODY (1u << 20)
+#define MOCK_MAX_OUT (8u << 20)
+#define MOCK_IDLE_MS 10000
+#define MOCK_READ 16384u
+
+struct mock_opts {
+	const char *service;
+	const char *listen; /* PORT, HOST:PORT or [V6]:PORT */
+	bool show_secrets;
+	FILE *log;
+};
+
+enum mock_result {
+	MOCK_STOPPED = 0, /* by a signal */
+	MOCK_USAGE = 1,	  /* a bad address (the log says why) */
+	MOCK_NOTHING = 2, /* nothing to serve, or it could not listen (the log says why) */
+};
+
+/*! mock_run() :
+ *  Serves s's responses of o->service on o->listen until SIGINT/SIGTERM.
+ *  @return enum mock_result. */
+int mock_run(const struct rset *s, const struct mock_opts *o);
+
+#endif /* AN_MOCK_H */
