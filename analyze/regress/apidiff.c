@@ -249,23 +249,18 @@ static size_t write_set_change(struct jw *w, const char *key, const struct strse
 	return added + removed;
 }
 
-static bool dep_in(const struct rset_dep *d, size_t n, const struct rset_dep *x)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(d[i].from, x->from) && !strcmp(d[i].protocol, x->protocol) &&
-		    !strcmp(d[i].to, x->to))
-			return true;
-	return false;
-}
-
+/* the dependencies of a that b has not (both sorted, rset.h: one walk) */
 static size_t write_deps(struct jw *w, const struct rset_dep *a, size_t na,
 			 const struct rset_dep *b, size_t nb)
 {
-	size_t n = 0;
+	size_t n = 0, j = 0;
 
 	jw_arr_open(w);
 	for (size_t i = 0; i < na; i++) {
-		if (dep_in(b, nb, &a[i]))
+		int c = 1;
+		while (j < nb && (c = rset_dep_cmp(&b[j], &a[i])) < 0)
+			j++;
+		if (j < nb && c == 0)
 			continue;
 		jw_obj_open(w);
 		jw_key(w, "from");

@@ -42,6 +42,7 @@ void match_index_build(struct match_index *ix, const struct rset_txn *t, size_t 
 		       bool (*keep)(const struct rset_txn *t, void *ctx), void *ctx)
 {
 	struct dbuf k = {0};
+	size_t cap = 0;
 
 	memset(ix, 0, sizeof(*ix));
 	for (size_t i = 0; i < n; i++) {
@@ -58,10 +59,16 @@ void match_index_build(struct match_index *ix, const struct rset_txn *t, size_t 
 			g->method = t[i].method;
 			g->target = t[i].target;
 			*slot = g;
-			ix->order = xrealloc(ix->order, size_mul(ix->ngroups + 1, sizeof(*ix->order)));
+			if (ix->ngroups == cap) {
+				cap = cap ? cap * 2 : 16;
+				ix->order = xrealloc(ix->order, size_mul(cap, sizeof(*ix->order)));
+			}
 			ix->order[ix->ngroups++] = g;
 		}
-		g->idx = xrealloc(g->idx, size_mul(g->n + 1, sizeof(*g->idx)));
+		if (g->n == g->cap) {
+			g->cap = g->cap ? g->cap * 2 : 4;
+			g->idx = xrealloc(g->idx, size_mul(g->cap, sizeof(*g->idx)));
+		}
 		g->idx[g->n++] = i;
 	}
 	dbuf_free(&k);

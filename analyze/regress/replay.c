@@ -377,31 +377,62 @@ static int check_target(const char *target, FILE *log)
 	return ok ? 0 : -1;
 }
 
+/* names in order of first appearance, each with a count */
+struct tally {
+	struct strmap seen; /* name -> struct tally_ent */
+	const char **order;
+	size_t n;
+};
+
+struct tally_ent {
+	size_t count;
+};
+
+static void tally_add(struct tally *t, const char *name)
+{
+	void **slot = strmap_slot(&t->seen, name, strlen(name));
+	struct tally_ent *e = *slot;
+
+	if (!e) {
+		*slot = e = xcalloc(1, sizeof(*e));
+		t->order = xrealloc(t->order, size_mul(t->n + 1, sizeof(*t->order)));
+		t->order[t->n++] = name;
+	}
+	e->count++;
+}
+
+static size_t tally_count(const struct tally *t, const char *name)
+{
+	const struct tally_ent *e = strmap_get(&t->seen, name, strlen(name));
+	return e ? e->count : 0;
+}
+
+static void tally_free(struct tally *t)
+{
+	strmap_free(&t->seen, free);
+	free(t->order);
+}
+
 /* the one service that received requests, or NULL (after saying why) */
 static const char *only_service(const struct rset_txn *t, size_t n, FILE *log)
 {
-	const char *one = NULL;
+	struct tally servers = {0};
 	struct dbuf names = {0};
-	size_t count = 0;
+	const char *one;
 
-	for (size_t i = 0; i < n; i++) {
-		bool seen = false;
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = !strcmp(t[j].server, t[i].server);
-		if (seen)
-			continue;
-		if (count < 10)
-			dbuf_printf(&names, "%s%s", count ? ", " : "", t[i].server);
-		count++;
-		one = t[i].server;
-	}
-	if (count > 1)
+	for (size_t i = 0; i < n; i++)
+		tally_add(&servers, t[i].server);
+	for (size_t i = 0; i < servers.n && i < 10; i++)
+		dbuf_printf(&names, "%s%s", i ? ", " : "", servers.order[i]);
+	if (servers.n > 1)
 		fprintf(log,
 			"sockrec-analyze: replay: the capture holds requests to %zu services (%s%s): "
 			"name the one --target stands for with --service\n",
-			count, dbuf_cstr(&names), count > 10 ? ", ..." : "");
+			servers.n, dbuf_cstr(&names), servers.n > 10 ? ", ..." : "");
+	one = servers.n == 1 ? servers.order[0] : NULL;
 	dbuf_free(&names);
-	return count == 1 ? one : NULL;
+	tally_free(&servers);
+	return one;
 }
 
 int replay_run(const struct rset *s, const struct replay_opts *o)
@@ -412,7 +443,8 @@ int replay_run(const struct rset *s, const struct replay_opts *o)
 	struct match_index ix;
 	struct cmp_rules rules = {o->ignore, o->nignore, NULL, 0, o->headers, o->nheaders};
 	struct strmap noise = {0};
-	struct dbuf base = {0}, methods = {0};
+	struct dbuf base = {0}, mtext = {0};
+	struct tally methods = {0};
 	struct jw w = {0}, diffs = {0};
 	enum skip *v;
 	CURL *h;
@@ -436,22 +468,14 @@ int replay_run(const struct rset *s, const struct replay_opts *o)
 			skipped[v[i]]++;
 	}
 	/* what will be sent, before anything is */
-	for (size_t i = 0; i < n; i++) {
-		size_t count = 0;
-		bool first = true;
-		if (v[i] != SEND)
-			continue;
-		for (size_t j = 0; j < n; j++) {
-			if (v[j] != SEND || strcmp(t[j].method, t[i].method))
-				continue;
-			first = first && j >= i;
-			count++;
-		}
-		if (first)
-			dbuf_printf(&methods, "%s%s %zu", methods.len ? ", " : "", t[i].method, count);
-	}
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == SEND)
+			tally_add(&methods, t[i].method);
+	for (size_t i = 0; i < methods.n; i++)
+		dbuf_printf(&mtext, "%s%s %zu", i ? ", " : "", methods.order[i],
+			    tally_count(&methods, methods.order[i]));
 	fprintf(o->log, "replay: sending %zu request%s%s%s%s to %s (service %s), at most %u/s\n",
-		nsend, nsend == 1 ? "" : "s", nsend ? " (" : "", nsend ? dbuf_cstr(&methods) : "",
+		nsend, nsend == 1 ? "" : "s", nsend ? " (" : "", nsend ? dbuf_cstr(&mtext) : "",
 		nsend ? ")" : "", o->target, service ? service : "none", o->rate);
 	for (int k = 0; k < NSKIP; k++)
 		if (skipped[k])
@@ -462,7 +486,8 @@ int replay_run(const struct rset *s, const struct replay_opts *o)
 			"replay: warning: %llu recorded transactions past the set's bounds were "
 			"not kept\n",
 			(unsigned long long)rset_dropped(s));
-	dbuf_free(&methods);
+	dbuf_free(&mtext);
+	tally_free(&methods);
 	if (!nsend) {
 		fprintf(o->log, "sockrec-analyze: replay: no recorded HTTP request to send\n");
 		free(v);

@@ -226,13 +226,17 @@ static int txn_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static int dep_cmp(const void *a, const void *b)
+int rset_dep_cmp(const struct rset_dep *x, const struct rset_dep *y)
 {
-	const struct rset_dep *x = a, *y = b;
 	int r = strcmp(x->from, y->from);
 	if (!r)
 		r = strcmp(x->protocol, y->protocol);
 	return r ? r : strcmp(x->to, y->to);
+}
+
+static int dep_cmp(const void *a, const void *b)
+{
+	return rset_dep_cmp(a, b);
 }
 
 static void sort_set(struct rset *s)

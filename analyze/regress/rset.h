@@ -78,7 +78,9 @@ struct an_sink *rset_sink(struct rset *s);
 
 /* the transactions in recorded order (valid until rset_free) */
 const struct rset_txn *rset_txns(const struct rset *s, size_t *n);
-/* the dependencies, sorted by from, protocol, to */
+/* the order of dependencies: by from, protocol, to (strcmp) */
+int rset_dep_cmp(const struct rset_dep *x, const struct rset_dep *y);
+/* the dependencies, sorted (rset_dep_cmp) */
 const struct rset_dep *rset_deps(const struct rset *s, size_t *n);
 /* transactions not kept (past RSET_MAX_TXNS or RSET_MAX_BYTES) */
 uint64_t rset_dropped(const struct rset *s);
