@@ -15,8 +15,9 @@
 #   - replay cap1 -> a fresh v1 (not recorded): exit 0, 7 sent, 7 same,
 #     1 skipped for credentials; the noise names fields by rule (timestamp,
 #     uuid, varied; a --header's value too) and an --ignore'd path as
-#     "ignored"; with --with-credentials 8 sent; what it will send is
-#     printed first;
+#     "ignored"; with --with-credentials 8 sent (the server answers 200
+#     only to the recorded Bearer token: it was sent), at --rate 10 no
+#     faster than 10/s; what it will send is printed first;
 #   - replay cap1 -> v2: exit 5, exactly GET /items/1 and POST /orders
 #     differ, and what differs (body $.price, $.currency, $.status);
 #   - replay to a closed port: exit 5, every request "failed";
@@ -135,10 +136,15 @@ assert noise - want == set(), sorted(noise - want)
 EOF
 
 set +e
-"$A" replay "$T/cap1.srz" --target "http://127.0.0.1:$P1/" --with-credentials --rate 20 \
+t0=$(date +%s%N)
+"$A" replay "$T/cap1.srz" --target "http://127.0.0.1:$P1/" --with-credentials --rate 10 \
 	--ignore '$.load' >"$T/r1c.json" 2>"$T/r1c.err"
 rc=$?
+t1=$(date +%s%N)
 set -e
+# 8 requests at 10/s: the last leaves 0.7 s after the first
+[ $(((t1 - t0) / 1000000)) -ge 700 ] && ok "--rate 10: 8 requests took $(((t1 - t0) / 1000000)) ms (>= 700)" ||
+	bad "--rate 10: 8 requests in $(((t1 - t0) / 1000000)) ms"
 python3 - "$T/r1c.json" <<'EOF' && [ $rc = 0 ] && ok "--with-credentials sends the 8th (exit 0); --ignore names its rule" || { bad "replay --with-credentials (exit $rc)"; cat "$T/r1c.err"; }
 import json, sys
 r = json.load(open(sys.argv[1]))

@@ -11,7 +11,8 @@ two recorded answers to the same request differ there (the "varied" rule).
   GET  /items        200 {"items":[...], "load":N, "generated_at":ISO, "request_id":UUID}
   GET  /items/ID     200 {"id", "name", "price", "fetched_at", "trace"} | 404
   POST /orders       201 {"order":{"id":UUID,"item","qty","created":HTTP-date}, "status"}
-  GET  /me           200 {"user":"alice"} with "Authorization: Bearer ...", else 401
+  GET  /me           200 {"user":"alice"} with "Authorization: Bearer tok-e2e-secret",
+                     else 401
   GET  /health       200 "ok\\n" (text)
 v2 differs from v1 in exactly these ways:
   GET /items/ID      "price" is a string ("3.00", was a number), "currency" added
@@ -73,7 +74,7 @@ class H(BaseHTTPRequestHandler):
                 o["currency"] = "EUR"
             return self.send(200, o)
         if p == "/me":
-            if (self.headers.get("Authorization") or "").startswith("Bearer "):
+            if self.headers.get("Authorization") == "Bearer tok-e2e-secret":
                 return self.send(200, {"user": "alice"})
             return self.send(401, {"error": "unauthorized"})
         if p == "/v2/stats" and VERSION == "v2":
