@@ -486,6 +486,11 @@ static int collect(struct cli *c, char **args, size_t n, struct rset *set)
 	c->opts.warn = stderr;
 	rc = an_run(in, n, &c->opts, &sink, 1);
 	an_sink_free(sink); /* (an_run() said what was unreadable) */
+	if (rset_dropped(set))
+		fprintf(stderr,
+			"sockrec-analyze: warning: %llu transactions past %u or %u MiB were left out "
+			"(the rest is used)\n",
+			(unsigned long long)rset_dropped(set), RSET_MAX_TXNS, RSET_MAX_BYTES >> 20);
 	free(in);
 	return rc;
 }

@@ -452,6 +452,203 @@ static void test_templates(void **state)
 	}
 }
 
+/* ---- the recorded set and diff, fed through the sink as the engine would ---- */
+
+struct feed {
+	struct an_sink *sink;
+	uint64_t id;
+};
+
+/* one transaction of server (the client "web"), reported from the client's view */
+static void feed_txn(struct feed *f, int64_t wall, const char *server, const char *method,
+		     const char *target, const char *auth, int status, const char *body)
+{
+	struct an_conn_view v = {0};
+	struct http_header h[1] = {{(const uint8_t *)"Authorization", 13,
+				    (const uint8_t *)(auth ? auth : ""), auth ? strlen(auth) : 0}};
+	struct http_txn t = {0};
+	struct http_msg q = {0}, r = {0};
+	struct an_http_event ev = {0};
+	struct an_txn_event te = {0};
+	void *slot = NULL;
+
+	v.role = AN_ROLE_CLIENT;
+	v.local.name = "web";
+	v.remote.name = server;
+	t.id = ++f->id;
+	snprintf(t.method, sizeof(t.method), "%s", method);
+	t.target = (char *)target;
+	t.status = status;
+	q.kind = HTTP_REQUEST;
+	q.version_major = r.version_major = 1;
+	q.version_minor = r.version_minor = 1;
+	q.method = (const uint8_t *)method;
+	q.method_len = strlen(method);
+	q.target = (const uint8_t *)target;
+	q.target_len = strlen(target);
+	q.headers = h;
+	q.nheaders = auth ? 1 : 0;
+	r.kind = HTTP_RESPONSE;
+	r.status = status;
+	r.body = (const uint8_t *)body;
+	r.body_len = strlen(body);
+	ev.conn = &v;
+	ev.txn = &t;
+	ev.txn_state = &slot;
+	ev.msg = &q;
+	f->sink->http(f->sink->ctx, &ev);
+	ev.msg = &r;
+	f->sink->http(f->sink->ctx, &ev);
+	te.conn = &v;
+	te.txn = &t;
+	te.req_wall_ns = wall;
+	te.txn_state = slot;
+	f->sink->txn(f->sink->ctx, &te);
+}
+
+static void feed_conn(struct feed *f, const char *to, const char *protocol)
+{
+	struct an_conn_view v = {0};
+	struct classify_result cls = {0};
+	struct an_conn_event ev = {0};
+
+	v.role = AN_ROLE_CLIENT;
+	v.local.name = "web";
+	v.remote.name = to;
+	snprintf(cls.protocol, sizeof(cls.protocol), "%s", protocol);
+	ev.conn = &v;
+	ev.cls = &cls;
+	ev.reports = true;
+	f->sink->connection(f->sink->ctx, &ev);
+}
+
+static void test_rset(void **state)
+{
+	struct rset *s = rset_create();
+	struct feed f = {rset_sink(s), 0};
+	const struct rset_txn *t;
+	const struct rset_dep *d;
+	size_t n;
+
+	(void)state;
+	feed_txn(&f, 300, "api", "GET", "/b", NULL, 200, "{}");
+	feed_txn(&f, 100, "api", "GET", "/a", "Bearer x", 200, "{\"k\":1}");
+	feed_txn(&f, 300, "api", "GET", "/c", NULL, 404, "");
+	feed_conn(&f, "db", "postgres");
+	feed_conn(&f, "db", "postgres");
+	assert_int_equal(f.sink->end(f.sink->ctx, NULL), 0);
+	an_sink_free(f.sink);
+	t = rset_txns(s, &n);
+	/* by request time, ties in completion order */
+	assert_int_equal(n, 3);
+	assert_string_equal(t[0].target, "/a");
+	assert_string_equal(t[1].target, "/b");
+	assert_string_equal(t[2].target, "/c");
+	assert_true(t[0].credential);
+	assert_false(t[1].credential);
+	assert_string_equal(t[0].server, "api");
+	assert_string_equal(t[0].client, "web");
+	assert_int_equal(t[0].resp.status, 200);
+	assert_int_equal(t[0].resp.body_len, 7);
+	assert_true(t[0].resp.whole);
+	assert_string_equal(rset_header(&t[0].req, "authorization"), "Bearer x");
+	assert_null(rset_header(&t[1].req, "authorization"));
+	/* each dependency once, sorted */
+	d = rset_deps(s, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(d[0].protocol, "http");
+	assert_string_equal(d[0].to, "api");
+	assert_string_equal(d[1].protocol, "postgres");
+	assert_string_equal(d[1].to, "db");
+	assert_int_equal(rset_dropped(s), 0);
+	rset_free(s);
+}
+
+/* diff of two sets written to a string */
+static char *diff_of(const struct rset *a, const struct rset *b, int *rc)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	*rc = apidiff_write(a, b, f);
+	fclose(f);
+	return buf;
+}
+
+static void test_apidiff(void **state)
+{
+	struct rset *a = rset_create(), *b = rset_create(), *c = rset_create();
+	struct feed fa = {rset_sink(a), 0}, fb = {rset_sink(b), 0}, fc = {rset_sink(c), 0};
+	json_t *j, *ch;
+	char *out;
+	int rc;
+
+	(void)state;
+	/* a: v1; c: v1 again with other values, ids and times; b: v2 */
+	feed_txn(&fa, 1, "api", "GET", "/items/1", NULL, 200, "{\"id\":1,\"price\":3}");
+	feed_txn(&fa, 2, "api", "GET", "/items/99", NULL, 404, "{\"error\":\"x\"}");
+	feed_conn(&fa, "cache", "redis");
+	feed_txn(&fc, 5, "api", "GET", "/items/2", NULL, 200, "{\"id\":2,\"price\":12}");
+	feed_txn(&fc, 6, "api", "GET", "/items/98", NULL, 404, "{\"error\":\"y\"}");
+	feed_txn(&fc, 7, "api", "GET", "/items/98", NULL, 404, "{\"error\":\"z\"}");
+	feed_conn(&fc, "cache", "redis");
+	feed_txn(&fb, 1, "api", "GET", "/items/1", NULL, 200, "{\"id\":1,\"price\":\"3\"}");
+	feed_txn(&fb, 2, "api", "GET", "/items/99", NULL, 410, "{\"error\":\"x\"}");
+	feed_txn(&fb, 3, "api", "GET", "/stats", NULL, 200, "{}");
+	feed_conn(&fb, "db", "postgres");
+	an_sink_free(fa.sink);
+	an_sink_free(fb.sink);
+	an_sink_free(fc.sink);
+
+	/* same calls, other values: the same API */
+	out = diff_of(a, c, &rc);
+	assert_int_equal(rc, 0);
+	j = json_loads(out, 0, NULL);
+	assert_non_null(j);
+	assert_true(json_is_true(json_object_get(j, "same")));
+	json_decref(j);
+	free(out);
+
+	out = diff_of(a, b, &rc);
+	assert_int_equal(rc, 1);
+	j = json_loads(out, 0, NULL);
+	assert_non_null(j);
+	assert_true(json_is_false(json_object_get(j, "same")));
+	{
+		json_t *want = json_loads(
+		    "{\"added\":[{\"service\":\"api\",\"method\":\"GET\",\"path\":\"/stats\"}],"
+		    "\"removed\":[]}",
+		    0, NULL);
+		assert_true(json_equal(json_object_get(j, "endpoints"), want));
+		json_decref(want);
+		/* http web -> api is in both: not listed */
+		want = json_loads("{\"added\":[{\"from\":\"web\",\"protocol\":\"postgres\","
+				  "\"to\":\"db\"}],\"removed\":[{\"from\":\"web\","
+				  "\"protocol\":\"redis\",\"to\":\"cache\"}]}",
+				  0, NULL);
+		assert_true(json_equal(json_object_get(j, "dependencies"), want));
+		json_decref(want);
+		ch = json_object_get(j, "changed");
+		assert_int_equal(json_array_size(ch), 1);
+		want = json_loads(
+		    "{\"service\":\"api\",\"method\":\"GET\",\"path\":\"/items/{id}\","
+		    "\"response_schema\":{\"added\":[{\"id\":\"number\",\"price\":\"string\"}],"
+		    "\"removed\":[{\"id\":\"number\",\"price\":\"number\"}]},"
+		    "\"status\":{\"added\":[410],\"removed\":[404]}}",
+		    0, NULL);
+		if (!json_equal(json_array_get(ch, 0), want))
+			fail_msg("changed: %s", out);
+		json_decref(want);
+	}
+	json_decref(j);
+	free(out);
+	rset_free(a);
+	rset_free(b);
+	rset_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -466,6 +663,8 @@ int main(void)
 	    cmocka_unit_test(test_groups_and_varied),
 	    cmocka_unit_test(test_closest),
 	    cmocka_unit_test(test_templates),
+	    cmocka_unit_test(test_rset),
+	    cmocka_unit_test(test_apidiff),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -112,7 +112,8 @@ static void answer_recorded(struct mconn *c, const struct rset_msg *r, bool head
 	dbuf_printf(&c->out, "HTTP/1.1 %d %s\r\n", r->status, r->reason[0] ? r->reason : "Recorded");
 	for (size_t i = 0; i < r->nh; i++) {
 		const char *n = r->h[i].name, *v = r->h[i].value;
-		if (own_header(n))
+		/* a HEAD answer's Content-Length is the recorded one (RFC 9110 9.3.2) */
+		if (own_header(n) && !(head && !strcasecmp(n, "content-length")))
 			continue;
 		dbuf_printf(&c->out, "%s: ", n);
 		if (!m->o->show_secrets && redact_header(&m->memo, (const uint8_t *)n, strlen(n)))
@@ -122,7 +123,7 @@ static void answer_recorded(struct mconn *c, const struct rset_msg *r, bool head
 			dbuf_puts(&c->out, v);
 		dbuf_puts(&c->out, "\r\n");
 	}
-	if (!bodiless)
+	if (!bodiless && !head)
 		dbuf_printf(&c->out, "Content-Length: %zu\r\n", r->body_len);
 	if (close)
 		dbuf_puts(&c->out, "Connection: close\r\n");
@@ -382,7 +383,9 @@ static int listen_on(const char *spec, char *shown, size_t cap, FILE *log)
 static bool servable(const struct rset_txn *t, void *ctx)
 {
 	const char *service = ctx;
-	return !strcmp(t->server, service) && t->req.seen && t->resp.seen && t->resp.whole;
+	/* a 101 (Upgrade) or CONNECT answer switched protocols: nothing to serve after it */
+	return !strcmp(t->server, service) && t->req.seen && t->resp.seen && t->resp.whole &&
+	       t->resp.status >= 200 && strcmp(t->method, "CONNECT");
 }
 
 int mock_run(const struct rset *s, const struct mock_opts *o)

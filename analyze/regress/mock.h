@@ -10,7 +10,8 @@
  * query and normalized body. Several recorded responses to the same
  * request are served in recorded order; after the last, the last again.
  * A request that matches nothing gets 404 with a JSON body naming the
- * closest recorded request. Only responses recorded whole are served.
+ * closest recorded request. Only final responses recorded whole are
+ * served (not a 101 or a CONNECT's: the protocol switched after them).
  * Served as recorded: status, reason, headers (credential headers
  * redacted, as http.jsonl does, unless show_secrets; the headers the
  * connection owns are the mock's own: Content-Length, Connection...) and

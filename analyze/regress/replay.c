@@ -481,11 +481,6 @@ int replay_run(const struct rset *s, const struct replay_opts *o)
 		if (skipped[k])
 			fprintf(o->log, "replay: skipping %zu: %s%s\n", skipped[k], skip_names[k],
 				k == SKIP_CREDENTIALS ? " (--with-credentials sends them)" : "");
-	if (rset_dropped(s))
-		fprintf(o->log,
-			"replay: warning: %llu recorded transactions past the set's bounds were "
-			"not kept\n",
-			(unsigned long long)rset_dropped(s));
 	dbuf_free(&mtext);
 	tally_free(&methods);
 	if (!nsend) {

@@ -18,11 +18,13 @@
 #     "ignored"; with --with-credentials 8 sent (the server answers 200
 #     only to the recorded Bearer token: it was sent), at --rate 10 no
 #     faster than 10/s; what it will send is printed first;
-#   - replay cap1 -> v2: exit 5, exactly GET /items/1 and POST /orders
-#     differ, and what differs (body $.price, $.currency, $.status);
+#   - replay cap1 -> v2: exit 5, exactly GET /items/1, GET /items/99 and
+#     POST /orders differ, and what differs (body $.price, $.currency;
+#     status, body $.error; body $.status);
 #   - replay to a closed port: exit 5, every request "failed";
 #   - diff cap1 cap1b: exit 0, same; diff cap1 -- cap2: exit 5, endpoint
-#     GET /v2/stats added, /items/{id}'s response schema changed;
+#     GET /v2/stats added, /items/{id}'s response schema and status codes
+#     (404 -> 410) changed, nothing else;
 #   - mock cap1: curl gets, for every recorded request, the status and the
 #     body bytes the real v1 gave curl during the recording (GET /items
 #     twice: both answers in recorded order); an unrecorded request gets
@@ -161,13 +163,15 @@ set +e
 rc=$?
 set -e
 [ $rc = 5 ] && ok "replay against v2: exit 5" || { bad "replay v2: exit $rc"; cat "$T/r2.err"; }
-python3 - "$T/r2.json" <<'EOF' && ok "replay v2 names exactly GET /items/1 and POST /orders" || bad "replay v2 report"
+python3 - "$T/r2.json" <<'EOF' && ok "replay v2 names exactly GET /items/1, GET /items/99 and POST /orders" || bad "replay v2 report"
 import json, sys
 r = json.load(open(sys.argv[1]))
-assert (r["requests"], r["same"], r["different"], r["failed"]) == (7, 5, 2, 0), r
+assert (r["requests"], r["same"], r["different"], r["failed"]) == (7, 4, 3, 0), r
 d = {(x["method"], x["url"]): x for x in r["differences"]}
-assert set(d) == {("GET", "/items/1"), ("POST", "/orders")}, sorted(d)
+assert set(d) == {("GET", "/items/1"), ("GET", "/items/99"), ("POST", "/orders")}, sorted(d)
 assert d[("GET", "/items/1")]["what"] == ["body $.currency", "body $.price"], d[("GET", "/items/1")]
+assert d[("GET", "/items/99")]["what"] == ["status", "body $.error"], d[("GET", "/items/99")]
+assert (d[("GET", "/items/99")]["recorded"]["status"], d[("GET", "/items/99")]["replayed"]["status"]) == (404, 410)
 assert d[("POST", "/orders")]["what"] == ["body $.status"], d[("POST", "/orders")]
 assert d[("POST", "/orders")]["recorded"]["status"] == 201
 assert d[("POST", "/orders")]["replayed"]["status"] == 201
@@ -199,7 +203,7 @@ set +e
 rc=$?
 set -e
 [ $rc = 5 ] && ok "diff v1 -- v2: exit 5" || { bad "diff v1 v2: exit $rc"; cat "$T/d2.err"; }
-python3 - "$T/d2.json" <<'EOF' && ok "diff v1 v2: /v2/stats added, /items/{id} schema changed" || { bad "diff v1 v2 report"; cat "$T/d2.json"; }
+python3 - "$T/d2.json" <<'EOF' && ok "diff v1 v2: /v2/stats added, /items/{id} schema and status codes changed" || { bad "diff v1 v2 report"; cat "$T/d2.json"; }
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["same"] is False
@@ -213,6 +217,8 @@ assert {"currency": "string", "fetched_at": "string", "id": "number", "name": "s
 assert {"fetched_at": "string", "id": "number", "name": "string", "price": "number",
         "trace": "string"} in rs["removed"], rs
 assert "request_schema" not in ch[("GET", "/items/{id}")]
+assert ch[("GET", "/items/{id}")]["status"] == {"added": [410], "removed": [404]}, ch
+assert d["dependencies"] == {"added": [], "removed": []}, d["dependencies"]
 EOF
 
 # ---- mock ----

@@ -15,7 +15,8 @@ two recorded answers to the same request differ there (the "varied" rule).
                      else 401
   GET  /health       200 "ok\\n" (text)
 v2 differs from v1 in exactly these ways:
-  GET /items/ID      "price" is a string ("3.00", was a number), "currency" added
+  GET /items/ID      "price" is a string ("3.00", was a number), "currency" added;
+                     an unknown ID is 410 {"error":"gone"} (was 404 "not found")
   POST /orders       "status" is "accepted" (was "created")
   GET /v2/stats      new endpoint: 200 {"orders": N}
 """
@@ -65,6 +66,8 @@ class H(BaseHTTPRequestHandler):
             except ValueError:
                 i = -1
             if i not in ITEMS:
+                if VERSION == "v2":
+                    return self.send(410, {"error": "gone", "request_id": str(uuid.uuid4())})
                 return self.send(404, {"error": "not found", "request_id": str(uuid.uuid4())})
             name, price = ITEMS[i]
             o = {"id": i, "name": name, "price": price, "fetched_at": now_iso(),
