@@ -254,8 +254,13 @@ static void conn_read(struct mconn *c)
 		return; /* dropped */
 	}
 	if (n <= 0) {
-		/* the client is done: what it left unfinished gets no answer */
-		conn_close(c);
+		/* the client is done sending: answers still queued are sent
+		 * (a request then a half-close, as nc does), what it left
+		 * unfinished gets none */
+		if (n == 0 && c->out.len > c->out_off)
+			c->closing = true;
+		else
+			conn_close(c);
 		return;
 	}
 	c->last_ms = now_ms();
