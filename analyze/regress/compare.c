@@ -7,7 +7,7 @@
 #include "regress/compare.h"
 
 static const char *const rule_names[CMP_NRULES] = {
-    [CMP_TIMESTAMP] = "timestamp", [CMP_UUID] = "uuid",	      [CMP_VARIED] = "varied",
+    [CMP_TIMESTAMP] = "timestamp", [CMP_UUID] = "uuid",		  [CMP_VARIED] = "varied",
     [CMP_IGNORED] = "ignored",	   [CMP_NOT_WHOLE] = "not_whole",
 };
 
@@ -27,8 +27,9 @@ static size_t shape(const char *s, size_t n, const char *pat)
 	for (; *pat; pat++, i++) {
 		if (i >= n)
 			return 0;
-		if (*pat == 'D' ? !isdigit((unsigned char)s[i])
-				: *pat == 'A' ? !isalpha((unsigned char)s[i]) : s[i] != *pat)
+		if (*pat == 'D'	  ? !isdigit((unsigned char)s[i])
+		    : *pat == 'A' ? !isalpha((unsigned char)s[i])
+				  : s[i] != *pat)
 			return 0;
 	}
 	return i;
@@ -280,11 +281,8 @@ static void cmp_object(const json_t *a, const json_t *b, const char *path,
 	const char *k;
 	json_t *v;
 
-	json_object_foreach((json_t *)a, k, v)
-		keys[n++] = k;
-	json_object_foreach((json_t *)b, k, v)
-		if (!json_object_get(a, k))
-			keys[n++] = k;
+	json_object_foreach((json_t *)a, k, v) keys[n++] = k;
+	json_object_foreach((json_t *)b, k, v) if (!json_object_get(a, k)) keys[n++] = k;
 	sort_n(keys, n, sizeof(*keys), str_cmp);
 	for (size_t i = 0; i < n; i++) {
 		char *p = path_key(path, keys[i]);
@@ -303,8 +301,7 @@ void cmp_json(const json_t *a, const json_t *b, const char *path, const struct c
 {
 	if (json_equal((json_t *)a, (json_t *)b))
 		return;
-	if (json_typeof(a) != json_typeof(b) &&
-	    !(json_is_boolean(a) && json_is_boolean(b))) {
+	if (json_typeof(a) != json_typeof(b) && !(json_is_boolean(a) && json_is_boolean(b))) {
 		differ(out, r, "body ", path, NULL, 0, NULL, 0);
 		return;
 	}

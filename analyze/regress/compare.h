@@ -57,7 +57,8 @@ struct cmp_noise {
 };
 
 struct cmp_result {
-	char **what; /* differences, in the order found (status, headers, body paths in key order) */
+	char *
+	    *what; /* differences, in the order found (status, headers, body paths in key order) */
 	size_t nwhat;
 	size_t more_what; /* differences past CMP_MAX_WHAT */
 	struct cmp_noise *noise;

@@ -117,8 +117,7 @@ const struct match_group *match_closest(const struct match_index *ix, const char
 	return best;
 }
 
-void match_index_varied(struct match_index *ix, const struct rset_txn *t,
-			const struct cmp_rules *r)
+void match_index_varied(struct match_index *ix, const struct rset_txn *t, const struct cmp_rules *r)
 {
 	struct cmp_rules base = {0};
 

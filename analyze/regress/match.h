@@ -28,7 +28,7 @@
 
 struct match_group {
 	const char *method, *target; /* the first transaction's (the set's strings) */
-	size_t *idx; /* indexes into the set's transactions, recorded order */
+	size_t *idx;		     /* indexes into the set's transactions, recorded order */
 	size_t n, cap;
 	size_t served; /* the mock's: responses given so far */
 	char **varied; /* fields that differed between its responses (match_index_varied) */
@@ -36,7 +36,7 @@ struct match_group {
 };
 
 struct match_index {
-	struct strmap groups; /* key -> struct match_group */
+	struct strmap groups;	    /* key -> struct match_group */
 	struct match_group **order; /* groups by first appearance */
 	size_t ngroups;
 };

@@ -106,10 +106,11 @@ static void answer_error(struct mconn *c, int status, const char *reason, const 
 static void answer_recorded(struct mconn *c, const struct rset_msg *r, bool head, bool close)
 {
 	struct mock *m = c->m;
-	bool bodiless = (r->status >= 100 && r->status < 200) || r->status == 204 ||
-			r->status == 304;
+	bool bodiless =
+	    (r->status >= 100 && r->status < 200) || r->status == 204 || r->status == 304;
 
-	dbuf_printf(&c->out, "HTTP/1.1 %d %s\r\n", r->status, r->reason[0] ? r->reason : "Recorded");
+	dbuf_printf(&c->out, "HTTP/1.1 %d %s\r\n", r->status,
+		    r->reason[0] ? r->reason : "Recorded");
 	for (size_t i = 0; i < r->nh; i++) {
 		const char *n = r->h[i].name, *v = r->h[i].value;
 		/* a HEAD answer's Content-Length is the recorded one (RFC 9110 9.3.2) */
@@ -269,10 +270,12 @@ static void conn_read(struct mconn *c)
 	if (c->closing)
 		return;
 	if (http_conn_state(c->hp) == HTTP_NOT || http_conn_state(c->hp) == HTTP_H2) {
-		answer_error(c, 400, "Bad Request", "{\"error\":\"not an HTTP/1.x request\"}", true);
+		answer_error(c, 400, "Bad Request", "{\"error\":\"not an HTTP/1.x request\"}",
+			     true);
 		c->m->refused++;
 	} else if (c->pending > MOCK_MAX_PENDING) {
-		answer_error(c, 413, "Content Too Large", "{\"error\":\"request too large\"}", true);
+		answer_error(c, 413, "Content Too Large", "{\"error\":\"request too large\"}",
+			     true);
 		c->m->refused++;
 	}
 }
@@ -341,7 +344,8 @@ static int listen_on(const char *spec, char *shown, size_t cap, FILE *log)
 			hl -= 2;
 		}
 		if (!hl || hl >= sizeof(host)) {
-			fprintf(log, "sockrec-analyze: mock: --listen '%s': no host before ':'\n", spec);
+			fprintf(log, "sockrec-analyze: mock: --listen '%s': no host before ':'\n",
+				spec);
 			return -1;
 		}
 		memcpy(host, hs, hl);
@@ -458,10 +462,11 @@ int mock_run(const struct rset *s, const struct mock_opts *o)
 			slot[np] = i;
 			pfd[np++] = (struct pollfd){
 			    .fd = c->fd,
-			    .events = (short)((c->out.len > c->out_off ? POLLOUT : 0) |
-					      (c->draining || (!c->closing && c->out.len < MOCK_MAX_OUT)
-						   ? POLLIN
-						   : 0)),
+			    .events =
+				(short)((c->out.len > c->out_off ? POLLOUT : 0) |
+					(c->draining || (!c->closing && c->out.len < MOCK_MAX_OUT)
+					     ? POLLIN
+					     : 0)),
 			};
 		}
 		if (ppoll(pfd, np, &tmo, &during) < 0) {
@@ -490,8 +495,7 @@ int mock_run(const struct rset *s, const struct mock_opts *o)
 	sigprocmask(SIG_SETMASK, &orig, NULL);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
-	fprintf(o->log,
-		"mock: stopped: %llu served, %llu unmatched (404), %llu refused\n",
+	fprintf(o->log, "mock: stopped: %llu served, %llu unmatched (404), %llu refused\n",
 		(unsigned long long)m->served, (unsigned long long)m->unmatched,
 		(unsigned long long)m->refused);
 	match_index_free(&m->ix);

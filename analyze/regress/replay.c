@@ -14,8 +14,8 @@
 
 /* headers the connection owns: never copied from the recording */
 static const char *const conn_headers[] = {
-    "host",	 "content-length",   "transfer-encoding", "connection", "keep-alive", "expect",
-    "te",	 "upgrade",	     "proxy-connection",  "http2-settings",
+    "host", "content-length", "transfer-encoding", "connection",     "keep-alive", "expect",
+    "te",   "upgrade",	      "proxy-connection",  "http2-settings",
 };
 
 static bool conn_header(const char *name)
@@ -38,8 +38,8 @@ enum skip {
 	SEND = NSKIP,
 };
 
-static const char *const skip_names[NSKIP] = {"credentials", "redacted", "not_whole",
-					       "no_response", "not_origin_form"};
+static const char *const skip_names[NSKIP] = {"credentials", "redacted", "not_whole", "no_response",
+					      "not_origin_form"};
 
 static bool redacted_credential(const struct rset_msg *m)
 {
@@ -143,8 +143,8 @@ static long curl_version_of(const struct rset_msg *m, bool https)
 }
 
 /* sends t; @return 0 with r filled, or -1 with err set */
-static int send_one(CURL *h, const char *base, const struct rset_txn *t, struct reply *r,
-		    char *err, size_t errcap)
+static int send_one(CURL *h, const char *base, const struct rset_txn *t, struct reply *r, char *err,
+		    size_t errcap)
 {
 	struct curl_slist *hl = NULL, *x;
 	struct dbuf url = {0}, line = {0};
@@ -425,10 +425,11 @@ static const char *only_service(const struct rset_txn *t, size_t n, FILE *log)
 	for (size_t i = 0; i < servers.n && i < 10; i++)
 		dbuf_printf(&names, "%s%s", i ? ", " : "", servers.order[i]);
 	if (servers.n > 1)
-		fprintf(log,
-			"sockrec-analyze: replay: the capture holds requests to %zu services (%s%s): "
-			"name the one --target stands for with --service\n",
-			servers.n, dbuf_cstr(&names), servers.n > 10 ? ", ..." : "");
+		fprintf(
+		    log,
+		    "sockrec-analyze: replay: the capture holds requests to %zu services (%s%s): "
+		    "name the one --target stands for with --service\n",
+		    servers.n, dbuf_cstr(&names), servers.n > 10 ? ", ..." : "");
 	one = servers.n == 1 ? servers.order[0] : NULL;
 	dbuf_free(&names);
 	tally_free(&servers);

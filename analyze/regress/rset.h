@@ -36,12 +36,12 @@ struct rset_header {
 };
 
 struct rset_msg {
-	bool seen;		/* this message was recorded */
-	bool whole;		/* not truncated, not cut at body_cap, its end seen */
-	int version_major;	/* 1 or 2 */
+	bool seen;	   /* this message was recorded */
+	bool whole;	   /* not truncated, not cut at body_cap, its end seen */
+	int version_major; /* 1 or 2 */
 	int version_minor;
-	int status;		/* response only */
-	char *reason;		/* response only: the reason phrase ("" when none) */
+	int status;   /* response only */
+	char *reason; /* response only: the reason phrase ("" when none) */
 	struct rset_header *h;
 	size_t nh;
 	uint8_t *body;
@@ -49,13 +49,13 @@ struct rset_msg {
 };
 
 struct rset_txn {
-	uint64_t seq;	  /* completion order (ties of wall_ns) */
-	int64_t wall_ns;  /* the request's first byte */
+	uint64_t seq;	 /* completion order (ties of wall_ns) */
+	int64_t wall_ns; /* the request's first byte */
 	char method[HTTP_MAX_METHOD + 1];
-	char *target;	  /* request-target as sent */
-	char *client;	  /* caller's service name */
-	char *server;	  /* callee's service name */
-	bool credential;  /* the request carried a credential header (sr_secret_header) */
+	char *target;		   /* request-target as sent */
+	char *client;		   /* caller's service name */
+	char *server;		   /* callee's service name */
+	bool credential;	   /* the request carried a credential header (sr_secret_header) */
 	struct rset_msg req, resp; /* resp: the final response */
 };
 
