@@ -37,7 +37,9 @@ struct mconn {
 	struct http_conn *hp;
 	struct dbuf out;
 	size_t out_off;
-	size_t pending; /* bytes read since the last complete request */
+	size_t pending;	       /* bytes parsed since the last complete request */
+	uint8_t in[MOCK_READ]; /* read, not parsed yet: in[in_off..in_len) */
+	size_t in_off, in_len;
 	int64_t last_ms;
 	bool closing;  /* close once out is sent; read nothing more */
 	bool draining; /* out sent, write side shut: reading and dropping until
@@ -238,15 +240,56 @@ static void conn_close(struct mconn *c)
 	dbuf_free(&c->out);
 	c->out_off = 0;
 	c->pending = 0;
+	c->in_off = c->in_len = 0;
 	c->closing = false;
 	c->draining = false;
 }
 
+/* answers written, not sent yet */
+static size_t waiting(const struct mconn *c)
+{
+	return c->out.len - c->out_off;
+}
+
+/* parses what was read, MOCK_FEED bytes at a time, while fewer than
+ * MOCK_MAX_OUT bytes of answers wait: a slice holds few requests, so the
+ * answers never run far past the bound however many requests one read
+ * brought (a pipelining client that does not read its answers) */
+static void conn_feed(struct mconn *c)
+{
+	while (c->in_off < c->in_len && !c->closing && waiting(c) < MOCK_MAX_OUT) {
+		size_t k = c->in_len - c->in_off < MOCK_FEED ? c->in_len - c->in_off : MOCK_FEED;
+
+		c->pending += k;
+		http_conn_data(c->hp, 0, c->in + c->in_off, k, (uint64_t)c->last_ms * 1000000u);
+		c->in_off += k;
+		if (c->closing)
+			break;
+		if (http_conn_state(c->hp) == HTTP_NOT || http_conn_state(c->hp) == HTTP_H2) {
+			answer_error(c, 400, "Bad Request",
+				     "{\"error\":\"not an HTTP/1.x request\"}", true);
+			c->m->refused++;
+		} else if (c->pending > MOCK_MAX_PENDING) {
+			answer_error(c, 413, "Content Too Large",
+				     "{\"error\":\"request too large\"}", true);
+			c->m->refused++;
+		}
+	}
+}
+
+/* the connection wants to read: all that was read is parsed, and there is room */
+static bool wants_input(const struct mconn *c)
+{
+	return c->draining || (!c->closing && c->in_off == c->in_len && waiting(c) < MOCK_MAX_OUT);
+}
+
 static void conn_read(struct mconn *c)
 {
-	uint8_t buf[MOCK_READ];
-	ssize_t n = recv(c->fd, buf, sizeof(buf), 0);
+	ssize_t n;
 
+	if (!wants_input(c))
+		return; /* (POLLHUP or POLLERR with input still to parse) */
+	n = recv(c->fd, c->in, sizeof(c->in), 0);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (c->draining) {
@@ -258,26 +301,16 @@ static void conn_read(struct mconn *c)
 		/* the client is done sending: answers still queued are sent
 		 * (a request then a half-close, as nc does), what it left
 		 * unfinished gets none */
-		if (n == 0 && c->out.len > c->out_off)
+		if (n == 0 && waiting(c))
 			c->closing = true;
 		else
 			conn_close(c);
 		return;
 	}
 	c->last_ms = now_ms();
-	c->pending += (size_t)n;
-	http_conn_data(c->hp, 0, buf, (size_t)n, (uint64_t)c->last_ms * 1000000u);
-	if (c->closing)
-		return;
-	if (http_conn_state(c->hp) == HTTP_NOT || http_conn_state(c->hp) == HTTP_H2) {
-		answer_error(c, 400, "Bad Request", "{\"error\":\"not an HTTP/1.x request\"}",
-			     true);
-		c->m->refused++;
-	} else if (c->pending > MOCK_MAX_PENDING) {
-		answer_error(c, 413, "Content Too Large", "{\"error\":\"request too large\"}",
-			     true);
-		c->m->refused++;
-	}
+	c->in_off = 0;
+	c->in_len = (size_t)n;
+	conn_feed(c);
 }
 
 static void conn_write(struct mconn *c)
@@ -295,6 +328,9 @@ static void conn_write(struct mconn *c)
 		c->last_ms = now_ms();
 	}
 	c->out.len = c->out_off = 0;
+	conn_feed(c); /* requests read while answers waited */
+	if (c->fd < 0 || waiting(c))
+		return;
 	if (c->closing && !c->draining) {
 		shutdown(c->fd, SHUT_WR);
 		c->draining = true;
@@ -463,10 +499,7 @@ int mock_run(const struct rset *s, const struct mock_opts *o)
 			pfd[np++] = (struct pollfd){
 			    .fd = c->fd,
 			    .events =
-				(short)((c->out.len > c->out_off ? POLLOUT : 0) |
-					(c->draining || (!c->closing && c->out.len < MOCK_MAX_OUT)
-					     ? POLLIN
-					     : 0)),
+				(short)((waiting(c) ? POLLOUT : 0) | (wants_input(c) ? POLLIN : 0)),
 			};
 		}
 		if (ppoll(pfd, np, &tmo, &during) < 0) {
@@ -482,7 +515,7 @@ int mock_run(const struct rset *s, const struct mock_opts *o)
 				continue;
 			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
 				conn_read(c);
-			if (c->fd >= 0 && !c->draining && (c->out.len > c->out_off || c->closing))
+			if (c->fd >= 0 && !c->draining && (waiting(c) || c->closing))
 				conn_write(c); /* (closing with nothing left to send: shut down) */
 		}
 		if (pfd[0].revents & POLLIN)

@@ -22,9 +22,13 @@
  * connections (more are closed at once), a request body of at most
  * MOCK_MAX_BODY bytes (413 and close), a head of at most
  * HTTP_MAX_HEAD_BYTES (431 and close), bytes that are no HTTP/1.x request
- * (400 and close), at most MOCK_MAX_OUT bytes of responses waiting per
- * connection (reading stops until they are sent), idle connections closed
- * after MOCK_IDLE_MS. One thread, poll().
+ * (400 and close), about MOCK_MAX_OUT bytes of answers waiting per
+ * connection (parsing and reading stop until they are sent; what was read
+ * is parsed MOCK_FEED bytes at a time, so however many pipelined requests
+ * one read brings, the answers pass the bound by those of one slice at
+ * most), idle connections closed after MOCK_IDLE_MS. One thread, poll().
+ * So a connection holds at most MOCK_READ of input, the parser's bounds,
+ * and MOCK_MAX_OUT plus the answers to one slice's requests.
  *
  * It runs until SIGINT or SIGTERM.
  */
@@ -38,9 +42,10 @@
 
 #define MOCK_MAX_CONNS 64u
 #define MOCK_MAX_BODY (1u << 20)
-#define MOCK_MAX_OUT (8u << 20)
+#define MOCK_MAX_OUT (1u << 20)
 #define MOCK_IDLE_MS 10000
 #define MOCK_READ 16384u
+#define MOCK_FEED 64u
 
 struct mock_opts {
 	const char *service;

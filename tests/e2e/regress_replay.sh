@@ -29,8 +29,10 @@
 #     body bytes the real v1 gave curl during the recording (GET /items
 #     twice: both answers in recorded order); an unrecorded request gets
 #     404 JSON naming the closest recorded one; garbage, a huge head, a
-#     huge body and 100 connections at once do not stop it, and it still
-#     answers after them; SIGTERM stops it with exit 0.
+#     huge body, 100 connections at once do not stop it, a 50000-request
+#     pipeline that reads nothing until it has sent all is answered in
+#     full without growing it past 40 MiB, and it still answers after
+#     them; SIGTERM stops it with exit 0.
 # Traffic: loopback only.
 . "$(dirname "$0")/capture_lib.sh"
 need curl python3 jq
@@ -254,7 +256,7 @@ assert d["request"] == {"method": "GET", "target": "/itemz"}, d
 EOF
 
 log "hostile clients"
-python3 - "${MADDR%:*}" "${MADDR##*:}" <<'EOF' && ok "mock refuses garbage, a huge head, a huge body, 100 connections" || bad "mock under hostile clients"
+python3 - "${MADDR%:*}" "${MADDR##*:}" <<'EOF' && ok "mock refuses garbage, a huge head, a huge body, 100 connections; answers a 150000-request pipeline" || bad "mock under hostile clients"
 import os, random, socket, sys, time
 host, port = sys.argv[1], int(sys.argv[2])
 def talk(data, wait=2.0):
@@ -294,10 +296,32 @@ for _ in range(100):
 time.sleep(0.5)
 for s in socks:
     s.close()
+# a pipeline of 150000 requests (60 MB of answers, far more than the
+# socket buffers hold) whose answers are not read for 2 s: the mock stops
+# reading while answers wait (its memory is checked below), then answers
+# every one, in order
+import threading
+s = socket.create_connection((host, port), timeout=30)
+sender = threading.Thread(target=s.sendall,
+                          args=(b"GET /items/99 HTTP/1.1\r\nHost: x\r\n\r\n" * 150000,))
+sender.start()
+time.sleep(2)
+out = b""
+while out.count(b"HTTP/1.1 404") < 150000:
+    b = s.recv(1 << 20)
+    if not b:
+        break
+    out += b
+sender.join()
+s.close()
+assert out.count(b"HTTP/1.1 404") == 150000, (len(out), out.count(b"HTTP/1.1 404"))
 # still serving, pipelined requests answered in order
 out = talk(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 5)
 assert out.count(b"HTTP/1.1 200") == 2 and out.count(b"ok\n") == 2, out
 EOF
+hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$MOCK_PID/status")
+[ "$hwm" -lt 40960 ] && ok "mock peak memory after them: $hwm KiB (< 40 MiB, the answers alone were 60 MB)" ||
+	bad "mock peak memory $hwm KiB"
 st=$(curl -s -o "$T/after.body" -w '%{http_code}' "http://$MADDR/items/99")
 [ "$st" = 404 ] && cmp -s "$T/after.body" "$T/cap1.got/4.body" && ok "mock still answers as recorded after them" ||
 	bad "mock after hostile clients: $st"
