@@ -27,7 +27,8 @@
 #     (404 -> 410) changed, nothing else;
 #   - mock cap1: curl gets, for every recorded request, the status and the
 #     body bytes the real v1 gave curl during the recording (GET /items
-#     twice: both answers in recorded order); an unrecorded request gets
+#     twice: both answers in recorded order), the recorded Set-Cookie
+#     redacted; an unrecorded request gets
 #     404 JSON naming the closest recorded one; garbage, a huge head, a
 #     huge body, 100 connections at once do not stop it, a 50000-request
 #     pipeline that reads nothing until it has sent all is answered in
@@ -246,6 +247,12 @@ done
 	bad "mock: $same of 7 answers as recorded"
 if cmp -s "$T/cap1.got/1.body" "$T/cap1.got/2.body"; then
 	bad "the two recorded GET /items answers are the same (the test proves nothing)"
+fi
+curl -s -D "$T/me.head" -o /dev/null -H 'Authorization: Bearer tok-e2e-secret' "http://$MADDR/me"
+if grep -qi '^Set-Cookie: \[REDACTED\]' "$T/me.head" && ! grep -q 's3cr3t' "$T/me.head"; then
+	ok "mock redacts the recorded Set-Cookie"
+else
+	bad "mock's Set-Cookie: $(grep -i set-cookie "$T/me.head")"
 fi
 st=$(curl -s -o "$T/m404.json" -w '%{http_code}' "http://$MADDR/itemz")
 python3 - "$T/m404.json" <<'EOF' && [ "$st" = 404 ] && ok "unmatched request: 404 naming the closest (GET /items)" || bad "mock 404 ($st): $(cat "$T/m404.json")"

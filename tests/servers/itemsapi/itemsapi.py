@@ -11,8 +11,8 @@ two recorded answers to the same request differ there (the "varied" rule).
   GET  /items        200 {"items":[...], "load":N, "generated_at":ISO, "request_id":UUID}
   GET  /items/ID     200 {"id", "name", "price", "fetched_at", "trace"} | 404
   POST /orders       201 {"order":{"id":UUID,"item","qty","created":HTTP-date}, "status"}
-  GET  /me           200 {"user":"alice"} with "Authorization: Bearer tok-e2e-secret",
-                     else 401
+  GET  /me           200 {"user":"alice"} and a Set-Cookie with
+                     "Authorization: Bearer tok-e2e-secret", else 401
   GET  /health       200 "ok\\n" (text)
 v2 differs from v1 in exactly these ways:
   GET /items/ID      "price" is a string ("3.00", was a number), "currency" added;
@@ -43,10 +43,12 @@ class H(BaseHTTPRequestHandler):
     def log_message(self, *a):
         pass
 
-    def send(self, status, obj, ctype="application/json"):
+    def send(self, status, obj, ctype="application/json", cookie=None):
         body = obj if isinstance(obj, bytes) else json.dumps(obj).encode()
         self.send_response(status)
         self.send_header("Content-Type", ctype)
+        if cookie:
+            self.send_header("Set-Cookie", cookie)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Request-Id", str(uuid.uuid4()))
         self.end_headers()
@@ -78,7 +80,7 @@ class H(BaseHTTPRequestHandler):
             return self.send(200, o)
         if p == "/me":
             if self.headers.get("Authorization") == "Bearer tok-e2e-secret":
-                return self.send(200, {"user": "alice"})
+                return self.send(200, {"user": "alice"}, cookie="session=s3cr3t-e2e; HttpOnly")
             return self.send(401, {"error": "unauthorized"})
         if p == "/v2/stats" and VERSION == "v2":
             return self.send(200, {"orders": orders})
