@@ -233,11 +233,9 @@ for part in 4 2 1; do
 done
 rm -rf "$AN_OUT/report"
 read -r a_secs a_rss _ < <(echo "${an_rows[2]}" | cut -d' ' -f2-)
-# the whole archive again: -j 2 on both cores (the outputs written by a
-# thread of their own), and --summary-only (no per-message log) on one
-# core and on two
+# the whole archive again with --summary-only (no per-message log)
 var_rows=()
-for v in "j2:0,1:-j 2" "sum1:0:--summary-only -j 1" "sum2:0,1:--summary-only -j 2"; do
+for v in "sum1:0:--summary-only"; do
 	IFS=: read -r vname vcpus vargs <<<"$v"
 	best= best_cpu= peak=0
 	for _ in $(seq "$ANALYZE_REPS"); do
