@@ -327,8 +327,14 @@ out = talk(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\nGET /health HTTP/1.1\r\nHost
 assert out.count(b"HTTP/1.1 200") == 2 and out.count(b"ok\n") == 2, out
 EOF
 hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$MOCK_PID/status")
-[ "$hwm" -lt 40960 ] && ok "mock peak memory after them: $hwm KiB (< 40 MiB, the answers alone were 60 MB)" ||
+if ldd "$A" 2>/dev/null | grep -q libasan; then
+	# ASan's shadow memory and quarantine dominate the RSS: not comparable
+	echo "note mock peak memory not checked: ASan build ($hwm KiB)"
+elif [ "$hwm" -lt 40960 ]; then
+	ok "mock peak memory after them: $hwm KiB (< 40 MiB, the answers alone were 60 MB)"
+else
 	bad "mock peak memory $hwm KiB"
+fi
 st=$(curl -s -o "$T/after.body" -w '%{http_code}' "http://$MADDR/items/99")
 [ "$st" = 404 ] && cmp -s "$T/after.body" "$T/cap1.got/4.body" && ok "mock still answers as recorded after them" ||
 	bad "mock after hostile clients: $st"
