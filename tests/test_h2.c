@@ -166,7 +166,11 @@ static void r_msg(void *ctx, const struct http_msg *m)
 	dbuf_printf(&r->out, " s=%u [", m->h2->stream_id);
 	fields(&r->out, m->headers, m->nheaders);
 	dbuf_puts(&r->out, "] {");
-	dbuf_put(&r->out, m->body, m->body_len);
+	/* gRPC: the messages as JSON (the body as sent stays in m->body) */
+	if (m->decoded)
+		dbuf_put(&r->out, m->decoded, m->decoded_len);
+	else
+		dbuf_put(&r->out, m->body, m->body_len);
 	dbuf_puts(&r->out, "} <");
 	fields(&r->out, m->trailers, m->ntrailers);
 	dbuf_printf(&r->out, "> f=%s%s%s x=%llu u=%u", m->flags & HTTP_MSG_TRUNCATED ? "T" : "",

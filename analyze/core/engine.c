@@ -806,14 +806,15 @@ static struct txn_slots *txn_slots_of(struct engine *e, struct obs *o, struct ht
 }
 
 /* the body decoded from its Content-Encoding (proto/coding.h) into
- * e->decoded: *d is m with that body, or m itself when nothing decodes */
+ * e->decoded: *d is m with it as d->decoded, or m itself when nothing
+ * decodes */
 static const struct http_msg *body_decoded(struct engine *e, const struct http_msg *m,
 					   struct http_msg *d)
 {
 	const struct http_header *ce = NULL;
 	int rc;
 
-	if (!m->body_len)
+	if (!m->body_len || m->decoded)
 		return m;
 	for (size_t i = 0; i < m->nheaders; i++)
 		if (ieq(m->headers[i].name, m->headers[i].name_len, "content-encoding"))
@@ -825,8 +826,8 @@ static const struct http_msg *body_decoded(struct engine *e, const struct http_m
 	if (rc != CODING_OK && rc != CODING_CUT)
 		return m;
 	*d = *m;
-	d->body = e->decoded.len ? e->decoded.p : (const uint8_t *)"";
-	d->body_len = e->decoded.len;
+	d->decoded = e->decoded.len ? e->decoded.p : (const uint8_t *)"";
+	d->decoded_len = e->decoded.len;
 	d->decoded_total = e->decoded.len;
 	d->content_coding = coding_name(ce->value, ce->value_len);
 	if (!d->content_coding)
@@ -834,7 +835,7 @@ static const struct http_msg *body_decoded(struct engine *e, const struct http_m
 	/* a prefix only (capped, or the coded bytes were cut): schemas and
 	 * findings see it as cut */
 	if (rc == CODING_CUT)
-		d->flags |= HTTP_MSG_BODY_CUT | HTTP_MSG_DECODE_CUT;
+		d->flags |= HTTP_MSG_DECODE_CUT;
 	return d;
 }
 

@@ -899,14 +899,18 @@ void http_log_message(struct http_log *o, const struct an_http_event *ev)
 	 * there is more */
 	if (o->body) {
 		LIT(b, ",\"body\":\"");
-		cut = utf8_cut(m->body, m->body_len, o->body_limit);
-		json_escape(b, m->body, cut);
-		if (m->content_coding || (m->h2 && m->h2->grpc_decoded)) {
-			/* a decoded rendering: its own length says whether there is more */
-			if (m->body_len > cut || (m->flags & HTTP_MSG_DECODE_CUT))
+		if (m->decoded) {
+			/* decoded (Content-Encoding, gRPC): its own length says
+			 * whether there is more */
+			cut = utf8_cut(m->decoded, m->decoded_len, o->body_limit);
+			json_escape(b, m->decoded, cut);
+			if (m->decoded_len > cut || (m->flags & HTTP_MSG_DECODE_CUT))
 				LIT(b, "...");
-		} else if (m->body_total > cut) {
-			LIT(b, "...");
+		} else {
+			cut = utf8_cut(m->body, m->body_len, o->body_limit);
+			json_escape(b, m->body, cut);
+			if (m->body_total > cut)
+				LIT(b, "...");
 		}
 		dbuf_putc(b, '"');
 	}

@@ -661,18 +661,21 @@ struct svcmap_sink {
 
 static json_t *body_schema(struct svcmap_sink *k, const struct http_msg *m)
 {
-	size_t i = 0;
+	/* the decoded body when there is one (Content-Encoding, gRPC) */
+	const uint8_t *body = m->decoded ? m->decoded : m->body;
+	size_t len = m->decoded ? m->decoded_len : m->body_len, i = 0;
+	uint32_t cut = m->decoded ? HTTP_MSG_DECODE_CUT : HTTP_MSG_BODY_CUT;
 
-	if (m->flags & (HTTP_MSG_TRUNCATED | HTTP_MSG_INCOMPLETE | HTTP_MSG_BODY_CUT))
+	if (m->flags & (HTTP_MSG_TRUNCATED | HTTP_MSG_INCOMPLETE | cut))
 		return json_incref(k->s_truncated);
-	if (m->body_len == 0)
+	if (len == 0)
 		return json_null();
 	/* what cannot start a JSON text needs no parser */
-	while (i < m->body_len && strchr(" \t\r\n", m->body[i]) && m->body[i])
+	while (i < len && strchr(" \t\r\n", body[i]) && body[i])
 		i++;
-	if (i == m->body_len || !strchr("{[\"-0123456789tfn", m->body[i]) || !m->body[i])
+	if (i == len || !strchr("{[\"-0123456789tfn", body[i]) || !body[i])
 		return json_incref(k->s_nonjson);
-	return schema_cache_infer(k->schemas, m->body, m->body_len);
+	return schema_cache_infer(k->schemas, body, len);
 }
 
 /* caller and callee of a view */

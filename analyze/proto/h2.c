@@ -561,10 +561,10 @@ static void emit(struct h2_conn *c, struct stream *s, int dir, uint32_t extra)
 		x.grpc_compressed = h->gcomp;
 		if (h->body.len && grpc_json(c, h, hd, &cut)) {
 			x.grpc_decoded = true;
-			m.body = c->scratch.p;
-			m.body_len = c->scratch.len;
+			m.decoded = c->scratch.p;
+			m.decoded_len = c->scratch.len;
 			if (cut || (h->flags & HTTP_MSG_BODY_CUT))
-				h->flags |= HTTP_MSG_BODY_CUT | HTTP_MSG_DECODE_CUT;
+				h->flags |= HTTP_MSG_DECODE_CUT;
 		}
 		if (!req) {
 			f = field_get(h, h->nhead, h->nf, "grpc-status");

@@ -147,11 +147,14 @@ struct http_msg {
 	uint32_t flags;	      /* HTTP_MSG_* */
 	struct http_txn *txn; /* the transaction it belongs to, or NULL */
 	const struct http_h2_info *h2; /* HTTP/2 only */
-	/* body is decoded from this Content-Encoding (proto/coding.h; set by
-	 * the engine), NULL when it is the body as sent; body_total stays
-	 * the bytes as sent, decoded_total is body_len's */
+	/* the body as text to show and read schemas from, when it is not body
+	 * itself: decoded from its Content-Encoding (content_coding, set by the
+	 * engine; proto/coding.h) or a gRPC body's messages as JSON (h2). body
+	 * stays the bytes as sent (what replay and mock resend). NULL: none */
+	const uint8_t *decoded;
+	size_t decoded_len;
 	const char *content_coding;
-	uint64_t decoded_total;
+	uint64_t decoded_total; /* decoded_len, for content_coding */
 };
 
 struct http_ops {
