@@ -488,7 +488,8 @@ static bool grpc_framed(const struct half *h)
 	while (cu.left) {
 		uint8_t flag;
 		uint32_t len;
-		if (cur_get_u8(&cu, &flag) || flag > 1 || cur_get_be32(&cu, &len) || cur_skip(&cu, len))
+		if (cur_get_u8(&cu, &flag) || flag > 1 || cur_get_be32(&cu, &len) ||
+		    cur_skip(&cu, len))
 			return false;
 	}
 	return true;

@@ -54,9 +54,9 @@ static void on_msg(void *p, const struct http_msg *m)
 		if (m->h2->grpc_decoded) {
 			json_error_t err;
 			check(m->decoded != NULL);
-			json_t *j = json_loadb((const char *)m->decoded, m->decoded_len,
-					       JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL,
-					       &err);
+			json_t *j = json_loadb(
+			    (const char *)m->decoded, m->decoded_len,
+			    JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &err);
 			check(j != NULL && (json_is_object(j) || json_is_array(j)));
 			json_decref(j);
 		}

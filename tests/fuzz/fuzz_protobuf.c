@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = pb_to_json(data + 2, size - 2, &out);
 	if (rc == 0) {
 		json_t *j = json_loadb((const char *)out.p + 1, out.len - 1,
-				      JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &err);
+				       JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL, &err);
 		check(j != NULL && json_is_object(j));
 		json_decref(j);
 	} else {
