@@ -745,6 +745,9 @@ static int rec_ts(const struct pcapng_writer *w, const struct sr_record *rec, ui
 	case SR_REC_PROC_EVENT:
 		*ts = (uint64_t)wall(w, rec->pev.ts_ns);
 		return 1;
+	case SR_REC_TLS:
+		*ts = (uint64_t)wall(w, rec->tls.ts_ns);
+		return 1;
 	default:
 		return 0;
 	}
