@@ -720,6 +720,8 @@ void http_log_message(struct http_log *o, const struct an_http_event *ev)
 	put_int(b, m->version_minor);
 	LIT(b, "\",\"connection_id\":");
 	dbuf_u64(b, v->id);
+	if (v->tls)
+		LIT(b, ",\"tls\":true");
 	LIT(b, ",\"transaction_id\":");
 	if (ev->txn)
 		dbuf_u64(b, ev->txn->id);
@@ -768,6 +770,8 @@ void http_log_connection(struct http_log *o, const struct an_conn_event *ev)
 	dbuf_put(b, fr->tail.p, fr->tail.len);
 	LIT(b, ",\"connection_id\":");
 	dbuf_u64(b, v->id);
+	if (v->tls)
+		LIT(b, ",\"tls\":true");
 	if (v->role == AN_ROLE_SERVER)
 		LIT(b, ",\"role\":\"server\",\"sni\":");
 	else

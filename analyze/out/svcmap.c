@@ -22,6 +22,7 @@ struct svc_txn {
 	int64_t wall_ns;    /* request time */
 	int status;	    /* final status, 0 when none */
 	int64_t latency_ns; /* < 0 when unknown */
+	bool tls;	    /* over TLS (its plaintext recorded) */
 };
 
 struct svc_conn {
@@ -35,6 +36,7 @@ struct svc_conn {
 	int confidence;
 	const char *reason;
 	int64_t wall_ns;
+	bool tls; /* TLS plaintext: protocol is what ran inside TLS */
 };
 
 struct hbin {
@@ -58,6 +60,7 @@ struct endpoint {
 	uint64_t lat_n, lat_max_us;
 	struct stat_bin *st;
 	size_t nst;
+	bool tls;
 };
 
 struct conn {
@@ -66,6 +69,7 @@ struct conn {
 	int confidence;
 	int64_t first, last;
 	uint64_t count;
+	bool tls;
 };
 
 struct service {
@@ -280,6 +284,8 @@ static void svcmap_add_txn(struct svcmap *m, const struct svc_txn *t)
 	dbuf_puts(&m->key, rk);
 	dbuf_putc(&m->key, 0);
 	dbuf_puts(&m->key, sk);
+	if (t->tls)
+		dbuf_puts(&m->key, "\ntls");
 	if (m->last_e && m->key.len == m->last_key.len &&
 	    !memcmp(m->key.p, m->last_key.p, m->key.len)) {
 		/* the same endpoint as last time (repeated calls) */
@@ -301,6 +307,7 @@ static void svcmap_add_txn(struct svcmap *m, const struct svc_txn *t)
 			e->req_key = xstrdup(rk);
 			e->resp_key = xstrdup(sk);
 			e->first = e->last = t->wall_ns;
+			e->tls = t->tls;
 		}
 		m->last_key.len = 0;
 		dbuf_put(&m->last_key, m->key.p, m->key.len);
@@ -332,6 +339,8 @@ static void svcmap_add_conn(struct svcmap *m, const struct svc_conn *c)
 	dbuf_putc(&key, 0);
 	dbuf_puts(&key, c->category);
 	dbuf_printf(&key, "%c%u", 0, c->port);
+	if (c->tls)
+		dbuf_puts(&key, "/tls");
 	slot = strmap_slot(&s->conns, key.p, key.len);
 	dbuf_free(&key);
 	x = *slot;
@@ -342,6 +351,7 @@ static void svcmap_add_conn(struct svcmap *m, const struct svc_conn *c)
 		x->protocol = xstrdup(c->protocol);
 		x->category = xstrdup(c->category);
 		x->port = c->port;
+		x->tls = c->tls;
 		x->confidence = c->confidence;
 		x->reason = xstrdup(c->reason);
 		x->first = x->last = c->wall_ns;
@@ -415,6 +425,10 @@ static void write_endpoint(struct yw *w, const struct endpoint *e)
 	yw_cstr(w, e->method);
 	yw_key(w, "path");
 	yw_cstr(w, e->path);
+	if (e->tls) {
+		yw_key(w, "tls");
+		yw_plain(w, "true");
+	}
 	yw_key(w, "request_schema");
 	if (e->req)
 		yw_json(w, e->req);
@@ -465,6 +479,10 @@ static void write_conn(struct yw *w, const struct conn *c)
 	yw_cstr(w, c->protocol);
 	yw_key(w, "category");
 	yw_cstr(w, c->category[0] ? c->category : NULL);
+	if (c->tls) {
+		yw_key(w, "tls");
+		yw_plain(w, "true");
+	}
 	yw_key(w, "port");
 	yw_u64(w, c->port);
 	yw_key(w, "confidence");
@@ -695,6 +713,7 @@ static void sink_txn(void *ctx, const struct an_txn_event *ev)
 	st.wall_ns = ev->req_wall_ns;
 	st.status = t->status;
 	st.latency_ns = ev->latency_ns;
+	st.tls = ev->conn->tls;
 	svcmap_add_txn(k->map, &st);
 	if (u) {
 		json_decref(u->req);
@@ -725,6 +744,7 @@ static void sink_connection(void *ctx, const struct an_conn_event *ev)
 	sc.confidence = ev->cls->confidence;
 	sc.reason = ev->cls->reason;
 	sc.wall_ns = ev->conn->first_wall_ns;
+	sc.tls = ev->conn->tls;
 	svcmap_add_conn(k->map, &sc);
 }
 
