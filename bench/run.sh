@@ -12,6 +12,9 @@
 #                         same traffic as pcapng; seconds, MB/s, peak RSS
 #                         (one core each)
 #   4. size               .srz vs our .pcapng vs tcpdump's pcap, same traffic
+#   6. TLS plaintext      bench/tls-cost.sh: wrk -> nginx over HTTPS with no
+#                         capture, sockrec --no-tls, sockrec (uprobes): µs per
+#                         request
 #   5. analyzer scale     bench/scale.sh: one server process with 10k, 100k
 #                         and 1M connections (generated archives): time per
 #                         connection and peak RSS
@@ -298,6 +301,10 @@ sz_pcap=$(stat -c %s "$RES/s.pcap")
 sr_log "5/5 analyzer scale: 10k, 100k, 1M connections in one process"
 BUILD=$BUILD bench/scale.sh >"$RES/scale"
 
+# ------------------------------------------------------------ 6. TLS
+sr_log "6/6 TLS plaintext: HTTPS requests with the uprobes on and off"
+BUILD=$BUILD ROUNDS=$ROUNDS DURATION=$((DURATION < 10 ? DURATION : 10)) bench/tls-cost.sh >"$RES/tls"
+
 # ------------------------------------------------------------ report
 host=$(hostname -s)
 out=bench/results/$(date -u +%Y-%m-%d)-$host.md
@@ -354,6 +361,10 @@ out=bench/results/$(date -u +%Y-%m-%d)-$host.md
 	cat "$RES/scale"
 	echo
 	echo "Target: CPU per connection flat from 10k to 1M (linear time); peak RSS flat past 32,768 open connections, under 200 MB."
+	echo
+	echo "## 6. TLS plaintext (bench/tls-cost.sh: wrk -> nginx over HTTPS, OpenSSL 3, both recorded)"
+	echo
+	cat "$RES/tls"
 } >"$out"
 cp "$out" bench/results/latest.md
 cat "$out"
