@@ -175,9 +175,9 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) $< -o $@
 
-# the synthetic archive generator writes .srz through libsrformat
+# the synthetic archive generator and the zstd level study use libsrformat
 GEN_ARCHIVE := $(BUILD)/bench/gen_archive
-$(GEN_ARCHIVE): $(BUILD)/bench/gen_archive.o $(LIBFORMAT)
+$(GEN_ARCHIVE) $(BUILD)/bench/srz_levels: $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBFORMAT)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(call pkg_libs,$(PKGS_FORMAT)) -o $@
 

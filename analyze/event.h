@@ -57,6 +57,9 @@ struct an_opts {
 	int64_t reorder_window_ns; /* http.jsonl: hold lines this long (capture time)
 				    * to write them by timestamp; 0: completion order */
 	size_t reorder_max_bytes;  /* ... and at most this many bytes of them */
+	const char *fields;	   /* http.jsonl: keep only these keys (comma list,
+				    * http_log_fields_check()); NULL: every key */
+	bool no_raw_payload;	   /* http.jsonl: no "raw_payload" key */
 	FILE *warn;		   /* warnings ("damaged at offset ..."); NULL: silent */
 };
 

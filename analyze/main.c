@@ -10,6 +10,7 @@
  * --fail-on.
  */
 #include <argp.h>
+#include <sched.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -26,6 +27,7 @@
 #include "out/env.h"
 #include "out/http_log.h"
 #include "out/info.h"
+#include "base/bgw.h"
 #include "base/outfile.h"
 #include "out/svcmap.h"
 #include "pipeline.h"
@@ -42,6 +44,9 @@ struct cli {
 	size_t nargs;
 	int fail_on; /* --fail-on severity (enum fnd_severity); 0: not given */
 	bool force;  /* --force: replace existing outputs, follow a symlinked -o */
+	bool summary_only; /* report --summary-only: no http.jsonl */
+	long jobs;	   /* -j: threads; 1: all on this one */
+	struct bgw *bgw;   /* -j 2+: the thread that writes the outputs */
 };
 
 /* the outputs an analysis command can write */
@@ -103,6 +108,8 @@ static struct outfile *open_out(struct cli *c, int dirfd, const char *name)
 	o = outfile_create(dirfd, name, shown, c->force, err, sizeof(err));
 	if (!o)
 		fprintf(stderr, "sockrec-analyze: %s\n", err);
+	else if (c->bgw)
+		outfile_thread(o, c->bgw); /* out of memory: the plain stream */
 	return o;
 }
 
@@ -163,9 +170,6 @@ static int run(struct cli *c, struct an_sink **sinks, size_t nsinks)
 		fprintf(stderr, "sockrec-analyze: writing to stdout failed\n");
 		rc = AN_EXIT_UNREADABLE;
 	}
-	if (rc == AN_EXIT_UNREADABLE && c->nargs)
-		fprintf(stderr, "sockrec-analyze: nothing readable in %s%s\n", c->args[0],
-			c->nargs > 1 ? " and the other inputs" : "");
 	free(in);
 	return rc;
 }
@@ -194,6 +198,8 @@ static int cmd_report(struct cli *c)
 	}
 	for (size_t i = 0; i < NOUTPUTS; i++) {
 		if (!outputs[i].file || !(c->cmd->outputs & outputs[i].bit))
+			continue;
+		if (c->summary_only && outputs[i].bit == OUT_HTTP)
 			continue;
 		names[nout] = outputs[i].file;
 		bits[nout++] = outputs[i].bit;
@@ -264,17 +270,20 @@ static int cmd_stdout(struct cli *c)
 {
 	struct an_sink *sinks[NOUTPUTS];
 	struct findings *fnd = NULL;
+	FILE *out = c->bgw ? bgw_open(c->bgw, STDOUT_FILENO) : NULL;
 	size_t ns = 0;
 	int rc;
 
+	if (!out)
+		out = stdout;
 	if (c->cmd->outputs & OUT_FINDINGS)
 		fnd = findings_create();
 	for (size_t i = 0; i < NOUTPUTS; i++)
 		if (c->cmd->outputs & outputs[i].bit)
-			sinks[ns++] = make_sink(outputs[i].bit, stdout, c, fnd);
+			sinks[ns++] = make_sink(outputs[i].bit, out, c, fnd);
 	rc = run(c, sinks, ns);
 	if (fnd && rc != AN_EXIT_UNREADABLE) {
-		if (findings_write_json(fnd, stdout) || fflush(stdout)) {
+		if (findings_write_json(fnd, out) || fflush(out)) {
 			fputs("sockrec-analyze: writing to stdout failed\n", stderr);
 			rc = AN_EXIT_UNREADABLE;
 		} else if (c->fail_on > 0 && findings_fail_on(fnd, c->fail_on)) {
@@ -282,6 +291,11 @@ static int cmd_stdout(struct cli *c)
 		}
 	}
 	findings_free(fnd);
+	/* the writer thread's stream: closed when it has written everything */
+	if (out != stdout && fclose(out) && rc != AN_EXIT_UNREADABLE) {
+		fprintf(stderr, "sockrec-analyze: writing to stdout failed: %s\n", strerror(errno));
+		rc = AN_EXIT_UNREADABLE;
+	}
 	return rc;
 }
 
@@ -464,10 +478,33 @@ static const struct command commands[] = {
 
 /* ---- options ---- */
 
-enum { OPT_BODY_LIMIT = 1000, OPT_RAW_LIMIT, OPT_SHOW_SECRETS, OPT_FAIL_ON, OPT_FORCE };
+enum {
+	OPT_BODY_LIMIT = 1000,
+	OPT_RAW_LIMIT,
+	OPT_SHOW_SECRETS,
+	OPT_FAIL_ON,
+	OPT_FORCE,
+	OPT_FIELDS,
+	OPT_NO_RAW,
+	OPT_SUMMARY_ONLY,
+};
+
+/* -j's default: the cores this process may run on */
+static long cores(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set);
+	return sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 1;
+}
 
 static const struct argp_option options[] = {
     {"output", 'o', "DIR", 0, "report: directory for the outputs (created 0700)", 0},
+    {"jobs", 'j', "N", 0,
+     "threads (default: the cores available); with 2 or more the outputs are written by "
+     "a thread of their own. Outputs are byte-identical for every N",
+     0},
     {"force", OPT_FORCE, NULL, 0,
      "report, convert: replace existing output files (renamed over, never written in "
      "place) and accept -o DIR as a symbolic link; without it existing outputs are "
@@ -476,6 +513,18 @@ static const struct argp_option options[] = {
     {"body-limit", OPT_BODY_LIMIT, "N", 0,
      "http.jsonl body text: first N bytes, then \"...\" (default 1500)", 0},
     {"raw-limit", OPT_RAW_LIMIT, "N", 0, "http.jsonl raw_payload: first N bytes (default 4096)", 0},
+    {"no-raw-payload", OPT_NO_RAW, NULL, 0,
+     "http.jsonl without raw_payload (the message's bytes as text): about half the volume "
+     "on small messages",
+     0},
+    {"fields", OPT_FIELDS, "KEY,...", 0,
+     "http.jsonl keeps only these keys, in their usual order (e.g. "
+     "timestamp,pid,method,url,status_code,latency_ms; README lists them)",
+     0},
+    {"summary-only", OPT_SUMMARY_ONLY, NULL, 0,
+     "report: env.yaml, service-map.yaml, findings.json and the summary, without the "
+     "per-message http.jsonl",
+     0},
     {"show-secrets", OPT_SHOW_SECRETS, NULL, 0,
      "do not redact credentials: Authorization, Cookie, API-key... header values and "
      "secret-looking command-line arguments (-u user:PASS, --password=X, KEY=X...)",
@@ -495,6 +544,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case 'o':
 		c->outdir = arg;
 		return 0;
+	case 'j': {
+		size_t n;
+		if (parse_size(arg, &n) || n < 1 || n > 1024)
+			argp_error(st, "-j: '%s' is not a thread count (1 to 1024)", arg);
+		c->jobs = (long)n;
+		return 0;
+	}
 	case OPT_BODY_LIMIT:
 		if (parse_size(arg, &c->opts.body_limit))
 			argp_error(st, "--body-limit: '%s' is not a byte count", arg);
@@ -508,6 +564,19 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		return 0;
 	case OPT_FORCE:
 		c->force = true;
+		return 0;
+	case OPT_NO_RAW:
+		c->opts.no_raw_payload = true;
+		return 0;
+	case OPT_FIELDS: {
+		char err[160];
+		if (http_log_fields_check(arg, err, sizeof(err)))
+			argp_error(st, "%s", err);
+		c->opts.fields = arg;
+		return 0;
+	}
+	case OPT_SUMMARY_ONLY:
+		c->summary_only = true;
 		return 0;
 	case OPT_FAIL_ON:
 		c->fail_on = findings_severity_parse(arg);
@@ -528,6 +597,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			argp_error(st, "--force is for report and convert only");
 		if (c->fail_on && !(c->cmd->outputs & OUT_FINDINGS))
 			argp_error(st, "--fail-on is for report and findings only");
+		if (c->summary_only && c->cmd->run != cmd_report)
+			argp_error(st, "--summary-only is for report only");
+		if ((c->opts.fields || c->opts.no_raw_payload) &&
+		    (!(c->cmd->outputs & OUT_HTTP) || c->summary_only))
+			argp_error(st, "--fields and --no-raw-payload shape http.jsonl: for http and "
+				       "report without --summary-only");
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -552,6 +627,8 @@ static const char usage_doc[] =
     "\nExamples:\n"
     "  sockrec-analyze report capture.srz -o out/\n"
     "  sockrec-analyze http capture.srz | jq 'select(.status_code >= 500)'\n"
+    "  sockrec-analyze http --fields timestamp,pid,method,url,status_code capture.srz\n"
+    "  sockrec-analyze report --summary-only big.srz -o out/\n"
     "  sockrec-analyze map host-a.srz host-b.srz\n"
     "  sockrec-analyze findings --fail-on high capture.srz\n"
     "  sockrec-analyze convert capture.srz capture.pcapng\n";
@@ -604,7 +681,12 @@ int main(int argc, char **argv)
 		free(c.args);
 		return AN_EXIT_USAGE;
 	}
+	if (!c.jobs)
+		c.jobs = cores();
+	if (c.jobs > 1 && c.cmd->outputs)
+		c.bgw = bgw_create(); /* NULL (no thread): all on this one */
 	int rc = c.cmd->run(&c);
+	bgw_free(c.bgw);
 	free(c.args);
 	return rc;
 }

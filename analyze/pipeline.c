@@ -1,5 +1,6 @@
 /* pipeline.c - an_run(): pass 1 (model, integrity, counts), pass 2
  * (engine), the sinks' ends. See pipeline.h. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,14 +119,17 @@ static void stats_free(struct stats *st)
 	free(st->a);
 }
 
-/* @return 0, or -1 when a sink's end failed (each end is called) */
+/* @return 0, or the errno of the first sink's end that failed (each end
+ * is called) */
 static int sinks_end(struct an_sink *const *sinks, size_t n, const struct an_summary *sum)
 {
 	int rc = 0;
 
-	for (size_t i = 0; i < n; i++)
-		if (sinks[i]->end && sinks[i]->end(sinks[i]->ctx, sum))
-			rc = -1;
+	for (size_t i = 0; i < n; i++) {
+		errno = 0;
+		if (sinks[i]->end && sinks[i]->end(sinks[i]->ctx, sum) && !rc)
+			rc = errno ? errno : EIO;
+	}
 	return rc;
 }
 
@@ -195,9 +199,11 @@ int an_run(const struct an_input *in, size_t n, const struct an_opts *o,
 
 	loaded.model = m;
 	loaded.stats = &st;
-	for (size_t i = 0; i < nsinks; i++)
-		if (sinks[i]->loaded && sinks[i]->loaded(sinks[i]->ctx, &loaded))
-			werr = 1;
+	for (size_t i = 0; i < nsinks; i++) {
+		errno = 0;
+		if (sinks[i]->loaded && sinks[i]->loaded(sinks[i]->ctx, &loaded) && !werr)
+			werr = errno ? errno : EIO;
+	}
 	if (status == AN_EXIT_UNREADABLE)
 		goto out;
 
@@ -218,11 +224,17 @@ int an_run(const struct an_input *in, size_t n, const struct an_opts *o,
 		sum.connections = engine_connections(e);
 		engine_free(e);
 	}
-	if (sinks_end(sinks, nsinks, &sum))
-		werr = 1;
+	if (!werr)
+		werr = sinks_end(sinks, nsinks, &sum);
+	else
+		sinks_end(sinks, nsinks, &sum);
 out:
+	if (status == AN_EXIT_UNREADABLE && o->warn && n)
+		fprintf(o->warn, "sockrec-analyze: nothing readable in %s%s\n", in[0].name,
+			n > 1 ? " and the other inputs" : "");
 	if (werr && o->warn)
-		fprintf(o->warn, "sockrec-analyze: error: writing an output failed\n");
+		fprintf(o->warn, "sockrec-analyze: error: writing an output failed: %s\n",
+			strerror(werr));
 	if (werr && status == AN_EXIT_OK)
 		status = AN_EXIT_UNREADABLE;
 	stats_free(&st);

@@ -11,13 +11,14 @@
 #                         all of it) versus tshark -q -z http,tree on the
 #                         same traffic as pcapng; seconds, MB/s, peak RSS
 #                         (one core each)
-#   4. size               .srz vs our .pcapng vs tcpdump's pcap, same traffic
-#   6. TLS plaintext      bench/tls-cost.sh: wrk -> nginx over HTTPS with no
-#                         capture, sockrec --no-tls, sockrec (uprobes): µs per
-#                         request
+#   4. size               .srz vs our .pcapng vs tcpdump's pcap, same traffic;
+#                         the writer's CPU and size per zstd level (bench/srz_levels)
 #   5. analyzer scale     bench/scale.sh: one server process with 10k, 100k
 #                         and 1M connections (generated archives): time per
 #                         connection and peak RSS
+#   6. TLS plaintext      bench/tls-cost.sh: wrk -> nginx over HTTPS with no
+#                         capture, sockrec --no-tls, sockrec (uprobes): µs per
+#                         request
 #
 # Only ratios measured in this run are compared; absolute numbers depend on
 # the machine. Results: a Markdown table in bench/results/<date>-<host>.md
@@ -193,7 +194,7 @@ sr_log "recorded $((payload / 1000000)) MB of payload in ${secs}s of load"
 timed() { # name cmd... -> "seconds maxrss_kb status user_seconds system_seconds"
 	local name=$1 rc=0
 	shift
-	/usr/bin/time -f '%e %M %U %S' -o "$RES/$name.time" taskset -c 0 "$@" >"$RES/$name.out" 2>"$RES/$name.err" || rc=$?
+	/usr/bin/time -f '%e %M %U %S' -o "$RES/$name.time" taskset -c "${CPUS:-0}" "$@" >"$RES/$name.out" 2>"$RES/$name.err" || rc=$?
 	tail -n1 "$RES/$name.time" | awk -v rc=$rc '{ print $1, $2, rc, $3, $4 }'
 }
 # The analyzer's outputs go to a tmpfs (/dev/shm): http.jsonl is about 7
@@ -235,6 +236,26 @@ for part in 4 2 1; do
 done
 rm -rf "$AN_OUT/report"
 read -r a_secs a_rss _ < <(echo "${an_rows[2]}" | cut -d' ' -f2-)
+# the whole archive again: -j 2 on both cores (the outputs written by a
+# thread of their own), and --summary-only (no per-message log) on one
+# core and on two
+var_rows=()
+for v in "j2:0,1:-j 2" "sum1:0:--summary-only -j 1" "sum2:0,1:--summary-only -j 2"; do
+	IFS=: read -r vname vcpus vargs <<<"$v"
+	best= best_cpu= peak=0
+	for _ in $(seq "$ANALYZE_REPS"); do
+		rm -rf "$AN_OUT/report"
+		# shellcheck disable=SC2086 # vargs: several options
+		read -r s rss rc us sy < <(CPUS=$vcpus timed "analyze-$vname" "$SA" report $vargs "$RES/an.srz" -o "$AN_OUT/report")
+		[ "$rc" = 0 ] || sr_die "sockrec-analyze report $vargs failed ($rc): $(head -c 500 "$RES/analyze-$vname.err")"
+		if [ -z "$best" ] || awk -v a="$s" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+			best=$s best_cpu="$us $sy"
+		fi
+		[ "$rss" -gt "$peak" ] && peak=$rss
+	done
+	var_rows+=("$vname|$vcpus|$vargs|$best|$peak|$best_cpu")
+done
+rm -rf "$AN_OUT/report"
 # the pcapng only now: its pages would crowd the RAM disk's
 "$SA" convert "$RES/an.srz" "$RES/an.pcapng"
 TSHARK_TIMEOUT=${TSHARK_TIMEOUT:-1800}
@@ -267,6 +288,14 @@ analyzer_table() {
 	printf '| tshark -q -z http,tree | .pcapng | %s | – (%s requests counted) | %.2f | %.2f | %.2f | %.1f | %.0f |\n' "$(mb "$payload")" \
 		"${t_requests:-?}" "$t_secs" "$t_us" "$t_sy" \
 		"$(echo "$payload $t_secs" | awk '{ print $1 / 1e6 / ($2 > 0 ? $2 : 0.01) }')" "$(echo "$t_rss" | awk '{ print $1 / 1024 }')"
+	for row in "${var_rows[@]}"; do
+		IFS='|' read -r _ vcpus vargs s rss cpu <<<"$row"
+		read -r us sy <<<"$cpu"
+		printf '| sockrec-analyze report %s (cores %s) | .srz | %s | %s | %.2f | %.2f | %.2f | %.0f | %.1f |\n' "$vargs" "$vcpus" \
+			"$(mb "$payload")" "$(case $vargs in *summary*) echo "– (no http.jsonl)" ;; *) echo "as above" ;; esac)" \
+			"$s" "$us" "$sy" "$(echo "$payload $s" | awk '{ print $1 / 1e6 / ($2 > 0 ? $2 : 0.01) }')" \
+			"$(echo "$rss" | awk '{ print $1 / 1024 }')"
+	done
 	read -r _ _ _ _ _ _ a_us _ <<<"${an_rows[2]}"
 	printf '\nSpeed-up over tshark: **%.1f×** (target ≥ 50×). Analyzer: **%.0f MB/s** of payload on one core (target ≥ 300); %.0f MB/s of its user time alone.' \
 		"$(echo "$t_secs $a_secs" | awk '{ print $1 / ($2 > 0 ? $2 : 0.01) }')" \
@@ -296,6 +325,8 @@ wait "$td" || true
 sz_srz=$(stat -c %s "$RES/s.srz")
 sz_png=$(stat -c %s "$RES/s.pcapng")
 sz_pcap=$(stat -c %s "$RES/s.pcap")
+# what the capture's zstd level costs and saves, on this archive
+"$BUILD/bench/srz_levels" "$RES/s.srz" 3 1 -1 -2 -3 3 >"$RES/levels"
 
 # ------------------------------------------------------------ 5. scale
 sr_log "5/5 analyzer scale: 10k, 100k, 1M connections in one process"
@@ -357,6 +388,10 @@ out=bench/results/$(date -u +%Y-%m-%d)-$host.md
 	done
 	echo
 	echo "Target: .srz ≤ 30 % of tcpdump's pcap. sockrec records both ends here (nginx and wrk are both targets), tcpdump each packet once."
+	echo
+	echo "The capture's zstd level on this archive (bench/srz_levels: its records written again by the capture's writer at each level; CPU of the writer alone; the default is -1):"
+	echo
+	cat "$RES/levels"
 	echo
 	cat "$RES/scale"
 	echo

@@ -95,7 +95,7 @@ struct srz_writer *srz_writer_create(int fd, const struct srz_writer_opts *opts,
 		return NULL;
 	}
 	w->fd = fd;
-	w->level = opts && opts->level ? opts->level : 1;
+	w->level = opts && opts->level ? opts->level : SRZ_DEFAULT_LEVEL;
 	w->raw = malloc(SRZ_BLOCK_TARGET);
 	w->out_cap = SRZ_BLOCK_HDR_LEN + ZSTD_compressBound(SRZ_BLOCK_TARGET);
 	w->out = malloc(w->out_cap);

@@ -59,6 +59,10 @@ struct http_log {
 	FILE *f;
 	size_t body_limit, raw_limit;
 	bool show_secrets;
+	bool raw_payload; /* write "raw_payload" (not --no-raw-payload, and kept) */
+	bool body;	  /* write "body" (kept) */
+	bool headers, trailers; /* format them (kept); else null, then dropped */
+	uint64_t keep;	  /* --fields: bit i keeps http_log_keys[i]; 0: every key */
 	struct dbuf line; /* the line being built */
 	struct dbuf tmp;
 	struct dbuf out; /* written, not yet handed to f */
@@ -84,14 +88,137 @@ struct http_log {
 	int64_t floor; /* no later line can have an earlier timestamp */
 };
 
+/* ---- --fields ---- */
+
+/* every key a line can have: a message line's, then a connection line's own */
+const char *const http_log_keys[] = {
+    "timestamp", "pid", "comm", "cmdline", "direction", "source_ip", "source_port", "dest_ip",
+    "dest_port", "bytes", "method", "url", "status_code", "headers", "body", "raw_payload",
+    "source_container", "destination_container", "destination_type", "message",
+    "http_version", "connection_id", "transaction_id", "latency_ms", "truncated",
+    "body_bytes", "trailers", "event_type", "protocol", "category", "confidence",
+    "detection_reason", "role", "sni", "bytes_sent", "bytes_received", NULL};
+
+/* index of the key p[0..n) in http_log_keys, or -1 */
+static int key_index(const char *p, size_t n)
+{
+	for (int i = 0; http_log_keys[i]; i++)
+		if (http_log_keys[i][0] == p[0] && !strncmp(http_log_keys[i], p, n) &&
+		    !http_log_keys[i][n])
+			return i;
+	return -1;
+}
+
+/* the mask of a --fields list; -1 (err set) on an unknown or empty key */
+static int64_t fields_mask(const char *list, char *err, size_t err_cap)
+{
+	uint64_t m = 0;
+	const char *p = list;
+
+	for (;;) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		int i = key_index(p, n);
+		if (i < 0) {
+			if (err && err_cap)
+				snprintf(err, err_cap, "--fields: '%.*s' is not an http.jsonl key",
+					 (int)(n > 64 ? 64 : n), p);
+			return -1;
+		}
+		m |= 1ull << i;
+		if (!e)
+			return (int64_t)m;
+		p = e + 1;
+	}
+}
+
+int http_log_fields_check(const char *list, char *err, size_t err_cap)
+{
+	return fields_mask(list, err, err_cap) < 0 ? -1 : 0;
+}
+
+/* the ',' after the JSON value at p, or end (the line is our own output:
+ * well formed, and end is its closing brace) */
+static const uint8_t *value_end(const uint8_t *p, const uint8_t *end)
+{
+	int depth = 0;
+
+	for (; p < end; p++) {
+		if (*p == '"') { /* to its closing quote: one not escaped */
+			const uint8_t *q = p + 1;
+			for (;;) {
+				size_t bs = 0;
+				q = memchr(q, '"', (size_t)(end - q));
+				if (!q)
+					return end;
+				while (q - bs - 1 > p && q[-1 - (ptrdiff_t)bs] == '\\')
+					bs++;
+				if (!(bs & 1))
+					break;
+				q++;
+			}
+			p = q;
+		} else if (*p == '{' || *p == '[') {
+			depth++;
+		} else if (*p == '}' || *p == ']') {
+			depth--;
+		} else if (*p == ',' && !depth) {
+			return p;
+		}
+	}
+	return end;
+}
+
+/* keeps the --fields keys of the line just built ("{...}", no LF yet) */
+static void select_fields(struct http_log *o)
+{
+	struct dbuf *b = &o->line, *t = &o->tmp;
+	const uint8_t *p = b->p + 1, *end = b->p + b->len - 1; /* inside the braces */
+	bool first = true;
+
+	t->len = 0;
+	dbuf_putc(t, '{');
+	while (p < end) {
+		const uint8_t *k = p + 1, *ke = memchr(k, '"', (size_t)(end - k));
+		const uint8_t *v, *ve;
+		int i;
+		if (!ke)
+			break;
+		v = ke + 2; /* past '":' */
+		ve = value_end(v, end);
+		i = key_index((const char *)k, (size_t)(ke - k));
+		if (i >= 0 && (o->keep >> i & 1)) {
+			if (!first)
+				dbuf_putc(t, ',');
+			dbuf_put(t, p, (size_t)(ve - p));
+			first = false;
+		}
+		p = ve + 1; /* past ',' */
+	}
+	dbuf_putc(t, '}');
+	b->len = 0;
+	dbuf_put(b, t->p, t->len);
+}
+
+static bool keeps(const struct http_log *o, const char *key)
+{
+	return !o->keep || (o->keep >> key_index(key, strlen(key)) & 1);
+}
+
 struct http_log *http_log_create(FILE *f, const struct an_opts *o)
 {
 	struct http_log *w = xcalloc(1, sizeof(*w));
+	int64_t keep = o->fields ? fields_mask(o->fields, NULL, 0) : 0;
 
 	w->f = f;
 	w->body_limit = o->body_limit;
 	w->raw_limit = o->raw_limit;
 	w->show_secrets = o->show_secrets;
+	w->keep = keep > 0 ? (uint64_t)keep : 0; /* a bad list: main refuses it first */
+	w->raw_payload = !o->no_raw_payload && keeps(w, "raw_payload");
+	w->body = keeps(w, "body");
+	w->headers = keeps(w, "headers");
+	w->trailers = keeps(w, "trailers");
 	w->window_ns = o->reorder_window_ns > 0 ? o->reorder_window_ns : 0;
 	w->max_bytes = o->reorder_max_bytes;
 	w->frags = xcalloc(FRAG_SLOTS, sizeof(*w->frags));
@@ -655,6 +782,23 @@ static void line_out(struct http_log *o, int64_t wall)
 	window_flush(o);
 }
 
+/* ,"raw_payload":"..." (credential values redacted unless show_secrets) */
+static void put_raw(struct http_log *o, struct dbuf *b, const struct http_msg *m)
+{
+	const uint8_t *raw = m->raw;
+	size_t rl = m->raw_len, cut;
+
+	LIT(b, ",\"raw_payload\":\"");
+	o->tmp.len = 0;
+	if (!o->show_secrets && redact_raw(&o->secrets, &o->tmp, m->raw, m->raw_len)) {
+		raw = o->tmp.p;
+		rl = o->tmp.len;
+	}
+	cut = utf8_cut(raw, rl, o->raw_limit);
+	json_escape(b, raw, cut);
+	dbuf_putc(b, '"');
+}
+
 void http_log_message(struct http_log *o, const struct an_http_event *ev)
 {
 	const struct http_msg *m = ev->msg;
@@ -682,31 +826,24 @@ void http_log_message(struct http_log *o, const struct an_http_event *ev)
 		dbuf_u64(b, (uint64_t)m->status);
 		LIT(b, ",\"headers\":");
 	}
-	put_headers(o, b, &o->tmp, m->headers, m->nheaders, o->show_secrets);
+	if (o->headers)
+		put_headers(o, b, &o->tmp, m->headers, m->nheaders, o->show_secrets);
+	else
+		LIT(b, "null"); /* dropped by select_fields() */
 
 	/* body: text cut at body_limit (on a character boundary), "..." when
 	 * there is more */
-	LIT(b, ",\"body\":\"");
-	cut = utf8_cut(m->body, m->body_len, o->body_limit);
-	json_escape(b, m->body, cut);
-	if (m->body_total > cut)
-		LIT(b, "...");
-	LIT(b, "\",\"raw_payload\":\"");
-	if (o->show_secrets) {
-		cut = utf8_cut(m->raw, m->raw_len, o->raw_limit);
-		json_escape(b, m->raw, cut);
-	} else {
-		const uint8_t *raw = m->raw;
-		size_t rl = m->raw_len;
-		o->tmp.len = 0;
-		if (redact_raw(&o->secrets, &o->tmp, m->raw, m->raw_len)) {
-			raw = o->tmp.p;
-			rl = o->tmp.len;
-		}
-		cut = utf8_cut(raw, rl, o->raw_limit);
-		json_escape(b, raw, cut);
+	if (o->body) {
+		LIT(b, ",\"body\":\"");
+		cut = utf8_cut(m->body, m->body_len, o->body_limit);
+		json_escape(b, m->body, cut);
+		if (m->body_total > cut)
+			LIT(b, "...");
+		dbuf_putc(b, '"');
 	}
-	LIT(b, "\",");
+	if (o->raw_payload)
+		put_raw(o, b, m);
+	dbuf_putc(b, ',');
 	dbuf_put(b, fr->tail.p, fr->tail.len);
 
 	/* additions */
@@ -738,11 +875,13 @@ void http_log_message(struct http_log *o, const struct an_http_event *ev)
 		LIT(b, ",\"truncated\":false,\"body_bytes\":");
 	dbuf_u64(b, m->body_total);
 	LIT(b, ",\"trailers\":");
-	if (m->ntrailers)
+	if (m->ntrailers && o->trailers)
 		put_headers(o, b, &o->tmp, m->trailers, m->ntrailers, o->show_secrets);
 	else
 		LIT(b, "null");
 	dbuf_putc(b, '}');
+	if (o->keep)
+		select_fields(o);
 	line_out(o, ev->wall_ns);
 }
 
@@ -782,5 +921,7 @@ void http_log_connection(struct http_log *o, const struct an_conn_event *ev)
 	LIT(b, ",\"bytes_received\":");
 	dbuf_u64(b, ev->bytes_received);
 	dbuf_putc(b, '}');
+	if (o->keep)
+		select_fields(o);
 	line_out(o, ev->wall_ns);
 }

@@ -41,6 +41,18 @@ struct http_log;
  *  @return the sink (never NULL). */
 struct an_sink *http_log_sink(FILE *f, const struct an_opts *o);
 
+/*! http_log_fields_check() :
+ *  Checks a --fields list: comma-separated http.jsonl keys, each one a key
+ *  some line can have (http_log_keys[]). With a list, a line keeps only
+ *  those keys, in its usual order; a line with none of them is still
+ *  written ("{}"), so lines keep counting messages. Keys left out are not
+ *  computed when that saves work (raw_payload, body).
+ *  @return 0, or -1 with err naming the first unknown key. */
+int http_log_fields_check(const char *list, char *err, size_t err_cap);
+
+/* every key a line can have, NULL-terminated (for --help and tests) */
+extern const char *const http_log_keys[];
+
 /* the writer without the sink, for tests: create, feed, close */
 struct http_log *http_log_create(FILE *f, const struct an_opts *o);
 void http_log_message(struct http_log *w, const struct an_http_event *ev);

@@ -16,41 +16,18 @@
 #     addresses.
 . "$(dirname "$0")/capture_lib.sh"
 
-DOCKER=/usr/bin/docker
-command -v dockerd >/dev/null || skip "dockerd not installed"
-[ -x "$DOCKER" ] || skip "$DOCKER not installed"
 [ -x /bin/busybox ] || skip "busybox-static not installed"
-
-DK=$T/docker
-mkdir -p "$DK"
-SOCK=$DK/docker.sock
-dockerd --data-root "$DK/root" --exec-root "$DK/exec" -H "unix://$SOCK" \
-	--pidfile "$DK/dockerd.pid" --bridge=none --iptables=false --ip6tables=false \
-	>"$DK/dockerd.log" 2>&1 &
-DOCKERD_PID=$!
-dk() { "$DOCKER" -H "unix://$SOCK" "$@"; }
+docker_start
 NET=sockrec-e2e-$$
 BR=srz$$ # the bridge's interface name (at most 15 characters)
-CTRS=()
 FWD_RULE=()
-docker_cleanup() {
-	set +e
-	for c in "${CTRS[@]}"; do dk rm -f "$c" >/dev/null 2>&1; done
+docker_before_stop() {
 	dk network rm "$NET" >/dev/null 2>&1
 	[ ${#FWD_RULE[@]} -gt 0 ] && iptables -w -D FORWARD "${FWD_RULE[@]}" 2>/dev/null
-	kill -TERM "$DOCKERD_PID" 2>/dev/null
-	for _ in $(seq 150); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$DOCKERD_PID" 2>/dev/null
-	ip link show "$BR" >/dev/null 2>&1 && ip link del "$BR"
-	cleanup
 }
-trap docker_cleanup EXIT
-for _ in $(seq 300); do
-	dk info >/dev/null 2>&1 && break
-	kill -0 "$DOCKERD_PID" 2>/dev/null || break
-	sleep 0.1
-done
-dk info >/dev/null 2>&1 || { tail -5 "$DK/dockerd.log"; skip "dockerd does not start here"; }
+docker_after_stop() {
+	ip link show "$BR" >/dev/null 2>&1 && ip link del "$BR"
+}
 
 log "image from /bin/busybox"
 R=$T/rootfs

@@ -55,6 +55,52 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# docker_start: the test's own Docker engine: dockerd with its data and exec
+# roots and API socket under $T/docker, no default bridge, no iptables of
+# its own; `dk` is docker against it. At exit the containers listed in
+# CTRS are removed, the test's docker_before_stop hook runs (if defined),
+# dockerd is stopped, mounts it left under $T are released, the test's
+# docker_after_stop hook runs, then cleanup. Skips when Docker is not
+# installed or dockerd does not start.
+docker_start() {
+	DOCKER=/usr/bin/docker
+	command -v dockerd >/dev/null || skip "dockerd not installed"
+	[ -x "$DOCKER" ] || skip "$DOCKER not installed"
+	DK=$T/docker
+	SOCK=$DK/docker.sock
+	CTRS=()
+	mkdir -p "$DK"
+	dockerd --data-root "$DK/root" --exec-root "$DK/exec" -H "unix://$SOCK" \
+		--pidfile "$DK/dockerd.pid" --bridge=none --iptables=false --ip6tables=false \
+		>"$DK/dockerd.log" 2>&1 &
+	DOCKERD_PID=$!
+	trap docker_cleanup EXIT
+	for _ in $(seq 300); do
+		dk info >/dev/null 2>&1 && return 0
+		kill -0 "$DOCKERD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	tail -5 "$DK/dockerd.log"
+	skip "dockerd does not start here"
+}
+
+dk() { "$DOCKER" -H "unix://$SOCK" "$@"; }
+
+docker_cleanup() {
+	local c
+	set +e
+	for c in "${CTRS[@]}"; do dk rm -f "$c" >/dev/null 2>&1; done
+	declare -F docker_before_stop >/dev/null && docker_before_stop
+	kill -TERM "$DOCKERD_PID" 2>/dev/null
+	for _ in $(seq 150); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$DOCKERD_PID" 2>/dev/null
+	# host networking leaves the default netns bind-mounted in exec-root
+	awk -v d="$T/" 'index($2 "/", d) == 1 { print $2 }' /proc/mounts | sort -r |
+		while read -r m; do umount -l "$m"; done
+	declare -F docker_after_stop >/dev/null && docker_after_stop
+	cleanup
+}
+
 # free_port: prints a TCP port nobody listens on (v4 and v6 loopback)
 free_port() {
 	python3 - <<'EOF'

@@ -17,37 +17,7 @@
 need gcc readelf
 [ -x "$BUILD/tests/test_capture_liveenv" ] || die "$BUILD/tests/test_capture_liveenv not built (make test builds it)"
 
-DOCKER=/usr/bin/docker
-command -v dockerd >/dev/null || skip "dockerd not installed"
-[ -x "$DOCKER" ] || skip "$DOCKER not installed"
-
-DK=$T/docker
-mkdir -p "$DK"
-SOCK=$DK/docker.sock
-dockerd --data-root "$DK/root" --exec-root "$DK/exec" -H "unix://$SOCK" \
-	--pidfile "$DK/dockerd.pid" --bridge=none --iptables=false --ip6tables=false \
-	>"$DK/dockerd.log" 2>&1 &
-DOCKERD_PID=$!
-dk() { "$DOCKER" -H "unix://$SOCK" "$@"; }
-CTRS=()
-docker_cleanup() {
-	set +e
-	for c in "${CTRS[@]}"; do dk rm -f "$c" >/dev/null 2>&1; done
-	kill -TERM "$DOCKERD_PID" 2>/dev/null
-	for _ in $(seq 150); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$DOCKERD_PID" 2>/dev/null
-	# host networking leaves the default netns bind-mounted in exec-root
-	awk -v d="$T/" 'index($2 "/", d) == 1 { print $2 }' /proc/mounts | sort -r |
-		while read -r m; do umount -l "$m"; done
-	cleanup
-}
-trap docker_cleanup EXIT
-for _ in $(seq 300); do
-	dk info >/dev/null 2>&1 && break
-	kill -0 "$DOCKERD_PID" 2>/dev/null || break
-	sleep 0.1
-done
-dk info >/dev/null 2>&1 || { tail -5 "$DK/dockerd.log"; die "dockerd does not start here"; }
+docker_start
 
 log "image: envrewrite + glibc"
 R=$T/rootfs
