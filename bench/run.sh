@@ -115,7 +115,7 @@ drops_of() { # archive -> ring_full total
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # ------------------------------------------------------------ 1. overhead
-sr_log "1/5 capture overhead: $ROUNDS rounds x 4 modes x ${DURATION}s"
+sr_log "1/6 capture overhead: $ROUNDS rounds x 4 modes x ${DURATION}s"
 : >"$RES/overhead"
 for r in $(seq "$ROUNDS"); do
 	for mode in none capture idle tcpdump; do
@@ -149,7 +149,7 @@ for r in $(seq "$ROUNDS"); do
 done
 
 # ------------------------------------------------------------ 2. syscalls
-sr_log "2/5 per-syscall cost"
+sr_log "2/6 per-syscall cost"
 BUILD=$BUILD REPS=3 bench/syscall-cost.sh >"$RES/syscall" 2>"$RES/syscall.err" ||
 	{ cat "$RES/syscall.err" >&2; sr_die "syscall-cost failed"; }
 cat "$RES/syscall" >&2
@@ -159,7 +159,7 @@ BUILD=$BUILD bench/bpf-stages.sh 256 >"$RES/stages" 2>"$RES/stages.err" ||
 cat "$RES/stages" >&2
 
 # ------------------------------------------------------------ 3. analyzer
-sr_log "3/5 analyzer on >= ${ANALYZE_MB} MB of payload"
+sr_log "3/6 analyzer on >= ${ANALYZE_MB} MB of payload"
 # Section 1's load (wrk -> nginx, keep-alive, GET /api/hello: a 24-byte
 # JSON body), nginx and wrk both opted in, so each byte is recorded twice
 # (client and server), as in production when both sides opt in. Small
@@ -311,7 +311,7 @@ analyzer_table() {
 }
 
 # ------------------------------------------------------------ 4. size
-sr_log "4/5 size of the same traffic"
+sr_log "4/6 size of the same traffic"
 tcpdump -i lo -s 0 -w "$RES/s.pcap" "tcp port $PORT" 2>/dev/null &
 td=$!
 sleep 1
@@ -329,7 +329,7 @@ sz_pcap=$(stat -c %s "$RES/s.pcap")
 "$BUILD/bench/srz_levels" "$RES/s.srz" 3 1 -1 -2 -3 3 >"$RES/levels"
 
 # ------------------------------------------------------------ 5. scale
-sr_log "5/5 analyzer scale: 10k, 100k, 1M connections in one process"
+sr_log "5/6 analyzer scale: 10k, 100k, 1M connections in one process"
 BUILD=$BUILD bench/scale.sh >"$RES/scale"
 
 # ------------------------------------------------------------ 6. TLS

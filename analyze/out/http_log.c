@@ -97,7 +97,7 @@ const char *const http_log_keys[] = {
     "source_container", "destination_container", "destination_type", "message",
     "http_version", "connection_id", "transaction_id", "latency_ms", "truncated",
     "body_bytes", "trailers", "event_type", "protocol", "category", "confidence",
-    "detection_reason", "role", "sni", "bytes_sent", "bytes_received", NULL};
+    "detection_reason", "role", "sni", "bytes_sent", "bytes_received", "tls", NULL};
 
 /* index of the key p[0..n) in http_log_keys, or -1 */
 static int key_index(const char *p, size_t n)
