@@ -147,12 +147,30 @@ int cap_tls_version(const uint8_t *buf, size_t len, char *out, size_t cap)
 	return -1;
 }
 
+/* Opens a library file a process maps, or names: O_NONBLOCK, so that a
+ * FIFO put in its place (inside a target's container) cannot block the
+ * capture; anything but a regular file is refused. @return fd or -1. */
+static int open_regular(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
+}
+
 /* The version text from a libcrypto file. */
 static void version_of_file(const char *path, char *out, size_t cap)
 {
 	uint8_t *buf;
 	ssize_t got;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open_regular(path);
 
 	if (fd < 0)
 		return;
@@ -289,9 +307,10 @@ static struct lib *lib_get(struct cap_tls *t, uint32_t pid, const char *mpath, u
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%u/root%s", t->proc_root, pid, mpath);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_regular(path);
 	if (fd < 0) {
-		snprintf(err, err_cap, "cannot open %.160s: %s", path, strerror(errno));
+		snprintf(err, err_cap, "cannot open %.160s: %s", path,
+			 errno == EINVAL ? "not a regular file" : strerror(errno));
 		return NULL;
 	}
 	if (fstat(fd, &st) || (uint64_t)st.st_ino != ino) {
@@ -316,7 +335,6 @@ unsigned cap_tls_attach_host(struct cap_tls *t)
 			continue;
 		while ((de = readdir(dir))) {
 			char path[512], crypto[512], err[256];
-			struct stat st;
 			int fd, new_file = 0;
 			const struct lib *l;
 
@@ -325,13 +343,9 @@ unsigned cap_tls_attach_host(struct cap_tls *t)
 			snprintf(path, sizeof(path), "%s/%s", dirs[d], de->d_name);
 			snprintf(crypto, sizeof(crypto), "%s/libcrypto%s", dirs[d],
 				 de->d_name + strlen("libssl"));
-			fd = open(path, O_RDONLY | O_CLOEXEC);
+			fd = open_regular(path);
 			if (fd < 0)
 				continue;
-			if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-				close(fd);
-				continue;
-			}
 			l = lib_take(t, fd, 0, path, crypto, err, sizeof(err), &new_file);
 			if (l && new_file && l->probed)
 				n++;
