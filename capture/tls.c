@@ -16,7 +16,7 @@
 /* the functions probed, in the order of struct cap_tls_progs (the last
  * two share one entry program; the return probe goes on each of them);
  * the first two must exist */
-static const char *const funcs[] = {"SSL_read",	  "SSL_write",	      "SSL_read_ex",
+static const char *const funcs[] = {"SSL_read",	    "SSL_write",	"SSL_read_ex",
 				    "SSL_write_ex", "SSL_do_handshake", "SSL_shutdown"};
 #define NFUNCS (sizeof(funcs) / sizeof(funcs[0]))
 #define NREQUIRED 2
@@ -133,9 +133,9 @@ int cap_tls_version(const uint8_t *buf, size_t len, char *out, size_t cap)
 		if (!hit)
 			break;
 		/* "OpenSSL 3.0.19 27 Jan 2026": digits and dots, then a space */
-		while (hit + n + k < end && ((hit[n + k] >= '0' && hit[n + k] <= '9') ||
-					     (hit[n + k] == '.' && k) ||
-					     (hit[n + k] >= 'a' && hit[n + k] <= 'z' && k)))
+		while (hit + n + k < end &&
+		       ((hit[n + k] >= '0' && hit[n + k] <= '9') || (hit[n + k] == '.' && k) ||
+			(hit[n + k] >= 'a' && hit[n + k] <= 'z' && k)))
 			k++;
 		if (k >= 3 && hit + n + k < end && hit[n + k] == ' ' && hit[n] >= '0' &&
 		    hit[n] <= '9' && memchr(hit + n, '.', k)) {
@@ -225,8 +225,8 @@ static void lib_attach(struct cap_tls *t, struct lib *l, const char *path)
 		a = bpf_program__attach_uprobe_opts(t->p.prog[k < 4 ? k : 4], -1, path, 0, &in);
 		if (!a) {
 			if (k < NREQUIRED) {
-				snprintf(l->error, sizeof(l->error), "cannot probe %s: %s", funcs[k],
-					 strerror(errno));
+				snprintf(l->error, sizeof(l->error), "cannot probe %s: %s",
+					 funcs[k], strerror(errno));
 				break;
 			}
 			continue; /* an older libssl without the _ex calls */
@@ -271,7 +271,8 @@ static struct lib *lib_take(struct cap_tls *t, int fd, uint32_t pid, const char 
 		return NULL;
 	}
 	for (i = 0; i < t->nlibs; i++)
-		if (t->libs[i].ino == (uint64_t)st.st_ino && t->libs[i].dev == (uint64_t)st.st_dev) {
+		if (t->libs[i].ino == (uint64_t)st.st_ino &&
+		    t->libs[i].dev == (uint64_t)st.st_dev) {
 			close(fd);
 			return &t->libs[i];
 		}

@@ -33,13 +33,15 @@ static void test_maps_path(void **state)
 	const char *p;
 
 	(void)state;
-	p = cap_tls_maps_path("7f0e1c000000-7f0e1c01e000 r--p 00000000 fe:01 333427                     "
-			      "/usr/lib/x86_64-linux-gnu/libssl.so.3",
-			      &ino);
+	p = cap_tls_maps_path(
+	    "7f0e1c000000-7f0e1c01e000 r--p 00000000 fe:01 333427                     "
+	    "/usr/lib/x86_64-linux-gnu/libssl.so.3",
+	    &ino);
 	assert_non_null(p);
 	assert_string_equal(p, "/usr/lib/x86_64-linux-gnu/libssl.so.3");
 	assert_int_equal(ino, 333427);
-	assert_null(cap_tls_maps_path("55d0c0a00000-55d0c0a21000 rw-p 00000000 00:00 0 [heap]", &ino));
+	assert_null(
+	    cap_tls_maps_path("55d0c0a00000-55d0c0a21000 rw-p 00000000 00:00 0 [heap]", &ino));
 	assert_null(cap_tls_maps_path("7ffd5e1f0000-7ffd5e211000 rw-p 00000000 00:00 0", &ino));
 	assert_null(cap_tls_maps_path("", &ino));
 	assert_null(cap_tls_maps_path("garbage", &ino));
@@ -77,7 +79,8 @@ static void test_version(void **state)
 	assert_int_equal(cap_tls_version(none, sizeof(none), out, sizeof(out)), -1);
 	assert_int_equal(cap_tls_version(lib, 0, out, sizeof(out)), -1);
 	/* cut right after the number: no space follows, not taken */
-	assert_int_equal(cap_tls_version((const uint8_t *)"OpenSSL 3.0.1", 13, out, sizeof(out)), -1);
+	assert_int_equal(cap_tls_version((const uint8_t *)"OpenSSL 3.0.1", 13, out, sizeof(out)),
+			 -1);
 }
 
 /* a fake /proc: PID/maps naming a "libssl.so.3" under PID/root */
