@@ -479,9 +479,8 @@ static void on_proc(struct rt *rt, const void *data, size_t size, uint32_t cpu)
 		struct proc_hint hint = {pe->comm, pe->ppid, x.uid, x.start_ns};
 
 		origin_from_exec(rt, pe->pid, &x);
-		write_process(rt, pe->pid, pe->target, &hint);
-		tls_reset(rt, pe->pid);
-		tls_scan(rt, pe->pid, 1);
+		tls_reset(rt, pe->pid); /* a new program: its libraries anew */
+		write_process(rt, pe->pid, pe->target, &hint); /* scans them */
 		break;
 	}
 	case SR_PROC_EXIT:
