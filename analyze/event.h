@@ -10,7 +10,8 @@
  *  - txn: one request/response transaction, once: from the view that
  *    reports it (the client's, or the server's when the client was not
  *    recorded; engine.h), when its response is complete or the connection
- *    ends without one;
+ *    ends without one; a sink that sets txn_every_view gets it from every
+ *    view that saw it (an_txn_event.reports tells the reporting one);
  *  - connection: a connection that is not HTTP/1.x, when it ends, per view;
  *  - advance: the capture time reached (records come in time order);
  *  - floor: nothing still to come has an earlier timestamp (engine.h
@@ -115,9 +116,10 @@ struct an_http_event {
 	int64_t wall_ns;	    /* first byte */
 	int64_t end_wall_ns;	    /* last byte */
 	const struct http_txn *txn; /* request <-> response link, or NULL */
-	/* this view reports the transaction (the txn event will come from it):
-	 * the sink's own slot for it, NULL otherwise. What a sink puts there
-	 * comes back in its txn event, where the sink releases it. */
+	/* this view reports the transaction (the txn event will come from it),
+	 * or the sink takes every view (txn_every_view) and the message has a
+	 * transaction: the sink's own slot for it, NULL otherwise. What a sink
+	 * puts there comes back in its txn event, where the sink releases it. */
 	void **txn_state;
 };
 
@@ -127,6 +129,7 @@ struct an_txn_event {
 	int64_t req_wall_ns; /* the request's first byte */
 	int64_t latency_ns;  /* request start to final response end; < 0 unknown */
 	void *txn_state;     /* what this sink put in its slot, or NULL */
+	bool reports;	     /* the view that reports it (always, without txn_every_view) */
 };
 
 struct an_conn_event {
@@ -153,6 +156,10 @@ struct an_sink {
 	void *ctx;
 	bool events;  /* wants pass 2 (http, txn, connection, advance, floor) */
 	bool environ; /* needs the processes' environments in the model */
+	/* txn events (and txn_state slots) from every view of a transaction,
+	 * not only the reporting one: for an output that chooses its view
+	 * itself (findings: the server's) */
+	bool txn_every_view;
 	/* @return 0, or -1 when an output could not be written */
 	int (*loaded)(void *ctx, const struct an_loaded *l);
 	void (*http)(void *ctx, const struct an_http_event *ev);

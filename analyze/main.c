@@ -10,7 +10,6 @@
  * --fail-on.
  */
 #include <argp.h>
-#include <sched.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -27,7 +26,6 @@
 #include "out/env.h"
 #include "out/http_log.h"
 #include "out/info.h"
-#include "base/bgw.h"
 #include "base/outfile.h"
 #include "out/svcmap.h"
 #include "pipeline.h"
@@ -45,8 +43,6 @@ struct cli {
 	int fail_on; /* --fail-on severity (enum fnd_severity); 0: not given */
 	bool force;  /* --force: replace existing outputs, follow a symlinked -o */
 	bool summary_only; /* report --summary-only: no http.jsonl */
-	long jobs;	   /* -j: threads; 1: all on this one */
-	struct bgw *bgw;   /* -j 2+: the thread that writes the outputs */
 };
 
 /* the outputs an analysis command can write */
@@ -108,8 +104,6 @@ static struct outfile *open_out(struct cli *c, int dirfd, const char *name)
 	o = outfile_create(dirfd, name, shown, c->force, err, sizeof(err));
 	if (!o)
 		fprintf(stderr, "sockrec-analyze: %s\n", err);
-	else if (c->bgw)
-		outfile_thread(o, c->bgw); /* out of memory: the plain stream */
 	return o;
 }
 
@@ -270,12 +264,10 @@ static int cmd_stdout(struct cli *c)
 {
 	struct an_sink *sinks[NOUTPUTS];
 	struct findings *fnd = NULL;
-	FILE *out = c->bgw ? bgw_open(c->bgw, STDOUT_FILENO) : NULL;
+	FILE *out = stdout;
 	size_t ns = 0;
 	int rc;
 
-	if (!out)
-		out = stdout;
 	if (c->cmd->outputs & OUT_FINDINGS)
 		fnd = findings_create();
 	for (size_t i = 0; i < NOUTPUTS; i++)
@@ -291,11 +283,6 @@ static int cmd_stdout(struct cli *c)
 		}
 	}
 	findings_free(fnd);
-	/* the writer thread's stream: closed when it has written everything */
-	if (out != stdout && fclose(out) && rc != AN_EXIT_UNREADABLE) {
-		fprintf(stderr, "sockrec-analyze: writing to stdout failed: %s\n", strerror(errno));
-		rc = AN_EXIT_UNREADABLE;
-	}
 	return rc;
 }
 
@@ -489,22 +476,8 @@ enum {
 	OPT_SUMMARY_ONLY,
 };
 
-/* -j's default: the cores this process may run on */
-static long cores(void)
-{
-	cpu_set_t set;
-
-	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
-		return CPU_COUNT(&set);
-	return sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 1;
-}
-
 static const struct argp_option options[] = {
     {"output", 'o', "DIR", 0, "report: directory for the outputs (created 0700)", 0},
-    {"jobs", 'j', "N", 0,
-     "threads (default: the cores available); with 2 or more the outputs are written by "
-     "a thread of their own. Outputs are byte-identical for every N",
-     0},
     {"force", OPT_FORCE, NULL, 0,
      "report, convert: replace existing output files (renamed over, never written in "
      "place) and accept -o DIR as a symbolic link; without it existing outputs are "
@@ -544,13 +517,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case 'o':
 		c->outdir = arg;
 		return 0;
-	case 'j': {
-		size_t n;
-		if (parse_size(arg, &n) || n < 1 || n > 1024)
-			argp_error(st, "-j: '%s' is not a thread count (1 to 1024)", arg);
-		c->jobs = (long)n;
-		return 0;
-	}
 	case OPT_BODY_LIMIT:
 		if (parse_size(arg, &c->opts.body_limit))
 			argp_error(st, "--body-limit: '%s' is not a byte count", arg);
@@ -681,12 +647,7 @@ int main(int argc, char **argv)
 		free(c.args);
 		return AN_EXIT_USAGE;
 	}
-	if (!c.jobs)
-		c.jobs = cores();
-	if (c.jobs > 1 && c.cmd->outputs)
-		c.bgw = bgw_create(); /* NULL (no thread): all on this one */
 	int rc = c.cmd->run(&c);
-	bgw_free(c.bgw);
 	free(c.args);
 	return rc;
 }

@@ -10,12 +10,6 @@
 #include "pipeline.h"
 #include "proto/classify.h"
 
-static char *text_dup(struct sr_bytes b)
-{
-	size_t n = b.len ? strnlen((const char *)b.ptr, b.len) : 0;
-	return xstrndup(b.len ? b.ptr : (const uint8_t *)"", n);
-}
-
 static void note_wall(bool *have, int64_t *first, int64_t *last, int64_t w)
 {
 	if (!*have || w < *first)
@@ -42,10 +36,12 @@ static void pass1_record(struct model *m, struct stats *st, struct an_src *src,
 	case SR_REC_CAPTURE_HEADER:
 		if (!a->have_hdr) {
 			a->have_hdr = true;
-			a->hostname = text_dup(r->hdr.hostname);
-			a->tool_version = text_dup(r->hdr.tool_version);
-			a->kernel_release = text_dup(r->hdr.kernel_release);
-			a->capture_paths = text_dup(r->hdr.paths);
+			a->hostname = xtextdup(r->hdr.hostname.ptr, r->hdr.hostname.len);
+			a->tool_version =
+			    xtextdup(r->hdr.tool_version.ptr, r->hdr.tool_version.len);
+			a->kernel_release =
+			    xtextdup(r->hdr.kernel_release.ptr, r->hdr.kernel_release.len);
+			a->capture_paths = xtextdup(r->hdr.paths.ptr, r->hdr.paths.len);
 			a->snaplen = r->hdr.snaplen;
 			a->hdr_flags = r->hdr.flags;
 			a->start_wall_ns = r->hdr.start_wall_ns;

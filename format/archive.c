@@ -50,8 +50,8 @@ static struct sr_archive *wrap(enum sr_container_kind kind, void *reader)
 	return a;
 }
 
-static struct sr_archive *open_kind(enum sr_container_kind kind, const char *path,
-				    const void *buf, size_t len, char *err, size_t err_cap)
+static struct sr_archive *open_kind(enum sr_container_kind kind, const char *path, const void *buf,
+				    size_t len, char *err, size_t err_cap)
 {
 	switch (kind) {
 	case SR_FMT_SRZ:
@@ -62,7 +62,8 @@ static struct sr_archive *open_kind(enum sr_container_kind kind, const char *pat
 				       : pcapng_reader_open_mem(buf, len, err, err_cap));
 	default:
 		if (err && err_cap)
-			snprintf(err, err_cap, "%s%snot a sockrec archive (neither .srz nor pcapng)",
+			snprintf(err, err_cap,
+				 "%s%snot a sockrec archive (neither .srz nor pcapng)",
 				 path ? path : "", path ? ": " : "");
 		return NULL;
 	}
@@ -93,7 +94,8 @@ struct sr_archive *sr_archive_open_path(const char *path, char *err, size_t err_
 	}
 	if (n < 4) {
 		if (err && err_cap)
-			snprintf(err, err_cap, "%s: %s", path, n ? "too short to be an archive" : "empty file");
+			snprintf(err, err_cap, "%s: %s", path,
+				 n ? "too short to be an archive" : "empty file");
 		return NULL;
 	}
 	return open_kind(sr_container_sniff(magic, (size_t)n), path, NULL, 0, err, err_cap);

@@ -19,7 +19,7 @@ struct meta_proc {
 	char comm[32];
 	char *cid;
 	char *pname;
-	char *args; /* NULL when the cmdline is unknown */
+	char *args;		  /* NULL when the cmdline is unknown */
 	char tls[PCAPNG_CMT_TLS]; /* its probed TLS library ("OpenSSL 3.0.19"), "" if none */
 };
 

@@ -77,7 +77,7 @@ static void put_bytes(struct wcur *w, struct sr_bytes b)
 /* comm is written as 16 bytes, NUL padded, even if the source is not. */
 static void put_comm(struct wcur *w, const char comm[SR_COMM_LEN])
 {
-	uint8_t b[SR_COMM_LEN] = { 0 };
+	uint8_t b[SR_COMM_LEN] = {0};
 	size_t n = strnlen(comm, SR_COMM_LEN);
 	memcpy(b, comm, n);
 	put(w, b, SR_COMM_LEN);
@@ -114,17 +114,17 @@ static size_t body_size(const struct sr_record *rec)
 		break;
 	case SR_REC_PROCESS: {
 		const struct sr_process *p = &rec->proc;
-		n = PROC_FIXED + bytes_size(p->comm) + bytes_size(p->exe) +
-		    bytes_size(p->cmdline) + bytes_size(p->environ) + bytes_size(p->cgroup) +
-		    bytes_size(p->container_id) + bytes_size(p->adi_profile) +
-		    bytes_size(p->adi_profile_name) + bytes_size(p->error) + 4;
+		n = PROC_FIXED + bytes_size(p->comm) + bytes_size(p->exe) + bytes_size(p->cmdline) +
+		    bytes_size(p->environ) + bytes_size(p->cgroup) + bytes_size(p->container_id) +
+		    bytes_size(p->adi_profile) + bytes_size(p->adi_profile_name) +
+		    bytes_size(p->error) + 4;
 		break;
 	}
 	case SR_REC_CONTAINER: {
 		const struct sr_container *c = &rec->ctr;
-		n = CTR_FIXED + bytes_size(c->id) + bytes_size(c->runtime) +
-		    bytes_size(c->name) + bytes_size(c->image) + bytes_size(c->labels) +
-		    bytes_size(c->addrs) + bytes_size(c->doc) + bytes_size(c->error);
+		n = CTR_FIXED + bytes_size(c->id) + bytes_size(c->runtime) + bytes_size(c->name) +
+		    bytes_size(c->image) + bytes_size(c->labels) + bytes_size(c->addrs) +
+		    bytes_size(c->doc) + bytes_size(c->error);
 		break;
 	}
 	case SR_REC_LOSS:
@@ -166,7 +166,7 @@ size_t sr_record_size(const struct sr_record *rec)
 size_t sr_record_encode(const struct sr_record *rec, uint8_t *dst, size_t dst_cap)
 {
 	size_t body = body_size(rec);
-	struct wcur w = { dst, dst_cap, 0 };
+	struct wcur w = {dst, dst_cap, 0};
 
 	if (!body || body + SR_RECORD_HDR > dst_cap)
 		return 0;
@@ -369,14 +369,12 @@ static const char *decode_header(struct cur *c, struct sr_capture_header *h)
 
 static const char *decode_data(struct cur *c, struct sr_data *d)
 {
-	if (cur_get_le64(c, &d->ts_ns) || cur_get_le32(c, &d->tgid) ||
-	    cur_get_le32(c, &d->tid) || cur_get_le64(c, &d->sock_id) || get_i32(c, &d->fd) ||
-	    cur_get_le16(c, &d->syscall) || cur_get_u8(c, &d->dir) ||
-	    cur_get_u8(c, &d->family) || cur_get_bytes(c, d->laddr, 16) ||
+	if (cur_get_le64(c, &d->ts_ns) || cur_get_le32(c, &d->tgid) || cur_get_le32(c, &d->tid) ||
+	    cur_get_le64(c, &d->sock_id) || get_i32(c, &d->fd) || cur_get_le16(c, &d->syscall) ||
+	    cur_get_u8(c, &d->dir) || cur_get_u8(c, &d->family) || cur_get_bytes(c, d->laddr, 16) ||
 	    cur_get_bytes(c, d->raddr, 16) || cur_get_le16(c, &d->lport) ||
 	    cur_get_le16(c, &d->rport) || cur_get_le32(c, &d->flags) ||
-	    cur_get_le32(c, &d->tcp_seq) || cur_get_le64(c, &d->bytes) ||
-	    get_comm(c, d->comm))
+	    cur_get_le32(c, &d->tcp_seq) || cur_get_le64(c, &d->bytes) || get_comm(c, d->comm))
 		return "data fixed fields";
 	if (get_bytes(c, &d->payload))
 		return "data payload";
@@ -389,12 +387,11 @@ static const char *decode_data(struct cur *c, struct sr_data *d)
 
 static const char *decode_conn(struct cur *c, struct sr_conn *k)
 {
-	if (cur_get_le64(c, &k->ts_ns) || cur_get_le32(c, &k->tgid) ||
-	    cur_get_le32(c, &k->tid) || cur_get_le64(c, &k->sock_id) || get_i32(c, &k->fd) ||
-	    get_i32(c, &k->ret) || cur_get_le16(c, &k->syscall) || cur_get_u8(c, &k->kind) ||
-	    cur_get_u8(c, &k->family) || cur_get_bytes(c, k->laddr, 16) ||
-	    cur_get_bytes(c, k->raddr, 16) || cur_get_le16(c, &k->lport) ||
-	    cur_get_le16(c, &k->rport) || get_comm(c, k->comm))
+	if (cur_get_le64(c, &k->ts_ns) || cur_get_le32(c, &k->tgid) || cur_get_le32(c, &k->tid) ||
+	    cur_get_le64(c, &k->sock_id) || get_i32(c, &k->fd) || get_i32(c, &k->ret) ||
+	    cur_get_le16(c, &k->syscall) || cur_get_u8(c, &k->kind) || cur_get_u8(c, &k->family) ||
+	    cur_get_bytes(c, k->laddr, 16) || cur_get_bytes(c, k->raddr, 16) ||
+	    cur_get_le16(c, &k->lport) || cur_get_le16(c, &k->rport) || get_comm(c, k->comm))
 		return "connection fields";
 	return NULL;
 }
@@ -456,9 +453,8 @@ static const char *decode_end(struct cur *c, struct sr_end *e)
 
 static const char *decode_proc_event(struct cur *c, struct sr_proc_event *e)
 {
-	if (cur_get_le64(c, &e->ts_ns) || cur_get_le32(c, &e->pid) ||
-	    cur_get_le32(c, &e->ppid) || cur_get_le32(c, &e->tid) ||
-	    cur_get_le32(c, &e->kind) || get_i32(c, &e->exit_code) ||
+	if (cur_get_le64(c, &e->ts_ns) || cur_get_le32(c, &e->pid) || cur_get_le32(c, &e->ppid) ||
+	    cur_get_le32(c, &e->tid) || cur_get_le32(c, &e->kind) || get_i32(c, &e->exit_code) ||
 	    cur_get_le32(c, &e->target) || get_comm(c, e->comm))
 		return "process event fields";
 	return NULL;
@@ -466,15 +462,15 @@ static const char *decode_proc_event(struct cur *c, struct sr_proc_event *e)
 
 static const char *decode_tls(struct cur *c, struct sr_tls *t)
 {
-	if (cur_get_le64(c, &t->ts_ns) || cur_get_le32(c, &t->pid) ||
-	    cur_get_le32(c, &t->status) || cur_get_le64(c, &t->inode) ||
-	    get_bytes(c, &t->library) || get_bytes(c, &t->path) || get_bytes(c, &t->error))
+	if (cur_get_le64(c, &t->ts_ns) || cur_get_le32(c, &t->pid) || cur_get_le32(c, &t->status) ||
+	    cur_get_le64(c, &t->inode) || get_bytes(c, &t->library) || get_bytes(c, &t->path) ||
+	    get_bytes(c, &t->error))
 		return "tls fields";
 	return NULL;
 }
 
-long sr_record_decode(const uint8_t *src, size_t src_len, struct sr_record *rec,
-		      char *err, size_t err_cap)
+long sr_record_decode(const uint8_t *src, size_t src_len, struct sr_record *rec, char *err,
+		      size_t err_cap)
 {
 	struct cur c = cur_make(src, src_len), body;
 	uint32_t len;
@@ -498,16 +494,35 @@ long sr_record_decode(const uint8_t *src, size_t src_len, struct sr_record *rec,
 	body = cur_make(p, len);
 
 	switch (rec->type) {
-	case SR_REC_CAPTURE_HEADER: bad = decode_header(&body, &rec->hdr); break;
-	case SR_REC_DATA: bad = decode_data(&body, &rec->data); break;
-	case SR_REC_CONN: bad = decode_conn(&body, &rec->conn); break;
-	case SR_REC_PROCESS: bad = decode_process(&body, &rec->proc); break;
-	case SR_REC_CONTAINER: bad = decode_container(&body, &rec->ctr); break;
-	case SR_REC_LOSS: bad = decode_loss(&body, &rec->loss); break;
-	case SR_REC_END: bad = decode_end(&body, &rec->end); break;
-	case SR_REC_PROC_EVENT: bad = decode_proc_event(&body, &rec->pev); break;
-	case SR_REC_TLS: bad = decode_tls(&body, &rec->tls); break;
-	default: break; /* unknown type: skipped by length, body kept */
+	case SR_REC_CAPTURE_HEADER:
+		bad = decode_header(&body, &rec->hdr);
+		break;
+	case SR_REC_DATA:
+		bad = decode_data(&body, &rec->data);
+		break;
+	case SR_REC_CONN:
+		bad = decode_conn(&body, &rec->conn);
+		break;
+	case SR_REC_PROCESS:
+		bad = decode_process(&body, &rec->proc);
+		break;
+	case SR_REC_CONTAINER:
+		bad = decode_container(&body, &rec->ctr);
+		break;
+	case SR_REC_LOSS:
+		bad = decode_loss(&body, &rec->loss);
+		break;
+	case SR_REC_END:
+		bad = decode_end(&body, &rec->end);
+		break;
+	case SR_REC_PROC_EVENT:
+		bad = decode_proc_event(&body, &rec->pev);
+		break;
+	case SR_REC_TLS:
+		bad = decode_tls(&body, &rec->tls);
+		break;
+	default:
+		break; /* unknown type: skipped by length, body kept */
 	}
 	if (bad) {
 		if (err && err_cap)
@@ -549,15 +564,15 @@ void sr_loss_cpu_put(const struct sr_loss_cpu *c, uint8_t dst[48])
 const char *sr_type_name(uint16_t type)
 {
 	static const char *const names[] = {
-		[SR_REC_CAPTURE_HEADER] = "capture_header",
-		[SR_REC_DATA] = "data",
-		[SR_REC_CONN] = "conn",
-		[SR_REC_PROCESS] = "process",
-		[SR_REC_CONTAINER] = "container",
-		[SR_REC_LOSS] = "loss",
-		[SR_REC_END] = "end",
-		[SR_REC_PROC_EVENT] = "proc_event",
-		[SR_REC_TLS] = "tls",
+	    [SR_REC_CAPTURE_HEADER] = "capture_header",
+	    [SR_REC_DATA] = "data",
+	    [SR_REC_CONN] = "conn",
+	    [SR_REC_PROCESS] = "process",
+	    [SR_REC_CONTAINER] = "container",
+	    [SR_REC_LOSS] = "loss",
+	    [SR_REC_END] = "end",
+	    [SR_REC_PROC_EVENT] = "proc_event",
+	    [SR_REC_TLS] = "tls",
 	};
 	if (type < sizeof(names) / sizeof(names[0]) && names[type])
 		return names[type];
@@ -567,16 +582,26 @@ const char *sr_type_name(uint16_t type)
 const char *sr_syscall_name(uint16_t sys)
 {
 	static const char *const names[SR_SYS_MAX_] = {
-		[SR_SYS_READ] = "read",         [SR_SYS_WRITE] = "write",
-		[SR_SYS_READV] = "readv",       [SR_SYS_WRITEV] = "writev",
-		[SR_SYS_RECVFROM] = "recvfrom", [SR_SYS_SENDTO] = "sendto",
-		[SR_SYS_RECVMSG] = "recvmsg",   [SR_SYS_SENDMSG] = "sendmsg",
-		[SR_SYS_SENDFILE] = "sendfile", [SR_SYS_SPLICE] = "splice",
-		[SR_SYS_CONNECT] = "connect",   [SR_SYS_ACCEPT] = "accept",
-		[SR_SYS_ACCEPT4] = "accept4",   [SR_SYS_CLOSE] = "close",
-		[SR_SYS_RECVMMSG] = "recvmmsg", [SR_SYS_SENDMMSG] = "sendmmsg",
-		[SR_SYS_SSL_READ] = "SSL_read", [SR_SYS_SSL_WRITE] = "SSL_write",
-		[SR_SYS_SSL_READ_EX] = "SSL_read_ex", [SR_SYS_SSL_WRITE_EX] = "SSL_write_ex",
+	    [SR_SYS_READ] = "read",
+	    [SR_SYS_WRITE] = "write",
+	    [SR_SYS_READV] = "readv",
+	    [SR_SYS_WRITEV] = "writev",
+	    [SR_SYS_RECVFROM] = "recvfrom",
+	    [SR_SYS_SENDTO] = "sendto",
+	    [SR_SYS_RECVMSG] = "recvmsg",
+	    [SR_SYS_SENDMSG] = "sendmsg",
+	    [SR_SYS_SENDFILE] = "sendfile",
+	    [SR_SYS_SPLICE] = "splice",
+	    [SR_SYS_CONNECT] = "connect",
+	    [SR_SYS_ACCEPT] = "accept",
+	    [SR_SYS_ACCEPT4] = "accept4",
+	    [SR_SYS_CLOSE] = "close",
+	    [SR_SYS_RECVMMSG] = "recvmmsg",
+	    [SR_SYS_SENDMMSG] = "sendmmsg",
+	    [SR_SYS_SSL_READ] = "SSL_read",
+	    [SR_SYS_SSL_WRITE] = "SSL_write",
+	    [SR_SYS_SSL_READ_EX] = "SSL_read_ex",
+	    [SR_SYS_SSL_WRITE_EX] = "SSL_write_ex",
 	};
 	if (sys < SR_SYS_MAX_ && names[sys])
 		return names[sys];

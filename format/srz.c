@@ -25,7 +25,7 @@
 #include "fdio.h"
 #include "srz.h"
 
-static const uint8_t file_magic[8] = { 's', 'o', 'c', 'k', 'r', 'e', 'c', 0 };
+static const uint8_t file_magic[8] = {'s', 'o', 'c', 'k', 'r', 'e', 'c', 0};
 
 static void set_err(char *err, size_t cap, const char *fmt, ...)
 {
@@ -49,16 +49,16 @@ static uint64_t mono_ns(void)
 struct srz_writer {
 	int fd;
 	int level;
-	int failed;        /* -errno of the first failure; 0 while healthy */
-	uint32_t seq;      /* next block's sequence number */
-	uint8_t *raw;      /* open block, SRZ_BLOCK_TARGET bytes */
+	int failed;   /* -errno of the first failure; 0 while healthy */
+	uint32_t seq; /* next block's sequence number */
+	uint8_t *raw; /* open block, SRZ_BLOCK_TARGET bytes */
 	size_t raw_len;
 	uint32_t nrec;
 	uint64_t opened_ns; /* when the open block got its first record */
-	uint8_t *out;      /* block header + compressed frame */
+	uint8_t *out;	    /* block header + compressed frame */
 	size_t out_cap;
 	ZSTD_CCtx *cctx;
-	uint64_t bytes;    /* file bytes written (complete blocks) */
+	uint64_t bytes; /* file bytes written (complete blocks) */
 	uint64_t records;
 	char errmsg[160];
 };
@@ -83,8 +83,8 @@ static int writer_fail(struct srz_writer *w, int e, const char *what)
 	return w->failed;
 }
 
-struct srz_writer *srz_writer_create(int fd, const struct srz_writer_opts *opts,
-				     char *err, size_t err_cap)
+struct srz_writer *srz_writer_create(int fd, const struct srz_writer_opts *opts, char *err,
+				     size_t err_cap)
 {
 	struct srz_writer *w = calloc(1, sizeof(*w));
 	uint8_t hdr[SRZ_FILE_HDR_LEN];
@@ -238,20 +238,20 @@ struct srz_reader {
 	/* input: either a memory buffer or a file descriptor */
 	const uint8_t *mem;
 	size_t mem_len;
-	int fd;          /* -1 for memory input */
-	uint64_t pos;    /* input offset of the next unread byte */
+	int fd;	      /* -1 for memory input */
+	uint64_t pos; /* input offset of the next unread byte */
 
-	uint8_t *cbuf;   /* compressed block (file input only) */
-	uint8_t *raw;    /* decompressed block */
+	uint8_t *cbuf; /* compressed block (file input only) */
+	uint8_t *raw;  /* decompressed block */
 	size_t raw_len;
 	size_t raw_pos;
 	uint32_t raw_nrec;
 	uint32_t raw_seen;
 	uint64_t block_off; /* offset of the current block's header */
-	uint32_t seq;       /* expected next block sequence number */
+	uint32_t seq;	    /* expected next block sequence number */
 	int seen_end;
-	int state;          /* 0 ok, 1 clean end, -1 error */
-	uint64_t good_off;  /* offset just past the last complete block */
+	int state;	   /* 0 ok, 1 clean end, -1 error */
+	uint64_t good_off; /* offset just past the last complete block */
 	uint64_t err_off;
 	ZSTD_DCtx *dctx;
 	char errmsg[256];
@@ -345,8 +345,9 @@ static int read_file_header(struct srz_reader *r, char *err, size_t err_cap)
 	}
 	major = sr_le16(h + 16);
 	if (major != SR_FORMAT_MAJOR) {
-		set_err(err, err_cap, "archive format %u.%u is not readable by this version (reads %u.x)",
-			major, sr_le16(h + 18), SR_FORMAT_MAJOR);
+		set_err(err, err_cap,
+			"archive format %u.%u is not readable by this version (reads %u.x)", major,
+			sr_le16(h + 18), SR_FORMAT_MAJOR);
 		return -1;
 	}
 	r->good_off = r->pos;
@@ -415,10 +416,11 @@ static int load_block(struct srz_reader *r)
 				r->state = 1;
 				return 0;
 			}
-			return reader_error(r, off,
-					    "archive ends without an end record (capture interrupted "
-					    "or file cut); %u complete blocks read",
-					    r->seq);
+			return reader_error(
+			    r, off,
+			    "archive ends without an end record (capture interrupted "
+			    "or file cut); %u complete blocks read",
+			    r->seq);
 		}
 		if (n < 8)
 			return reader_error(r, off, "archive cut inside a block header");
@@ -430,13 +432,17 @@ static int load_block(struct srz_reader *r)
 			uint64_t end = off + 8 + flen;
 			if (r->fd < 0) {
 				if (end > r->mem_len)
-					return reader_error(r, off, "archive cut inside a %u-byte skippable frame", flen);
+					return reader_error(
+					    r, off, "archive cut inside a %u-byte skippable frame",
+					    flen);
 				r->pos = end;
 			} else {
 				off_t size = lseek(r->fd, 0, SEEK_END);
 				if (size < 0 || (uint64_t)size < end ||
 				    lseek(r->fd, (off_t)end, SEEK_SET) < 0)
-					return reader_error(r, off, "archive cut inside a %u-byte skippable frame", flen);
+					return reader_error(
+					    r, off, "archive cut inside a %u-byte skippable frame",
+					    flen);
 				r->pos = end;
 			}
 			r->good_off = r->pos;
@@ -467,7 +473,8 @@ static int load_block(struct srz_reader *r)
 	uint32_t seq = sr_le32(h + 8), clen = sr_le32(h + 12), rlen = sr_le32(h + 16),
 		 nrec = sr_le32(h + 20);
 	if (seq != r->seq)
-		return reader_error(r, off, "block %u found where block %u was expected", seq, r->seq);
+		return reader_error(r, off, "block %u found where block %u was expected", seq,
+				    r->seq);
 	if (clen == 0 || clen > SRZ_MAX_BLOCK_COMPRESSED)
 		return reader_error(r, off, "block claims %u compressed bytes (limit %u)", clen,
 				    SRZ_MAX_BLOCK_COMPRESSED);
@@ -481,26 +488,26 @@ static int load_block(struct srz_reader *r)
 	if (n < 0)
 		return reader_error(r, off, "read error: %s", strerror(errno));
 	if ((size_t)n < clen)
-		return reader_error(r, off,
-				    "archive cut inside block %u (%u of %u compressed bytes present)",
-				    seq, (unsigned)n, clen);
+		return reader_error(
+		    r, off, "archive cut inside block %u (%u of %u compressed bytes present)", seq,
+		    (unsigned)n, clen);
 
 	if (sr_crc32(0, frame, clen) != sr_le32(h + 28))
 		return reader_error(r, off, "block %u: compressed data checksum mismatch (damaged)",
 				    seq);
 	unsigned long long fcs = ZSTD_getFrameContentSize(frame, clen);
 	if (fcs != rlen)
-		return reader_error(r, off, "block %u: zstd frame header does not match the block header",
-				    seq);
+		return reader_error(
+		    r, off, "block %u: zstd frame header does not match the block header", seq);
 	if (ZSTD_findFrameCompressedSize(frame, clen) != clen)
-		return reader_error(r, off, "block %u: zstd frame length does not match the block header",
-				    seq);
+		return reader_error(
+		    r, off, "block %u: zstd frame length does not match the block header", seq);
 	size_t got = ZSTD_decompressDCtx(r->dctx, r->raw, SRZ_MAX_BLOCK_RAW, frame, clen);
 	if (ZSTD_isError(got))
 		return reader_error(r, off, "block %u: %s", seq, ZSTD_getErrorName(got));
 	if (got != rlen)
-		return reader_error(r, off, "block %u: decompressed to %zu bytes, header says %u", seq,
-				    got, rlen);
+		return reader_error(r, off, "block %u: decompressed to %zu bytes, header says %u",
+				    seq, got, rlen);
 
 	r->block_off = off;
 	r->raw_len = rlen;
@@ -521,8 +528,9 @@ int srz_reader_next(struct srz_reader *r, struct sr_record *rec)
 		return -1;
 	while (r->raw_pos >= r->raw_len) {
 		if (r->raw_len && r->raw_seen != r->raw_nrec)
-			return reader_error(r, r->block_off, "block %u holds %u records, header says %u",
-					    r->seq - 1, r->raw_seen, r->raw_nrec);
+			return reader_error(r, r->block_off,
+					    "block %u holds %u records, header says %u", r->seq - 1,
+					    r->raw_seen, r->raw_nrec);
 		if (r->raw_len)
 			r->good_off = r->pos;
 		r->raw_len = r->raw_pos = 0;
@@ -531,11 +539,12 @@ int srz_reader_next(struct srz_reader *r, struct sr_record *rec)
 			return rc;
 	}
 	why[0] = '\0';
-	long n = sr_record_decode(r->raw + r->raw_pos, r->raw_len - r->raw_pos, rec, why,
-				  sizeof(why));
+	long n =
+	    sr_record_decode(r->raw + r->raw_pos, r->raw_len - r->raw_pos, rec, why, sizeof(why));
 	if (n <= 0)
 		return reader_error(r, r->block_off, "block %u, record %u: %s", r->seq - 1,
-				    r->raw_seen, n == 0 ? "record runs past the end of its block" : why);
+				    r->raw_seen,
+				    n == 0 ? "record runs past the end of its block" : why);
 	r->raw_pos += (size_t)n;
 	r->raw_seen++;
 	if (rec->type == SR_REC_END)

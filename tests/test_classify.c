@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "proto/classify.h"
+#include "proto/http.h"
 
 #define OFF_PORT 40000 /* a port no protocol owns */
 
@@ -1244,6 +1245,55 @@ static void test_deterministic(void **state)
 	}
 }
 
+/* The classifier's HTTP/1.x evidence and the parser's start-line check are
+ * one grammar (proto/http.c): a first line the parser takes for a request
+ * or status line is HTTP to the classifier, and nothing else is. */
+static void test_http_one_grammar(void **state)
+{
+	static const struct {
+		const char *line; /* without CRLF */
+		int server;	  /* a status line, sent by the server */
+	} v[] = {
+	    {"GET / HTTP/1.1", 0},
+	    {"get / HTTP/1.1", 0}, /* token methods are case-sensitive, any case */
+	    {"M-SEARCH * HTTP/1.1", 0},
+	    {"X.Custom!1 /a HTTP/1.0", 0}, /* tchar: digits and !#$%&'*+-.^_`|~ */
+	    {"ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEF / HTTP/1.1", 0},	 /* 32: HTTP_MAX_METHOD */
+	    {"ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFG / HTTP/1.1", 0}, /* 33 */
+	    {"GET /caf\xc3\xa9 HTTP/1.1", 0},
+	    {"GET  / HTTP/1.1", 0},
+	    {"GET / HTTP/2.0", 0},
+	    {"GET / HTTP/1.1 x", 0},
+	    {"HTTP/1.1 200 OK", 1},
+	    {"HTTP/1.0 404", 1},
+	    {"HTTP/1.1 2000 OK", 1},
+	    {"HTTP/1.1 200 O\x01K", 1},
+	    {"HTTP/2 200", 1},
+	};
+	char buf[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		size_t n = strlen(v[i].line);
+		enum http_line k = http_check_line((const uint8_t *)v[i].line, n, true);
+		int parser = k == (v[i].server ? HTTP_LINE_RESPONSE : HTTP_LINE_REQUEST);
+		struct classify_result r;
+
+		snprintf(buf, sizeof(buf), "%s\r\nX: y\r\n\r\n", v[i].line);
+		r = v[i].server ? run(NULL, 0, (const uint8_t *)buf, strlen(buf), OFF_PORT)
+				: run((const uint8_t *)buf, strlen(buf), NULL, 0, OFF_PORT);
+		if (parser != !strcmp(r.protocol, "http"))
+			fail_msg("\"%s\": parser %s, classifier %s (\"%s\")", v[i].line,
+				 parser ? "accepts" : "rejects", r.protocol, r.reason);
+	}
+	/* cut before the line's end: truncated, never confirmed */
+	{
+		struct classify_result r =
+		    run(NULL, 0, (const uint8_t *)"HTTP/1.1 200 O", 14, OFF_PORT);
+		assert_int_equal(r.confidence, 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1263,6 +1313,7 @@ int main(void)
 	    cmocka_unit_test(test_tls_sni),
 	    cmocka_unit_test(test_prefix_cap),
 	    cmocka_unit_test(test_deterministic),
+	    cmocka_unit_test(test_http_one_grammar),
 	};
 
 	return cmocka_run_group_tests(tests, build_samples, NULL);

@@ -265,6 +265,7 @@ static void client_before_link(int client_gets_answer)
 	struct ep c, sv;
 	struct findings *f = findings_create();
 	json_t *doc, *fd;
+	char when[AN_TIME_LEN];
 
 	arc_begin(&a);
 	arc_proc(&a, T0_BOOT, 100, "curl", "curl\0", 5, "", 0, NULL, NULL, NULL, NULL);
@@ -292,6 +293,44 @@ static void client_before_link(int client_gets_answer)
 	    json_integer_value(json_object_get(
 		json_object_get(json_array_get(json_object_get(fd, "access"), 0), "peer"), "pid")),
 	    100);
+	/* the server's receive time (3 ms + 1 ns), not the client's send (2 ms) */
+	fmt_time(when, T0_WALL + 3 * (int64_t)MS + 1);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_array_get(json_object_get(fd, "access"), 0), "time")),
+	    when);
+	json_decref(doc);
+	findings_free(f);
+	arc_free(&a);
+}
+
+/* a request whose connection ends without an answer: passed once, when its
+ * transaction ends, with no status */
+static void t_unanswered(void **state)
+{
+	static const char req[] = "GET /debug/pprof/heap HTTP/1.1\r\nHost: 10.0.0.1:6060\r\n\r\n";
+	struct arc a;
+	struct ep c, sv;
+	struct findings *f = findings_create();
+	json_t *doc, *fd, *acc;
+
+	(void)state;
+	arc_begin(&a);
+	arc_proc(&a, T0_BOOT, 200, "server", "./server\0", 9, "", 0, NULL, NULL, NULL, NULL);
+	ep_pair(&c, &sv, 999, 200, "10.0.0.2", 42000, "10.0.0.1", 6060);
+	arc_conn(&a, &sv, T0_BOOT + 1 * MS, SR_CONN_ACCEPT);
+	arc_recv(&a, &sv, T0_BOOT + 2 * MS, req);
+	arc_conn(&a, &sv, T0_BOOT + 3 * MS, SR_CONN_CLOSE);
+	arc_finish(&a, 1);
+	run_with_hook(&a, f);
+	doc = findings_result(f);
+	fd = find(doc, "debug_endpoint");
+	assert_non_null(fd);
+	assert_int_equal(json_integer_value(json_object_get(fd, "requests")), 1);
+	acc = json_array_get(json_object_get(fd, "access"), 0);
+	assert_non_null(acc);
+	assert_string_equal(json_string_value(json_object_get(acc, "method")), "GET");
+	assert_true(json_is_false(json_object_get(acc, "served")));
+	assert_true(json_is_null(json_object_get(acc, "status")));
 	json_decref(doc);
 	findings_free(f);
 	arc_free(&a);
@@ -526,6 +565,7 @@ int main(void)
 	    cmocka_unit_test(t_pprof_archive),
 	    cmocka_unit_test(t_report_output),
 	    cmocka_unit_test(t_client_before_link),
+	    cmocka_unit_test(t_unanswered),
 	    cmocka_unit_test(t_fixture_go_pprof),
 	    cmocka_unit_test(t_fixture_go_pprof_private),
 	    cmocka_unit_test(t_fixture_go_pprof_prefix),

@@ -1,5 +1,4 @@
 /* outfile.c - temporary file, fsync, rename into place. See outfile.h. */
-#include "base/bgw.h"
 #include "base/outfile.h"
 
 #include <errno.h>
@@ -16,9 +15,8 @@
 
 struct outfile {
 	int dirfd; /* the caller's */
-	int fd;	   /* the temporary file; owned by plain once it exists */
-	FILE *plain; /* fdopen(fd) */
-	FILE *f;     /* what the caller writes to: plain, or a bgw stream on fd */
+	int fd;	   /* the temporary file; owned by f once f exists */
+	FILE *f;
 	bool force;
 	char name[NAME_MAX + 1];
 	char tmp[NAME_MAX + 16]; /* ".NAME.XXXXXX"; name is short enough for NAME_MAX */
@@ -141,7 +139,7 @@ struct outfile *outfile_create(int dirfd, const char *name, const char *shown, b
 		free(o);
 		return NULL;
 	}
-	o->f = o->plain = fdopen(o->fd, "w");
+	o->f = fdopen(o->fd, "w");
 	if (!o->f) {
 		snprintf(err, err_cap, "out of memory");
 		close(o->fd);
@@ -160,29 +158,6 @@ FILE *outfile_stream(struct outfile *o)
 int outfile_fd(struct outfile *o)
 {
 	return o->fd;
-}
-
-int outfile_thread(struct outfile *o, struct bgw *w)
-{
-	FILE *f = bgw_open(w, o->fd);
-
-	if (!f)
-		return -1;
-	o->f = f;
-	return 0;
-}
-
-/* the bgw stream (if any) closed: everything written is in the file;
- * @return 0, or -1 (errno) when a write failed */
-static int close_thread(struct outfile *o)
-{
-	int rc = 0;
-
-	if (o->f != o->plain) {
-		rc = fclose(o->f) ? -1 : 0;
-		o->f = o->plain;
-	}
-	return rc;
 }
 
 /* tmp -> name without replacing anything: RENAME_NOREPLACE, or a hard
@@ -205,7 +180,7 @@ int outfile_commit(struct outfile *o, char *err, size_t err_cap)
 
 	if (!o)
 		return 0;
-	if (close_thread(o) || fflush(o->f) || ferror(o->f)) {
+	if (fflush(o->f) || ferror(o->f)) {
 		snprintf(err, err_cap, "writing %s failed: %s", o->shown, strerror(errno));
 		rc = -1;
 	} else if (fsync(o->fd)) {
@@ -241,7 +216,6 @@ void outfile_abort(struct outfile *o)
 {
 	if (!o)
 		return;
-	close_thread(o);
 	fclose(o->f);
 	unlinkat(o->dirfd, o->tmp, 0);
 	free(o);

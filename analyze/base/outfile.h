@@ -56,14 +56,6 @@ FILE *outfile_stream(struct outfile *o);
 /* the temporary file's descriptor, for writers that take an fd */
 int outfile_fd(struct outfile *o);
 
-struct bgw;
-/*! outfile_thread() :
- *  From now on outfile_stream() is a stream that w's thread writes
- *  (base/bgw.h); commit waits for it before the fsync. Call it before
- *  anything is written. @return 0, or -1 (out of memory: the plain
- *  stream stays). */
-int outfile_thread(struct outfile *o, struct bgw *w);
-
 /*! outfile_commit() :
  *  Flushes, fsyncs and closes the temporary file and renames it to its
  *  name (refusing an existing target unless force). Frees o; accepts NULL.

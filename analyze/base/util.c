@@ -51,6 +51,11 @@ char *xstrndup(const void *p, size_t n)
 	return s;
 }
 
+char *xtextdup(const void *p, size_t n)
+{
+	return xstrndup(n ? p : "", n ? strnlen(p, n) : 0);
+}
+
 char *xstrdup(const char *s)
 {
 	return xstrndup(s, strlen(s));
@@ -246,8 +251,8 @@ void json_escape(struct dbuf *b, const uint8_t *s, size_t n)
 	static const char hex[] = "0123456789abcdef";
 	/* the two-character escapes (RFC 8259 7) */
 	static const char esc2[128] = {
-	    ['"'] = '"', ['\\'] = '\\', ['\n'] = 'n', ['\r'] = 'r',
-	    ['\t'] = 't', ['\b'] = 'b',	['\f'] = 'f',
+	    ['"'] = '"',  ['\\'] = '\\', ['\n'] = 'n', ['\r'] = 'r',
+	    ['\t'] = 't', ['\b'] = 'b',	 ['\f'] = 'f',
 	};
 	size_t i = 0, k;
 	uint8_t *o;
@@ -263,11 +268,11 @@ void json_escape(struct dbuf *b, const uint8_t *s, size_t n)
 		while (i + 16 <= n) {
 			__m128i v = _mm_loadu_si128((const __m128i *)(s + i));
 			/* signed: below 0x20 or 0x80 and up */
-			__m128i bad = _mm_or_si128(
-			    _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
-					 _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))),
-			    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-					 _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+			__m128i bad =
+			    _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+						      _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))),
+					 _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+						      _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
 			unsigned mask = (unsigned)_mm_movemask_epi8(bad);
 			_mm_storeu_si128((__m128i *)o, v);
 			if (mask) {
@@ -638,7 +643,6 @@ int parse_ip(const char *s, size_t n, uint8_t *family, uint8_t addr[16])
 }
 
 /* ---- strings ---- */
-
 
 void str_copyn(char *dst, size_t cap, const char *s, size_t n)
 {

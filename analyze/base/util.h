@@ -26,6 +26,9 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrndup(const void *p, size_t n);
 char *xstrdup(const char *s);
+/* a NUL-terminated copy of p[0..n) cut at its first NUL (a text field of a
+ * record); p may be NULL when n is 0 */
+char *xtextdup(const void *p, size_t n);
 
 /* ---- growable byte buffer ---- */
 

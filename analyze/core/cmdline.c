@@ -22,15 +22,28 @@ static const struct {
 	const char *name;
 	unsigned rules;
 } programs[] = {
-    {"mariadb", PR_MYSQL},	  {"mariadb-admin", PR_MYSQL},	{"mariadb-binlog", PR_MYSQL},
-    {"mariadb-check", PR_MYSQL},  {"mariadb-dump", PR_MYSQL},	{"mariadb-import", PR_MYSQL},
-    {"mariadb-show", PR_MYSQL},	  {"mariadb-slap", PR_MYSQL},	{"mariadb-upgrade", PR_MYSQL},
+    {"mariadb", PR_MYSQL},
+    {"mariadb-admin", PR_MYSQL},
+    {"mariadb-binlog", PR_MYSQL},
+    {"mariadb-check", PR_MYSQL},
+    {"mariadb-dump", PR_MYSQL},
+    {"mariadb-import", PR_MYSQL},
+    {"mariadb-show", PR_MYSQL},
+    {"mariadb-slap", PR_MYSQL},
+    {"mariadb-upgrade", PR_MYSQL},
     {"mongo", PR_P_NEXT | PR_P_ATTACHED},
     {"mongosh", PR_P_NEXT | PR_P_ATTACHED},
-    {"mysql", PR_MYSQL},	  {"mysql_upgrade", PR_MYSQL},	{"mysqladmin", PR_MYSQL},
-    {"mysqlbinlog", PR_MYSQL},	  {"mysqlcheck", PR_MYSQL},	{"mysqldump", PR_MYSQL},
-    {"mysqlimport", PR_MYSQL},	  {"mysqlpump", PR_MYSQL},	{"mysqlshow", PR_MYSQL},
-    {"mysqlslap", PR_MYSQL},	  {"redis-cli", PR_A_NEXT | PR_PASS_NEXT},
+    {"mysql", PR_MYSQL},
+    {"mysql_upgrade", PR_MYSQL},
+    {"mysqladmin", PR_MYSQL},
+    {"mysqlbinlog", PR_MYSQL},
+    {"mysqlcheck", PR_MYSQL},
+    {"mysqldump", PR_MYSQL},
+    {"mysqlimport", PR_MYSQL},
+    {"mysqlpump", PR_MYSQL},
+    {"mysqlshow", PR_MYSQL},
+    {"mysqlslap", PR_MYSQL},
+    {"redis-cli", PR_A_NEXT | PR_PASS_NEXT},
     {"sshpass", PR_P_NEXT | PR_P_ATTACHED},
 };
 
@@ -53,8 +66,8 @@ static bool arg_is(const uint8_t *a, size_t n, const char *s)
 
 struct redactor {
 	unsigned rules;
-	bool next;		 /* a program rule takes the next argument */
-	bool header_next;	 /* the previous argument was -H or --header */
+	bool next;		  /* a program rule takes the next argument */
+	bool header_next;	  /* the previous argument was -H or --header */
 	struct sr_secret_argv st; /* the shared rule's state */
 	char *tmp;
 	size_t tmp_cap;

@@ -115,6 +115,8 @@ struct engine {
 	size_t nsinks;
 	bool want_txn;	   /* a sink takes txn events */
 	bool want_advance; /* a sink takes advance/floor (it holds lines) */
+	/* a sink takes txn events from every view (event.h txn_every_view) */
+	bool want_txn_every_view;
 	struct htab obs_by_sock, obs_by_fd, procs, links, socks;
 	struct obs *lru_head, *lru_tail;
 	struct sockent *idle_head, *idle_tail;
@@ -825,7 +827,8 @@ static void on_message(void *ctx, const struct http_msg *m)
 	for (size_t i = 0; i < e->nsinks; i++) {
 		if (!e->sinks[i]->http)
 			continue;
-		ev.txn_state = u && u->counts ? &u->state[i] : NULL;
+		ev.txn_state =
+		    u && (u->counts || e->sinks[i]->txn_every_view) ? &u->state[i] : NULL;
 		e->sinks[i]->http(e->sinks[i]->ctx, &ev);
 	}
 	e->nmsg++;
@@ -836,20 +839,24 @@ static void on_txn_done(void *ctx, struct http_txn *t)
 	struct obs *o = ctx;
 	struct engine *e = o->e;
 	struct txn_slots *u = t->user;
+	bool counts = e->want_txn && (u ? u->counts : obs_counts(e, o));
 
-	if (e->want_txn && (u ? u->counts : obs_counts(e, o))) {
+	/* the reporting view to every txn sink; the others to those that take
+	 * every view (event.h txn_every_view) */
+	if (e->want_txn && (counts || e->want_txn_every_view)) {
 		struct an_conn_view v;
 		struct an_txn_event ev;
 
 		build_view(e, o, &v);
 		ev.conn = &v;
+		ev.reports = counts;
 		ev.txn = t;
 		ev.req_wall_ns = wall_of(t->req_start_ts, o->boot_to_wall);
 		ev.latency_ns = t->status && t->resp_done && t->resp_end_ts >= t->req_start_ts
 				    ? (int64_t)(t->resp_end_ts - t->req_start_ts)
 				    : -1;
 		for (size_t i = 0; i < e->nsinks; i++) {
-			if (!e->sinks[i]->txn)
+			if (!e->sinks[i]->txn || (!counts && !e->sinks[i]->txn_every_view))
 				continue;
 			ev.txn_state = u ? u->state[i] : NULL;
 			e->sinks[i]->txn(e->sinks[i]->ctx, &ev);
@@ -1177,6 +1184,7 @@ struct engine *engine_create(const struct an_opts *o, const struct model *m,
 	e->nsinks = nsinks < AN_MAX_SINKS ? nsinks : AN_MAX_SINKS;
 	for (size_t i = 0; i < e->nsinks; i++) {
 		e->want_txn |= sinks[i]->txn != NULL;
+		e->want_txn_every_view |= sinks[i]->txn && sinks[i]->txn_every_view;
 		e->want_advance |= sinks[i]->advance != NULL;
 	}
 	e->lim.body_cap = o->body_cap ? o->body_cap : HTTP_DEFAULT_BODY_CAP;

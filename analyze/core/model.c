@@ -122,13 +122,6 @@ const char *model_host_name(const struct model *m, uint32_t host)
 	return host < m->nhosts ? m->hosts[host].hostname : "";
 }
 
-/* a NUL-terminated copy cut at the first NUL (text fields) */
-static char *text_dup(struct sr_bytes b)
-{
-	size_t n = b.len ? strnlen((const char *)b.ptr, b.len) : 0;
-	return xstrndup(b.len ? b.ptr : (const uint8_t *)"", n);
-}
-
 static uint8_t *bytes_dup(struct sr_bytes b, size_t *len)
 {
 	*len = b.len;
@@ -149,16 +142,16 @@ void model_add_process(struct model *m, uint32_t host, uint32_t archive, uint64_
 	x->uid = p->uid;
 	x->flags = p->flags;
 	x->start_ticks = p->start_ticks;
-	x->comm = text_dup(p->comm);
-	x->exe = text_dup(p->exe);
+	x->comm = xtextdup(p->comm.ptr, p->comm.len);
+	x->exe = xtextdup(p->exe.ptr, p->exe.len);
 	x->cmdline = bytes_dup(p->cmdline, &x->cmdline_len);
-	x->cmdline_text = cmdline_text(x->cmdline, x->cmdline_len, m->redact_cmdline,
-				       &x->cmdline_text_len, NULL);
+	x->cmdline_text =
+	    cmdline_text(x->cmdline, x->cmdline_len, m->redact_cmdline, &x->cmdline_text_len, NULL);
 	if (m->keep_environ)
 		x->environ = bytes_dup(p->environ, &x->environ_len);
 	x->environ_source = p->environ_source;
 	if (p->container_id.len)
-		x->container_id = text_dup(p->container_id);
+		x->container_id = xtextdup(p->container_id.ptr, p->container_id.len);
 	if (x->container_id && !x->container_id[0]) {
 		free(x->container_id);
 		x->container_id = NULL;
@@ -215,19 +208,19 @@ void model_add_container(struct model *m, uint32_t host, int64_t wall_ns,
 
 	x->host = host;
 	x->wall_ns = wall_ns;
-	x->id = text_dup(c->id);
-	x->runtime = text_dup(c->runtime);
-	x->name = text_dup(c->name);
+	x->id = xtextdup(c->id.ptr, c->id.len);
+	x->runtime = xtextdup(c->runtime.ptr, c->runtime.len);
+	x->name = xtextdup(c->name.ptr, c->name.len);
 	if (x->name[0] == '/')
 		memmove(x->name, x->name + 1, strlen(x->name));
-	x->image = text_dup(c->image);
+	x->image = xtextdup(c->image.ptr, c->image.len);
 	x->service = label(c->labels, COMPOSE_SERVICE_LABEL);
 	if (x->service && !x->service[0]) {
 		free(x->service);
 		x->service = NULL;
 	}
 	if (c->error.len)
-		x->error = text_dup(c->error);
+		x->error = xtextdup(c->error.ptr, c->error.len);
 	parse_addrs(x, c->addrs);
 	if (m->nctrs == m->ctrs_cap) {
 		m->ctrs_cap = m->ctrs_cap ? m->ctrs_cap * 2 : 16;

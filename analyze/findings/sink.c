@@ -14,13 +14,9 @@ struct pending_hdr {
 	size_t name_len, value_len;
 };
 
-/* a request waiting for its response, copied out of the parser's buffers */
+/* a request waiting for its response, copied out of the parser's buffers;
+ * it lives in the transaction's slot (event.h txn_state) */
 struct pending {
-	uint64_t txn_id;
-	uint64_t conn_id; /* the observation (an_conn_view.id) */
-	int client_view;  /* seen by the client: dropped if the server shows up */
-	uint64_t seq;	  /* arrival order, for flushing deterministically */
-	uint32_t older, newer; /* neighbours in arrival order (slots; NO_SLOT) */
 	int64_t ts;
 	char host[64];
 	uint32_t server_pid, client_pid;
@@ -34,37 +30,34 @@ struct pending {
 	uint8_t *body;
 	size_t body_len;
 	/* FH_MAX_REQ_HEADERS, allocated with the first credential header:
-	 * most requests have none, and a full table of them is 4096 entries */
+	 * most requests have none */
 	struct pending_hdr *hdr;
+	size_t bytes; /* what it holds, for FH_MAX_PENDING_BYTES */
 };
-
-static void pending_zero(struct pending *p)
-{
-	memset(p, 0, sizeof(*p));
-}
-
-#define NO_SLOT UINT32_MAX
 
 struct findings_sink {
 	struct an_sink sink;
 	struct findings *f;
-	struct pending *pend; /* FH_MAX_PENDING */
-	size_t npend;
-	size_t nclient;	      /* entries that are client views */
-	uint32_t first, last; /* oldest and newest entry (NO_SLOT: none) */
-	uint64_t seq;
-	struct pending key, tmp; /* scratch (large: not on the stack) */
+	size_t pending_bytes; /* held by requests waiting for their response */
+	struct pending tmp;   /* scratch (large: not on the stack) */
 };
 
-/* the observer is the server of this transaction */
-static int observer_is_server(const struct an_http_event *ev)
+/* The view findings take a transaction from: the server's, or the
+ * client's when the server was not recorded (findings.h: server_pid and
+ * the server's times). observer_sent_request: the observer is the client
+ * as far as the traffic shows. */
+static int observer_is_server(const struct an_conn_view *v, int observer_sent_request)
 {
-	if (ev->conn->role == AN_ROLE_SERVER)
+	if (v->role == AN_ROLE_SERVER)
 		return 1;
-	if (ev->conn->role == AN_ROLE_CLIENT)
+	if (v->role == AN_ROLE_CLIENT)
 		return 0;
-	/* unknown role: whoever receives requests serves */
-	return ev->msg->kind == HTTP_REQUEST ? !ev->sent : ev->sent;
+	return !observer_sent_request;
+}
+
+static int view_reports(const struct an_conn_view *v, int server_view)
+{
+	return server_view || !v->peer_observed;
 }
 
 static void end_text(const struct an_end *e, char ip[AN_IP_LEN])
@@ -99,7 +92,16 @@ static void pending_clear(struct pending *p)
 	free(p->target);
 	free(p->body);
 	free(p->hdr);
-	pending_zero(p);
+	memset(p, 0, sizeof(*p));
+}
+
+static void pending_free(struct findings_sink *fh, struct pending *p)
+{
+	if (!p)
+		return;
+	fh->pending_bytes -= p->bytes;
+	pending_clear(p);
+	free(p);
 }
 
 static void exchange_of(const struct pending *p, struct fnd_exchange *x, struct fnd_header *h)
@@ -130,106 +132,20 @@ static void exchange_of(const struct pending *p, struct fnd_exchange *x, struct 
 	x->req_body_len = p->body_len;
 }
 
-/* the arrival-order list points at slot i where it pointed at slot from */
-static void relink(struct findings_sink *fh, const struct pending *p, uint32_t to)
-{
-	if (p->older != NO_SLOT)
-		fh->pend[p->older].newer = to;
-	else
-		fh->first = to;
-	if (p->newer != NO_SLOT)
-		fh->pend[p->newer].older = to;
-	else
-		fh->last = to;
-}
-
-static void drop(struct findings_sink *fh, size_t i)
-{
-	struct pending *p = &fh->pend[i], *last = &fh->pend[--fh->npend];
-
-	/* unlink p from the arrival order */
-	if (p->older != NO_SLOT)
-		fh->pend[p->older].newer = p->newer;
-	else
-		fh->first = p->newer;
-	if (p->newer != NO_SLOT)
-		fh->pend[p->newer].older = p->older;
-	else
-		fh->last = p->older;
-	if (p->client_view)
-		fh->nclient--;
-	pending_clear(p);
-	if (p != last) {
-		*p = *last; /* its buffers move with it */
-		relink(fh, p, (uint32_t)i);
-	}
-	pending_zero(last);
-}
-
-/* a request whose response never came */
-static void flush_one(struct findings_sink *fh, size_t i)
-{
-	struct fnd_exchange x;
-	struct fnd_header h[FH_MAX_REQ_HEADERS];
-
-	exchange_of(&fh->pend[i], &x, h);
-	findings_add_exchange(fh->f, &x);
-	drop(fh, i);
-}
-
-/* O(1): with tens of thousands of requests unanswered (a process holding
- * that many sockets) the table is full and every request flushes one */
-static size_t oldest(const struct findings_sink *fh)
-{
-	return fh->first;
-}
-
-/* A client's request can come before the server's first record links the
- * two ends; when the link shows, the client's copy goes: the server's view
- * reports the transaction. */
-static void drop_client_copies(struct findings_sink *fh, const struct pending *srv)
-{
-	for (size_t i = 0; fh->nclient && i < fh->npend;) {
-		const struct pending *p = &fh->pend[i];
-		if (p->client_view && p->client_port == srv->client_port &&
-		    p->server_port == srv->server_port && !strcmp(p->host, srv->host) &&
-		    !strcmp(p->client_ip, srv->client_ip) && !strcmp(p->server_ip, srv->server_ip))
-			drop(fh, i);
-		else
-			i++;
-	}
-}
-
-static void drop_conn(struct findings_sink *fh, uint64_t conn_id)
-{
-	for (size_t i = 0; fh->nclient && i < fh->npend;) {
-		if (fh->pend[i].client_view && fh->pend[i].conn_id == conn_id)
-			drop(fh, i);
-		else
-			i++;
-	}
-}
-
+/* the request, kept in its transaction's slot until the response */
 static void on_request(struct findings_sink *fh, const struct an_http_event *ev, int server_view)
 {
 	const struct http_msg *m = ev->msg;
 	struct pending *p;
 	size_t n;
 
-	if (!m->txn)
+	if (!ev->txn_state)
 		return;
-	if (fh->npend >= FH_MAX_PENDING)
-		flush_one(fh, oldest(fh));
-	p = &fh->pend[fh->npend++];
-	pending_zero(p);
-	p->older = fh->last;
-	p->newer = NO_SLOT;
-	relink(fh, p, (uint32_t)(fh->npend - 1));
-	p->txn_id = m->txn->id;
-	p->conn_id = ev->conn->id;
-	p->client_view = !server_view;
-	fh->nclient += p->client_view;
-	p->seq = ++fh->seq;
+	pending_free(fh, *ev->txn_state);
+	*ev->txn_state = NULL;
+	if (fh->pending_bytes + sizeof(*p) > FH_MAX_PENDING_BYTES)
+		return; /* its response is taken as a request not seen whole */
+	p = xcalloc(1, sizeof(*p));
 	p->ts = ev->wall_ns;
 	pending_fill(p, ev, server_view);
 	n = m->method_len < HTTP_MAX_METHOD ? m->method_len : HTTP_MAX_METHOD;
@@ -257,38 +173,25 @@ static void on_request(struct findings_sink *fh, const struct an_http_event *ev,
 		p->body = xmalloc(p->body_len);
 		memcpy(p->body, m->body, p->body_len);
 	}
-	if (server_view) {
-		/* a copy of what identifies it: it outlives the swaps drop() makes */
-		struct pending *key = &fh->key;
-		*key = *p;
-		key->target = NULL;
-		key->body = NULL;
-		key->hdr = NULL;
-		key->nhdr = 0;
-		drop_client_copies(fh, key);
-	}
+	p->bytes = sizeof(*p) + p->target_len + 1 + p->body_len +
+		   (p->hdr ? FH_MAX_REQ_HEADERS * sizeof(*p->hdr) : 0);
+	fh->pending_bytes += p->bytes;
+	*ev->txn_state = p;
 }
 
 static void on_response(struct findings_sink *fh, const struct an_http_event *ev, int server_view)
 {
 	const struct http_msg *m = ev->msg;
-	struct pending *p = NULL;
+	struct pending *p = ev->txn_state ? *ev->txn_state : NULL;
 	struct fnd_exchange x;
 	struct fnd_header h[FH_MAX_REQ_HEADERS];
-	size_t i;
 
 	/* interim (1xx) responses are not the answer */
 	if (m->status >= 100 && m->status < 200)
 		return;
-	for (i = 0; m->txn && i < fh->npend; i++)
-		if (fh->pend[i].txn_id == m->txn->id) {
-			p = &fh->pend[i];
-			break;
-		}
 	if (!p) {
 		/* the request was not seen whole: what the transaction knows */
 		p = &fh->tmp;
-		pending_zero(p);
 		p->ts = ev->wall_ns;
 		pending_fill(p, ev, server_view);
 		if (m->txn) {
@@ -307,8 +210,8 @@ static void on_response(struct findings_sink *fh, const struct an_http_event *ev
 		/* response headers: the parser's (uint8_t) view as fnd_header */
 		struct fnd_header rh_local[32];
 		struct fnd_header *rh = m->nheaders > 32 ? xcalloc(m->nheaders, sizeof(*rh))
-				       : m->nheaders ? rh_local
-						     : NULL;
+					: m->nheaders	 ? rh_local
+							 : NULL;
 		for (size_t k = 0; k < m->nheaders; k++) {
 			rh[k].name = (const char *)m->headers[k].name;
 			rh[k].name_len = m->headers[k].name_len;
@@ -326,27 +229,47 @@ static void on_response(struct findings_sink *fh, const struct an_http_event *ev
 		if (rh != rh_local)
 			free(rh);
 	}
-	if (p == &fh->tmp)
+	if (p == &fh->tmp) {
 		pending_clear(p);
-	else
-		drop(fh, i);
+	} else {
+		pending_free(fh, p);
+		*ev->txn_state = NULL;
+	}
 }
 
 static void hook_http(void *ctx, const struct an_http_event *ev)
 {
 	struct findings_sink *fh = ctx;
-	int server_view = observer_is_server(ev);
+	int sent_request = ev->msg->kind == HTTP_REQUEST ? ev->sent : !ev->sent;
+	int server_view = observer_is_server(ev->conn, sent_request);
 
-	/* one view per transaction: the server's, else an unrecorded server's client */
-	if (!server_view && ev->conn->peer_observed) {
-		drop_conn(fh, ev->conn->id);
+	/* a client's view whose server was recorded: the server's reports it
+	 * (what the client kept so far goes with its txn event) */
+	if (!view_reports(ev->conn, server_view))
 		return;
-	}
-	/* the view's own messages: the request it received/sent, the response likewise */
 	if (ev->msg->kind == HTTP_REQUEST)
 		on_request(fh, ev, server_view);
 	else if (ev->msg->kind == HTTP_RESPONSE)
 		on_response(fh, ev, server_view);
+}
+
+/* the transaction is over: a request still waiting had no response */
+static void hook_txn(void *ctx, const struct an_txn_event *ev)
+{
+	struct findings_sink *fh = ctx;
+	struct pending *p = ev->txn_state;
+	int server_view = observer_is_server(ev->conn, ev->txn->req_dir == 0);
+
+	if (!p)
+		return;
+	if (view_reports(ev->conn, server_view)) {
+		struct fnd_exchange x;
+		struct fnd_header h[FH_MAX_REQ_HEADERS];
+
+		exchange_of(p, &x, h);
+		findings_add_exchange(fh->f, &x);
+	}
+	pending_free(fh, p);
 }
 
 static void hook_connection(void *ctx, const struct an_conn_event *ev)
@@ -366,9 +289,6 @@ static int hook_end(void *ctx, const struct an_summary *s)
 	struct findings_sink *fh = ctx;
 	const struct model *m = s->model;
 
-	/* requests never answered, in arrival order */
-	while (fh->npend)
-		flush_one(fh, oldest(fh));
 	if (!m)
 		return 0;
 	for (size_t i = 0; i < model_ncontainers(m); i++) {
@@ -410,12 +330,7 @@ static int hook_end(void *ctx, const struct an_summary *s)
 
 static void sink_free(void *ctx)
 {
-	struct findings_sink *fh = ctx;
-
-	for (size_t i = 0; i < fh->npend; i++)
-		pending_clear(&fh->pend[i]);
-	free(fh->pend);
-	free(fh);
+	free(ctx);
 }
 
 struct an_sink *findings_sink(struct findings *f)
@@ -423,13 +338,13 @@ struct an_sink *findings_sink(struct findings *f)
 	struct findings_sink *fh = xcalloc(1, sizeof(*fh));
 
 	fh->f = f;
-	fh->pend = xcalloc(FH_MAX_PENDING, sizeof(*fh->pend));
-	fh->first = fh->last = NO_SLOT;
 	fh->sink = (struct an_sink){
 	    .ctx = fh,
 	    .events = true,
-	    .environ = true, /* secret-looking environment keys */
+	    .environ = true,	    /* secret-looking environment keys */
+	    .txn_every_view = true, /* the server's view (findings.h) */
 	    .http = hook_http,
+	    .txn = hook_txn,
 	    .connection = hook_connection,
 	    .end = hook_end,
 	    .free = sink_free,

@@ -4,25 +4,26 @@
  * What it does with the events:
  *  - HTTP: each transaction is passed once, from the server's view when the
  *    server was recorded, else from the client's (a client view whose peer
- *    was recorded is skipped: the server's view reports it). The request's
- *    target, credential headers (sr_secret_header) and the first
- *    FH_MAX_REQ_BODY body bytes wait in a bounded table (FH_MAX_PENDING
- *    transactions) until the response comes; a request with no response by
- *    the end of the input is passed with status 0.
+ *    was recorded is skipped: the server's view reports it). It takes every
+ *    view's transactions (an_sink.txn_every_view), because the pipeline's
+ *    own reporting view is the client's and findings report the server's
+ *    (its pid, comm and receive time). The parser pairs requests with
+ *    responses: the request's target, credential headers (sr_secret_header)
+ *    and first FH_MAX_REQ_BODY body bytes wait in the transaction's slot
+ *    (event.h txn_state) for the response; a request whose transaction
+ *    ends without one (txn event) is passed with status 0. Past
+ *    FH_MAX_PENDING_BYTES held over all waiting requests, a request is not
+ *    kept: its response is passed like one whose request was not seen
+ *    whole (method and target from the transaction, no credential headers
+ *    or body), and with no response it is not passed.
  *  - connections: a server-side view tells the port is reachable on its
  *    local address (findings_add_listen); every recorded end's address is a
  *    local address.
  *  - end of input: every process snapshot and container of the model.
  *
- * Why it pairs requests and responses itself rather than taking the
- * pipeline's txn event (event.h): findings report a transaction from the
- * server's view (its pid, comm and receive time), the txn event comes from
- * the client's; moving findings onto the txn event changes findings.json
- * (server_pid and timestamps of transactions seen from both ends), so it
- * waits for a change that may change the output.
- *
- * Ownership: the sink owns its pending table, not the findings set;
- * an_sink_free() releases the sink.
+ * Ownership: each waiting request is owned by its transaction's slot and
+ * released at the response or the txn event; an_sink_free() releases the
+ * sink.
  */
 #ifndef AN_FINDINGS_SINK_H
 #define AN_FINDINGS_SINK_H
@@ -30,10 +31,10 @@
 #include "event.h"
 #include "findings/findings.h"
 
-#define FH_MAX_PENDING 4096u	/* requests waiting for their response */
-#define FH_MAX_REQ_BODY 4096u	/* request body bytes kept (symbol POST) */
-#define FH_MAX_REQ_TARGET 4096u /* request target bytes kept */
-#define FH_MAX_REQ_HEADERS 8u	/* credential headers kept per request */
+#define FH_MAX_PENDING_BYTES (64u << 20) /* held by requests waiting for their response */
+#define FH_MAX_REQ_BODY 4096u		 /* request body bytes kept (symbol POST) */
+#define FH_MAX_REQ_TARGET 4096u		 /* request target bytes kept */
+#define FH_MAX_REQ_HEADERS 8u		 /* credential headers kept per request */
 #define FH_MAX_HEADER_VALUE 1024u
 
 /*! findings_sink() :

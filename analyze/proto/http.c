@@ -224,9 +224,10 @@ static enum http_line line_end(const uint8_t *p, size_t n, size_t i, bool comple
 	return HTTP_LINE_BAD;
 }
 
-static enum http_line check_status(const uint8_t *p, size_t n, bool complete)
+enum http_line http_status_line(const uint8_t *p, size_t n, bool complete,
+				struct http_start_line *out)
 {
-	int maj = 0, r = version_at(p, n, 0, &maj, NULL);
+	int maj = 0, min = 0, r = version_at(p, n, 0, &maj, &min);
 	size_t i = 8;
 
 	if (r < 0)
@@ -245,10 +246,21 @@ static enum http_line check_status(const uint8_t *p, size_t n, bool complete)
 		if (!digit(p[i]))
 			return HTTP_LINE_BAD;
 	}
+	if (out) {
+		memset(out, 0, sizeof(*out));
+		out->vmaj = maj;
+		out->vmin = min;
+		out->status = (p[9] - '0') * 100 + (p[10] - '0') * 10 + (p[11] - '0');
+		out->reason_off = i;
+	}
 	if (i == n || (p[i] == '\r' && i + 1 == n))
 		return line_end(p, n, i, complete, HTTP_LINE_RESPONSE);
 	if (p[i++] != ' ')
 		return HTTP_LINE_BAD;
+	if (out) {
+		out->reason_off = i;
+		out->reason_len = n - i;
+	}
 	/* reason-phrase = *( HTAB / SP / VCHAR / obs-text ) */
 	for (; i < n; i++) {
 		uint8_t c = p[i];
@@ -260,18 +272,23 @@ static enum http_line check_status(const uint8_t *p, size_t n, bool complete)
 	return complete ? HTTP_LINE_RESPONSE : HTTP_LINE_MAYBE;
 }
 
-static enum http_line check_request(const uint8_t *p, size_t n, bool complete)
+enum http_line http_request_line(const uint8_t *p, size_t n, bool complete,
+				 struct http_start_line *out)
 {
 	size_t i = 0, t0, t1;
 	int maj = 0, min = 0, r;
 
-	while (i < n && tchar(p[i]) && i < HTTP_MAX_METHOD)
+	/* method = token (RFC 9110 9.1): any method, WebDAV and custom too */
+	while (i < n && tchar(p[i]) && i <= HTTP_MAX_METHOD)
 		i++;
+	if (i > HTTP_MAX_METHOD)
+		return HTTP_LINE_BAD;
 	if (i == n)
-		return complete || i >= HTTP_MAX_METHOD ? HTTP_LINE_BAD : HTTP_LINE_MAYBE;
+		return complete ? HTTP_LINE_BAD : HTTP_LINE_MAYBE;
 	if (i == 0 || p[i] != ' ')
 		return HTTP_LINE_BAD;
 	t0 = ++i;
+	/* request-target: up to the next SP, no controls */
 	while (i < n && p[i] > 0x20 && p[i] != 0x7f)
 		i++;
 	t1 = i;
@@ -286,6 +303,14 @@ static enum http_line check_request(const uint8_t *p, size_t n, bool complete)
 	if (r == 0)
 		return complete ? HTTP_LINE_BAD : HTTP_LINE_MAYBE;
 	i += 8;
+	if (out) {
+		memset(out, 0, sizeof(*out));
+		out->method_len = t0 - 1;
+		out->target_off = t0;
+		out->target_len = t1 - t0;
+		out->vmaj = maj;
+		out->vmin = min;
+	}
 	if (maj == 2 && min == 0 && t0 == 4 && !memcmp(p, "PRI", 3) && t1 - t0 == 1 && p[t0] == '*')
 		return line_end(p, n, i, complete, HTTP_LINE_H2_PREFACE);
 	if (maj != 1)
@@ -293,21 +318,27 @@ static enum http_line check_request(const uint8_t *p, size_t n, bool complete)
 	return line_end(p, n, i, complete, HTTP_LINE_REQUEST);
 }
 
-enum http_line http_check_line(const uint8_t *p, size_t n, bool complete)
+/* "HTTP/..." is a status line; a prefix of it may still be either */
+static enum http_line start_line(const uint8_t *p, size_t n, bool complete,
+				 struct http_start_line *out)
 {
 	static const char v[] = "HTTP/";
 	size_t k;
 
 	if (n == 0)
 		return complete ? HTTP_LINE_BAD : HTTP_LINE_MAYBE;
-	/* "HTTP/..." is a status line; a prefix of it may still be either */
 	for (k = 0; k < 5 && k < n && p[k] == (uint8_t)v[k]; k++)
 		;
 	if (k == 5)
-		return check_status(p, n, complete);
+		return http_status_line(p, n, complete, out);
 	if (k == n && !complete)
 		return HTTP_LINE_MAYBE;
-	return check_request(p, n, complete);
+	return http_request_line(p, n, complete, out);
+}
+
+enum http_line http_check_line(const uint8_t *p, size_t n, bool complete)
+{
+	return start_line(p, n, complete, NULL);
 }
 
 /* ---- buffers ---- */
@@ -777,8 +808,9 @@ static void head_done(struct http_conn *c, int dir, bool partial)
 		t->method[d->method_len] = 0;
 		if (!t->target || d->target_len >= HTTP_KEEP_TARGET) {
 			free(t->target);
-			t->target = xmalloc(d->target_len < HTTP_KEEP_TARGET ? HTTP_KEEP_TARGET
-									     : size_add(d->target_len, 1));
+			t->target =
+			    xmalloc(d->target_len < HTTP_KEEP_TARGET ? HTTP_KEEP_TARGET
+								     : size_add(d->target_len, 1));
 		}
 		memcpy(t->target, d->head.p + d->target_off, d->target_len);
 		t->target[d->target_len] = 0;
@@ -860,11 +892,12 @@ static void first_line(struct http_conn *c, int dir, size_t len)
 	struct dirp *d = &c->d[dir];
 	const uint8_t *p = d->head.p;
 	size_t n = len;
+	struct http_start_line sl;
 	enum http_line k;
 
 	if (n && p[n - 1] == '\r')
 		n--;
-	k = http_check_line(p, n, true);
+	k = start_line(p, n, true, &sl);
 	if (k == HTTP_LINE_H2_PREFACE) {
 		if (c->state == HTTP_UNDECIDED)
 			c->state = HTTP_H2;
@@ -894,21 +927,17 @@ static void first_line(struct http_conn *c, int dir, size_t len)
 	c->state = HTTP_YES;
 	d->kind = k == HTTP_LINE_REQUEST ? HTTP_REQUEST : HTTP_RESPONSE;
 	d->first_done = true;
+	d->vmaj = sl.vmaj;
+	d->vmin = sl.vmin;
 	if (d->kind == HTTP_REQUEST) {
-		const uint8_t *sp1 = memchr(p, ' ', n);
-		const uint8_t *sp2 = memchr(sp1 + 1, ' ', n - (size_t)(sp1 + 1 - p));
 		d->method_off = 0;
-		d->method_len = (uint32_t)(sp1 - p);
-		d->target_off = (uint32_t)(sp1 + 1 - p);
-		d->target_len = (uint32_t)(sp2 - sp1 - 1);
-		d->vmaj = sp2[6] - '0';
-		d->vmin = sp2[8] - '0';
+		d->method_len = (uint32_t)sl.method_len;
+		d->target_off = (uint32_t)sl.target_off;
+		d->target_len = (uint32_t)sl.target_len;
 	} else {
-		d->vmaj = p[5] - '0';
-		d->vmin = p[7] - '0';
-		d->status = (p[9] - '0') * 100 + (p[10] - '0') * 10 + (p[11] - '0');
-		d->reason_off = n > 13 ? 13 : (uint32_t)n;
-		d->reason_len = n > 13 ? (uint32_t)(n - 13) : 0;
+		d->status = sl.status;
+		d->reason_off = (uint32_t)sl.reason_off;
+		d->reason_len = (uint32_t)sl.reason_len;
 	}
 }
 

@@ -168,7 +168,8 @@ bool http_conn_floor(const struct http_conn *c, uint64_t *ts);
 /* calls http_conn_finish() if needed; accepts NULL */
 void http_conn_free(struct http_conn *c);
 
-/* start-line check of one line (without its LF; a trailing CR is allowed) */
+/* ---- start lines: the one grammar (RFC 9112 3, 4), for the parser and the
+ * classifier (proto/http1.c) alike ---- */
 enum http_line {
 	HTTP_LINE_BAD = 0,
 	HTTP_LINE_MAYBE = 1, /* a valid prefix; more bytes needed */
@@ -176,6 +177,33 @@ enum http_line {
 	HTTP_LINE_RESPONSE = 3,
 	HTTP_LINE_H2_PREFACE = 4,
 };
+
+/* where the parts of a valid start line are (offsets into the line) */
+struct http_start_line {
+	size_t method_len;	       /* request: the method is at 0 */
+	size_t target_off, target_len; /* request */
+	int vmaj, vmin;
+	int status;		       /* response: 100..999 */
+	size_t reason_off, reason_len; /* response; empty: reason_off is the line's end */
+};
+
+/*! http_request_line() :
+ *  p[0..n) is one line without its LF (a trailing CR is allowed); complete:
+ *  the LF was seen (else p may be a prefix of the line). Request line:
+ *  method (token, at most HTTP_MAX_METHOD bytes) SP request-target (no
+ *  controls, no SP) SP "HTTP/1.D"; "PRI * HTTP/2.0" is the HTTP/2 preface.
+ *  @return HTTP_LINE_REQUEST or HTTP_LINE_H2_PREFACE (out filled when not
+ *  NULL), HTTP_LINE_MAYBE (a valid prefix, incomplete) or HTTP_LINE_BAD. */
+enum http_line http_request_line(const uint8_t *p, size_t n, bool complete,
+				 struct http_start_line *out);
+/*! http_status_line() :
+ *  the same for a status line: "HTTP/1.D" SP 3DIGIT [ SP reason-phrase ].
+ *  @return HTTP_LINE_RESPONSE (out filled when not NULL), HTTP_LINE_MAYBE
+ *  or HTTP_LINE_BAD. */
+enum http_line http_status_line(const uint8_t *p, size_t n, bool complete,
+				struct http_start_line *out);
+/*! http_check_line() : either, by the line's first bytes ("HTTP/": status
+ *  line; a prefix of it is HTTP_LINE_MAYBE while incomplete). */
 enum http_line http_check_line(const uint8_t *p, size_t n, bool complete);
 
 /* the method/status name tables */

@@ -164,6 +164,17 @@ echo "not an archive" >"$T/junk"
 expect_rc 2 "$A" http "$T/junk"
 expect_rc 2 "$A" map "$T/missing.srz"
 expect_rc 3 "$A" map "$T/a.srz" "$T/junk"
+expect_rc 2 "$A" env "$T/junk"
+grep -q "nothing readable in $T/junk" "$T/err" && ok "says what was unreadable" || { bad "unreadable input not named"; cat "$T/err"; }
+
+# an output that cannot be written: 2, and why (not "nothing readable")
+"$A" http "$T/a.srz" >/dev/full 2>"$T/err"
+rc=$?
+if [ $rc = 2 ] && grep -q 'No space left' "$T/err" && ! grep -q 'nothing readable' "$T/err"; then
+	ok "stdout on /dev/full: exit 2: $(head -1 "$T/err")"
+else
+	bad "stdout on /dev/full: exit $rc: $(cat "$T/err")"
+fi
 
 # no temporary file is left anywhere
 left=$(find "$T" -name '.*.??????' | head -3)
