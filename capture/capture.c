@@ -506,8 +506,12 @@ static int on_event(void *ctx, void *data, size_t size)
 		if (cap_ev_data(data, size, &rec))
 			break;
 		ensure_process(rt, rec.data.tgid, rec.data.comm);
-		append(rt, &rec);
 		tls_scan(rt, rec.data.tgid, 2);
+		if ((rec.data.flags & SR_DATA_TLS) && rt->tls &&
+		    !cap_tls_reported(rt->tls, rec.data.tgid))
+			cap_tls_gone(rt->tls, rec.data.tgid, clock_ns(CLOCK_BOOTTIME), on_tls_record,
+				     rt); /* its plaintext says it was probed */
+		append(rt, &rec);
 		break;
 	case SR_EV_CONN:
 		if (cap_ev_conn(data, size, &rec))

@@ -378,6 +378,45 @@ static void seen_add(struct cap_tls *t, uint32_t pid, uint64_t ino)
 	s->ino = ino;
 }
 
+int cap_tls_reported(const struct cap_tls *t, uint32_t pid)
+{
+	if (!t || !pid)
+		return 0;
+	for (unsigned i = 0; i < t->nseen; i++)
+		if (t->seen[i].pid == pid)
+			return 1;
+	return 0;
+}
+
+unsigned cap_tls_gone(struct cap_tls *t, uint32_t pid, uint64_t ts_ns, cap_tls_emit_fn emit,
+		      void *ctx)
+{
+	const struct lib *only = NULL;
+	struct sr_record rec;
+	unsigned i, probed = 0;
+
+	for (i = 0; i < t->nlibs; i++)
+		if (t->libs[i].probed) {
+			only = &t->libs[i];
+			probed++;
+		}
+	memset(&rec, 0, sizeof(rec));
+	rec.type = SR_REC_TLS;
+	rec.tls.ts_ns = ts_ns;
+	rec.tls.pid = pid;
+	rec.tls.status = SR_TLS_PROBED;
+	if (probed == 1) {
+		rec.tls.inode = only->ino;
+		rec.tls.library = sr_str(only->library);
+	} else {
+		rec.tls.library = sr_str("OpenSSL (library file unknown: the process ended "
+					 "before its maps were read)");
+	}
+	seen_add(t, pid, rec.tls.inode);
+	emit(ctx, &rec, 0);
+	return 1;
+}
+
 void cap_tls_forget(struct cap_tls *t, uint32_t pid)
 {
 	if (!t)

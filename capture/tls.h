@@ -61,6 +61,17 @@ unsigned cap_tls_scan(struct cap_tls *t, uint32_t pid, uint64_t ts_ns, cap_tls_e
  *  read its maps. @return the library files attached. */
 unsigned cap_tls_attach_host(struct cap_tls *t);
 
+/*! cap_tls_reported() : whether pid was reported with a library since
+ *  its exec. @return 1 or 0. */
+int cap_tls_reported(const struct cap_tls *t, uint32_t pid);
+
+/*! cap_tls_gone() : pid moved TLS plaintext, but it ended before its maps
+ *  were read (a short-lived client: its first traffic reaches the capture
+ *  after it exited). Reports what is known: when one library file is
+ *  probed, the plaintext came from it; else "unknown file". @return 1. */
+unsigned cap_tls_gone(struct cap_tls *t, uint32_t pid, uint64_t ts_ns, cap_tls_emit_fn emit,
+		      void *ctx);
+
 /*! cap_tls_forget() : pid exec'd or exited: its next scan reports again. */
 void cap_tls_forget(struct cap_tls *t, uint32_t pid);
 

@@ -11,7 +11,9 @@
  *    2026"), a lone "OpenSSL " or one without a dotted number is not;
  *  - a scan of a process whose libssl cannot be probed (the fake file has
  *    no SSL_read) reports it once, not probed, with the reason; a second
- *    scan reports nothing; after cap_tls_forget() it reports again.
+ *    scan reports nothing; after cap_tls_forget() it reports again;
+ *  - a process gone before its maps were read that moved plaintext is
+ *    reported once (cap_tls_gone).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -144,6 +146,14 @@ static void test_scan_not_probed(void **state)
 	cap_tls_forget(t, 77);
 	assert_int_equal(cap_tls_scan(t, 77, 3, on_rec, NULL), 1); /* exec: again */
 	assert_int_equal(cap_tls_scan(t, 78, 4, on_rec, NULL), 0); /* no such process */
+	/* 78 moved plaintext but is gone: reported, library unknown (no
+	 * probed file here to deduce it from) */
+	assert_true(cap_tls_reported(t, 77));
+	assert_false(cap_tls_reported(t, 78));
+	assert_int_equal(cap_tls_gone(t, 78, 5, on_rec, NULL), 1);
+	assert_int_equal(last_status, SR_TLS_PROBED);
+	assert_string_equal(last_path, "");
+	assert_true(cap_tls_reported(t, 78));
 	cap_tls_free(t);
 	snprintf(maps, sizeof(maps), "rm -rf %s", root);
 	assert_int_equal(system(maps), 0);
