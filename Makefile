@@ -43,6 +43,9 @@ ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 PKGS_CAPTURE := libbpf libelf zlib libzstd
 PKGS_FORMAT := libzstd zlib
 PKGS_ANALYZE := $(PKGS_FORMAT) jansson yaml-0.1
+# the HTTP client of `sockrec-analyze replay` (analyze/regress/replay.c): linked
+# into sockrec-analyze only, never into the capture binary
+PKGS_REPLAY := libcurl
 PKGS_TEST := cmocka libpcap
 PKG_CONFIG ?= pkg-config
 
@@ -157,7 +160,7 @@ $(BUILD)/sockrec: $(CAPTURE_OBJS) $(LIBFORMAT)
 
 $(BUILD)/sockrec-analyze: $(ANALYZE_OBJS) $(LIBFORMAT)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ $(call pkg_libs,$(PKGS_ANALYZE)) -lm -o $@
+	$(Q)$(CC) $(LDFLAGS) $^ $(call pkg_libs,$(PKGS_ANALYZE) $(PKGS_REPLAY)) -lm -o $@
 
 TEST_LIBS = $(LIBANALYZE) $(LIBCAPTURE) $(LIBFORMAT) \
 	$(call pkg_libs,$(PKGS_CAPTURE) $(PKGS_ANALYZE) $(PKGS_TEST)) -lm

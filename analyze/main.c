@@ -7,7 +7,8 @@
  * and analyzes them as one. Exit status (pipeline.h AN_EXIT_*): 0 ok,
  * 1 usage, 2 nothing readable (or an output could not be written),
  * 3 damaged input whose readable prefix was used, 4 a finding reached
- * --fail-on.
+ * --fail-on, 5 replay or diff found a difference. replay, diff and mock
+ * (regress/) collect the recorded set in one an_run() and act after it.
  */
 #include <argp.h>
 #include <errno.h>
@@ -29,6 +30,10 @@
 #include "base/outfile.h"
 #include "out/svcmap.h"
 #include "pipeline.h"
+#include "regress/apidiff.h"
+#include "regress/mock.h"
+#include "regress/replay.h"
+#include "regress/rset.h"
 #include "sink.h"
 
 const char *argp_program_version = "sockrec-analyze " SOCKREC_VERSION;
@@ -42,6 +47,14 @@ struct cli {
 	size_t nargs;
 	int fail_on; /* --fail-on severity (enum fnd_severity); 0: not given */
 	bool force;  /* --force: replace existing outputs, follow a symlinked -o */
+	/* replay, diff, mock (regress/) */
+	const char *target, *service, *listen;
+	const char **ignore, **headers; /* --ignore, --header (argc slots each) */
+	size_t nignore, nheaders;
+	unsigned rate; /* --rate; 0: not given */
+	bool with_credentials;
+	char **new_args; /* diff: the arguments after "--" (their pointers) */
+	size_t nnew;
 	bool summary_only; /* report --summary-only: no http.jsonl */
 };
 
@@ -118,19 +131,24 @@ static int commit_out(struct outfile *o)
 	return 0;
 }
 
-static struct an_input *inputs(struct cli *c)
+static struct an_input *inputs_of(char **args, size_t n)
 {
-	struct an_input *in = calloc(c->nargs ? c->nargs : 1, sizeof(*in));
+	struct an_input *in = calloc(n ? n : 1, sizeof(*in));
 
 	if (!in) {
 		fputs("sockrec-analyze: out of memory\n", stderr);
 		exit(AN_EXIT_UNREADABLE);
 	}
-	for (size_t i = 0; i < c->nargs; i++) {
-		in[i].path = c->args[i];
-		in[i].name = c->args[i];
+	for (size_t i = 0; i < n; i++) {
+		in[i].path = args[i];
+		in[i].name = args[i];
 	}
 	return in;
+}
+
+static struct an_input *inputs(struct cli *c)
+{
+	return inputs_of(c->args, c->nargs);
 }
 
 /* the sink that writes output bit to f; fnd: the findings set it feeds */
@@ -443,6 +461,136 @@ static int cmd_convert(struct cli *c)
 	return rc;
 }
 
+/* ---- regression commands (regress/) ---- */
+
+/* the recorded set of these archives (one an_run); @return its status */
+static int collect(struct cli *c, char **args, size_t n, struct rset *set)
+{
+	struct an_input *in = inputs_of(args, n);
+	struct an_sink *sink = rset_sink(set);
+	int rc;
+
+	c->opts.warn = stderr;
+	rc = an_run(in, n, &c->opts, &sink, 1);
+	an_sink_free(sink); /* (an_run() said what was unreadable) */
+	if (rset_dropped(set))
+		fprintf(stderr,
+			"sockrec-analyze: warning: %llu transactions past %u or %u MiB were left out "
+			"(the rest is used)\n",
+			(unsigned long long)rset_dropped(set), RSET_MAX_TXNS, RSET_MAX_BYTES >> 20);
+	free(in);
+	return rc;
+}
+
+static int cmd_replay(struct cli *c)
+{
+	struct rset *set = rset_create();
+	struct replay_opts o = {
+	    .target = c->target,
+	    .service = c->service,
+	    .ignore = c->ignore,
+	    .nignore = c->nignore,
+	    .headers = c->headers,
+	    .nheaders = c->nheaders,
+	    .rate = c->rate ? c->rate : REPLAY_DEFAULT_RATE,
+	    .with_credentials = c->with_credentials,
+	    .report = stdout,
+	    .log = stderr,
+	};
+	int rc = collect(c, c->args, c->nargs, set);
+
+	if (rc != AN_EXIT_UNREADABLE) {
+		switch (replay_run(set, &o)) {
+		case REPLAY_SAME:
+			break; /* 0, or 3 when an input was damaged */
+		case REPLAY_DIFFERENT:
+			rc = AN_EXIT_DIFFERENT;
+			break;
+		case REPLAY_USAGE:
+			rc = AN_EXIT_USAGE;
+			break;
+		default:
+			rc = AN_EXIT_UNREADABLE;
+			break;
+		}
+	}
+	rset_free(set);
+	return rc;
+}
+
+/* OLD... -- NEW..., or OLD NEW */
+static int cmd_diff(struct cli *c)
+{
+	char **old = calloc(c->nargs + 1, sizeof(*old)), **new = calloc(c->nargs + 1, sizeof(*new));
+	size_t nold = 0, nnew = 0;
+	struct rset *a = rset_create(), *b = rset_create();
+	int rc = AN_EXIT_USAGE, ra, rb, d;
+
+	if (!old || !new) {
+		fputs("sockrec-analyze: out of memory\n", stderr);
+		exit(AN_EXIT_UNREADABLE);
+	}
+	for (size_t i = 0; i < c->nargs; i++) {
+		bool after = false;
+		for (size_t j = 0; j < c->nnew && !after; j++)
+			after = c->args[i] == c->new_args[j];
+		if (after)
+			new[nnew++] = c->args[i];
+		else
+			old[nold++] = c->args[i];
+	}
+	if (!c->new_args && nold == 2) {
+		new[nnew++] = old[--nold];
+	}
+	if (!nold || !nnew) {
+		fprintf(stderr, "sockrec-analyze: diff needs OLD... -- NEW... (or two archives)\n");
+		goto out;
+	}
+	ra = collect(c, old, nold, a);
+	rb = collect(c, new, nnew, b);
+	if (ra == AN_EXIT_UNREADABLE || rb == AN_EXIT_UNREADABLE) {
+		rc = AN_EXIT_UNREADABLE;
+		goto out;
+	}
+	d = apidiff_write(a, b, stdout);
+	if (d < 0) {
+		fputs("sockrec-analyze: writing to stdout failed\n", stderr);
+		rc = AN_EXIT_UNREADABLE;
+	} else if (d) {
+		rc = AN_EXIT_DIFFERENT;
+	} else {
+		rc = ra == AN_EXIT_DAMAGED || rb == AN_EXIT_DAMAGED ? AN_EXIT_DAMAGED : AN_EXIT_OK;
+	}
+out:
+	rset_free(a);
+	rset_free(b);
+	free(old);
+	free(new);
+	return rc;
+}
+
+static int cmd_mock(struct cli *c)
+{
+	struct rset *set = rset_create();
+	struct mock_opts o = {
+	    .service = c->service,
+	    .listen = c->listen,
+	    .show_secrets = c->opts.show_secrets,
+	    .log = stderr,
+	};
+	int rc = collect(c, c->args, c->nargs, set);
+
+	if (rc != AN_EXIT_UNREADABLE) {
+		int m = mock_run(set, &o);
+		if (m == MOCK_USAGE)
+			rc = AN_EXIT_USAGE;
+		else if (m == MOCK_NOTHING)
+			rc = AN_EXIT_UNREADABLE;
+	}
+	rset_free(set);
+	return rc;
+}
+
 static const struct command commands[] = {
     {"report", "ARCHIVE... -o DIR",
      "write DIR/http.jsonl, DIR/env.yaml, DIR/service-map.yaml and DIR/findings.json, "
@@ -459,6 +607,18 @@ static const struct command commands[] = {
     {"dump", "ARCHIVE...", "every record as one JSON object per line", 1, 0, cmd_dump, 0},
     {"convert", "IN OUT", "copy an archive into OUT (.srz or .pcapng, by extension)", 2, 2,
      cmd_convert, 0},
+    {"replay", "ARCHIVE... --target URL",
+     "send the recorded HTTP requests to URL, each once, and compare every response with the "
+     "recorded one (JSON report; exit 5 when one differs)",
+     1, 0, cmd_replay, 0},
+    {"diff", "OLD... -- NEW...",
+     "compare two captures as APIs: endpoints, schemas, status codes, dependencies (JSON; exit "
+     "5 when they differ)",
+     2, 0, cmd_diff, 0},
+    {"mock", "ARCHIVE... --service NAME --listen [HOST:]PORT",
+     "serve the recorded responses of service NAME (loopback unless HOST says otherwise) until "
+     "SIGINT/SIGTERM",
+     1, 0, cmd_mock, 0},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -471,6 +631,13 @@ enum {
 	OPT_SHOW_SECRETS,
 	OPT_FAIL_ON,
 	OPT_FORCE,
+	OPT_TARGET,
+	OPT_SERVICE,
+	OPT_IGNORE,
+	OPT_RATE,
+	OPT_HEADER,
+	OPT_WITH_CREDENTIALS,
+	OPT_LISTEN,
 	OPT_FIELDS,
 	OPT_NO_RAW,
 	OPT_SUMMARY_ONLY,
@@ -506,6 +673,20 @@ static const struct argp_option options[] = {
      "report, findings: exit with status 4 when a finding reaches SEVERITY "
      "(info, medium or high), for CI",
      0},
+    {"target", OPT_TARGET, "URL", 0,
+     "replay: where to send (http[s]://host[:port][/prefix]); nothing is sent anywhere else", 0},
+    {"service", OPT_SERVICE, "NAME", 0,
+     "replay: only the requests service NAME received; mock: the service to stand in for", 0},
+    {"ignore", OPT_IGNORE, "JSONPATH", 0,
+     "replay: a body field that is noise ($.a.b, $.items[*].id; repeatable)", 0},
+    {"header", OPT_HEADER, "NAME", 0,
+     "replay: compare this response header too (besides Content-Type; repeatable)", 0},
+    {"rate", OPT_RATE, "N", 0, "replay: at most N requests per second (default 100)", 0},
+    {"with-credentials", OPT_WITH_CREDENTIALS, NULL, 0,
+     "replay: also send requests that carried credential headers, with the recorded values",
+     0},
+    {"listen", OPT_LISTEN, "[HOST:]PORT", 0,
+     "mock: the address to serve on (a bare port: 127.0.0.1)", 0},
     {0},
 };
 
@@ -549,6 +730,35 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		if (c->fail_on < 0)
 			argp_error(st, "--fail-on takes info, medium or high, not '%s'", arg);
 		return 0;
+	case OPT_TARGET:
+		c->target = arg;
+		return 0;
+	case OPT_SERVICE:
+		c->service = arg;
+		return 0;
+	case OPT_LISTEN:
+		c->listen = arg;
+		return 0;
+	case OPT_IGNORE:
+		if (strncmp(arg, "$", 1))
+			argp_error(st, "--ignore takes a JSONPath starting with $ ('$.a.b'), not '%s'",
+				   arg);
+		c->ignore[c->nignore++] = arg;
+		return 0;
+	case OPT_HEADER:
+		c->headers[c->nheaders++] = arg;
+		return 0;
+	case OPT_WITH_CREDENTIALS:
+		c->with_credentials = true;
+		return 0;
+	case OPT_RATE: {
+		size_t r;
+		if (parse_size(arg, &r) || r < 1 || r > REPLAY_MAX_RATE)
+			argp_error(st, "--rate: '%s' is not a rate from 1 to %u requests per second",
+				   arg, REPLAY_MAX_RATE);
+		c->rate = (unsigned)r;
+		return 0;
+	}
 	case ARGP_KEY_ARG:
 		c->args[c->nargs++] = arg;
 		return 0;
@@ -563,6 +773,19 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			argp_error(st, "--force is for report and convert only");
 		if (c->fail_on && !(c->cmd->outputs & OUT_FINDINGS))
 			argp_error(st, "--fail-on is for report and findings only");
+		if (c->cmd->run == cmd_replay && !c->target)
+			argp_error(st, "replay needs --target URL (where to send the requests)");
+		if ((c->target || c->nignore || c->nheaders || c->rate || c->with_credentials) &&
+		    c->cmd->run != cmd_replay)
+			argp_error(st,
+				   "--target, --ignore, --header, --rate and --with-credentials are "
+				   "for replay only");
+		if (c->cmd->run == cmd_mock && (!c->service || !c->listen))
+			argp_error(st, "mock needs --service NAME and --listen [HOST:]PORT");
+		if (c->listen && c->cmd->run != cmd_mock)
+			argp_error(st, "--listen is for mock only");
+		if (c->service && c->cmd->run != cmd_mock && c->cmd->run != cmd_replay)
+			argp_error(st, "--service is for replay and mock only");
 		if (c->summary_only && c->cmd->run != cmd_report)
 			argp_error(st, "--summary-only is for report only");
 		if ((c->opts.fields || c->opts.no_raw_payload) &&
@@ -586,10 +809,15 @@ static const char usage_doc[] =
     "  info ARCHIVE...            what the archives hold and whether they are whole\n"
     "  dump ARCHIVE...            every record as JSON, one per line\n"
     "  convert IN OUT             rewrite an archive as .srz or .pcapng\n"
+    "  replay ARCHIVE... --target URL\n"
+    "                             re-send the recorded HTTP requests, compare\n"
+    "  diff OLD... -- NEW...      compare two captures as APIs\n"
+    "  mock ARCHIVE... --service NAME --listen [HOST:]PORT\n"
+    "                             serve a service's recorded responses\n"
     "\nSeveral archives are analyzed as one capture.\n"
     "Exit status: 0 ok, 1 usage, 2 nothing readable, 3 damaged input (its\n"
     "readable part was used; a warning names the file and offset), 4 a finding\n"
-    "reached --fail-on.\n"
+    "reached --fail-on, 5 replay or diff found a difference.\n"
     "\nExamples:\n"
     "  sockrec-analyze report capture.srz -o out/\n"
     "  sockrec-analyze http capture.srz | jq 'select(.status_code >= 500)'\n"
@@ -597,7 +825,10 @@ static const char usage_doc[] =
     "  sockrec-analyze report --summary-only big.srz -o out/\n"
     "  sockrec-analyze map host-a.srz host-b.srz\n"
     "  sockrec-analyze findings --fail-on high capture.srz\n"
-    "  sockrec-analyze convert capture.srz capture.pcapng\n";
+    "  sockrec-analyze convert capture.srz capture.pcapng\n"
+    "  sockrec-analyze replay staging.srz --service api --target http://127.0.0.1:8080\n"
+    "  sockrec-analyze diff v1.srz v2.srz\n"
+    "  sockrec-analyze mock staging.srz --service payments --listen 9090\n";
 
 static void usage(FILE *f)
 {
@@ -636,8 +867,21 @@ int main(int argc, char **argv)
 		return AN_EXIT_USAGE;
 	}
 	c.args = calloc((size_t)argc, sizeof(*c.args));
-	if (!c.args)
+	c.ignore = calloc((size_t)argc, sizeof(*c.ignore));
+	c.headers = calloc((size_t)argc, sizeof(*c.headers));
+	if (!c.args || !c.ignore || !c.headers)
 		return AN_EXIT_UNREADABLE;
+	/* diff OLD... -- NEW...: argp takes "--" away, so remember what follows it */
+	for (int i = 2; i < argc && c.cmd->run == cmd_diff; i++) {
+		if (strcmp(argv[i], "--"))
+			continue;
+		c.new_args = calloc((size_t)argc, sizeof(*c.new_args));
+		if (!c.new_args)
+			return AN_EXIT_UNREADABLE;
+		for (int j = i + 1; j < argc; j++)
+			c.new_args[c.nnew++] = argv[j];
+		break;
+	}
 	snprintf(doc, sizeof(doc), "sockrec-analyze %s: %s.\v%s", c.cmd->name, c.cmd->doc,
 		 usage_doc);
 	argp.args_doc = c.cmd->args;
@@ -649,5 +893,8 @@ int main(int argc, char **argv)
 	}
 	int rc = c.cmd->run(&c);
 	free(c.args);
+	free(c.ignore);
+	free(c.headers);
+	free(c.new_args);
 	return rc;
 }

@@ -45,6 +45,7 @@ enum an_status {
 	AN_EXIT_UNREADABLE = 2, /* nothing readable (or an output could not be written) */
 	AN_EXIT_DAMAGED = 3,	/* damaged input; its readable prefix was analyzed */
 	AN_EXIT_FAIL_ON = 4,	/* a finding reached --fail-on (findings, report) */
+	AN_EXIT_DIFFERENT = 5,	/* replay: a response differed or failed; diff: the APIs differ */
 };
 
 /*! an_run() :

@@ -14,8 +14,9 @@
 #   event.h    base, proto, core (not core/engine.h), format
 #   out/       base, proto, core (not core/engine.h), event.h, out, format
 #   findings/  base, proto, core (not core/engine.h), event.h, findings, format
+#   regress/   base, proto, core (not core/engine.h), event.h, out, regress, format
 #   pipeline   everything but main.c
-#   main.c     base, out, findings, event.h, pipeline.h, format
+#   main.c     base, out, findings, regress, event.h, pipeline.h, format
 #
 # A bare name that is not in format/ (a capture/ header, a typo) fails, and
 # so does a bare name that a file of the includer's own folder also has
@@ -33,7 +34,8 @@ if [ "${1:-}" = --self-test ]; then
 	for inj in 'base/util.c:#include "core/model.h"' 'proto/http.c:#include "event.h"' \
 		'out/svcmap.c:#include "core/engine.h"' 'out/svcmap.c:#include "findings/findings.h"' \
 		'core/engine.c:#include "out/http_log.h"' 'findings/findings.c:#include "out/dump.h"' \
-		'base/util.c:#include "opts.h"'; do
+		'base/util.c:#include "opts.h"' 'out/svcmap.c:#include "regress/rset.h"' \
+		'regress/rset.c:#include "findings/findings.h"'; do
 		f=${inj%%:*} line=${inj#*:}
 		cp "$root/analyze/$f" "$tmp/analyze/$f"
 		printf '%s\n' "$line" >>"$tmp/analyze/$f"
@@ -43,7 +45,7 @@ if [ "${1:-}" = --self-test ]; then
 		fi
 		cp "$root/analyze/$f" "$tmp/analyze/$f"
 	done
-	[ $bad = 0 ] && echo "check-layers self-test: 7 wrong directions caught"
+	[ $bad = 0 ] && echo "check-layers self-test: 9 wrong directions caught"
 	exit $bad
 fi
 
@@ -75,9 +77,10 @@ allowed() { # from to target
 	event:base | event:proto | event:core) return 0 ;;
 	out:base | out:proto | out:core | out:event | out:out) return 0 ;;
 	findings:base | findings:proto | findings:core | findings:event | findings:findings) return 0 ;;
+	regress:base | regress:proto | regress:core | regress:event | regress:out | regress:regress) return 0 ;;
 	pipeline:main) return 1 ;;
 	pipeline:*) return 0 ;;
-	main:base | main:out | main:findings | main:event | main:pipeline) return 0 ;;
+	main:base | main:out | main:findings | main:regress | main:event | main:pipeline) return 0 ;;
 	esac
 	return 1
 }
@@ -95,7 +98,7 @@ while IFS= read -r f; do
 		case $inc in
 		pipeline.h) to=pipeline ;;
 		event.h) to=event ;;
-		base/* | core/* | proto/* | out/* | findings/*)
+		base/* | core/* | proto/* | out/* | findings/* | regress/*)
 			to=${inc%%/*}
 			if [ ! -e "analyze/$inc" ]; then
 				echo "$f: #include \"$inc\": no such file"

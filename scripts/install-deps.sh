@@ -11,7 +11,7 @@ set -euo pipefail
 build_pkgs=(
 	make gcc clang llvm pkg-config bpftool
 	libbpf-dev libelf-dev zlib1g-dev libzstd-dev libjansson-dev
-	libyaml-dev libpcap-dev libcmocka-dev libclang-rt-14-dev
+	libyaml-dev libpcap-dev libcmocka-dev libclang-rt-14-dev libcurl4-openssl-dev
 )
 # every tool a test calls: a test that finds one missing skips, and a skip
 # is a gap (tcpdump: e2e/pcapng_*; jq: e2e/pcapng_capture; python3-yaml:

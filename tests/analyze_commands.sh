@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # analyze_commands.sh - every sockrec-analyze command on every file of the
 # analyzer's corpus (tests/corpus/analyze) and on the hostile reproducers
-# (tests/data/scale): report, http, env, map, findings, info, dump, and
-# convert to .srz and to .pcapng. Run by `make test` with the corpora, so
+# (tests/data/scale): report, http, env, map, findings, info, dump,
+# convert to .srz and to .pcapng, and diff of the file with itself. Run by `make test` with the corpora, so
 # `make test SANITIZE=1` runs it under ASan + UBSan.
 #
 # Per file:
@@ -14,7 +14,9 @@
 #    object, env, map and info YAML (parsed when under 1 MiB); report's
 #    files are the same bytes as http, env and map;
 #  - both conversions keep every record: dump of the converted archive is
-#    dump of the original (converting the pcapng back to .srz too).
+#    dump of the original (converting the pcapng back to .srz too);
+#  - a capture diffed with itself is the same API ("same": true, exit 0, or
+#    3 when damaged).
 #
 #   tests/analyze_commands.sh [FILE...]
 set -u
@@ -74,6 +76,8 @@ for f in "${files[@]}"; do
 	rcs[to_srz]=$rc
 	run_cmd to_pcapng "$A" convert "$f" "$T/c.pcapng"
 	rcs[to_pcapng]=$rc
+	run_cmd diff "$A" diff "$f" "$f"
+	rcs[diff]=$rc
 
 	# readable for all or for none (findings and report may say 4: no --fail-on here)
 	readable=
@@ -112,7 +116,8 @@ try:
     lines("http.out"); lines("dump.out"); one("findings.out")
     for n in ("env.out", "map.out", "info.out"):
         ydoc(n)
-    lines("rep/http.jsonl"); one("rep/findings.json")
+    lines("rep/http.jsonl"); one("rep/findings.json"); one("diff.out")
+    assert json.load(open(f"{t}/diff.out"))["same"] is True, "diff of a file with itself: not same"
     ydoc("rep/env.yaml"); ydoc("rep/service-map.yaml")
 except Exception as e:
     print(f"      {type(e).__name__}: {e}")
@@ -128,7 +133,7 @@ EOF
 		"$A" dump "$T/$o" >"$T/dump.$o" 2>/dev/null
 		cmp -s "$T/dump.out" "$T/dump.$o" || bad "$f: dump of the converted $o differs from the original's"
 	done
-	echo "ok   $f: 9 commands (exit ${rcs[http]}), outputs valid, conversions keep every record"
+	echo "ok   $f: 10 commands (exit ${rcs[http]}), outputs valid, conversions keep every record"
 done
 
 if [ $nfiles -eq 0 ]; then

@@ -101,16 +101,30 @@ void htab_pos_free(struct htab *t)
 
 /* ---- strmap ---- */
 
+static struct strmap_ent *strmap_find(const struct strmap *m, const void *key, size_t klen,
+				      uint64_t h)
+{
+	for (struct hnode *n = htab_chain(&m->t, h); n; n = n->next) {
+		struct strmap_ent *e = (struct strmap_ent *)n;
+		if (n->hash == h && e->klen == klen && (!klen || !memcmp(e->key, key, klen)))
+			return e;
+	}
+	return NULL;
+}
+
+void *strmap_get(const struct strmap *m, const void *key, size_t klen)
+{
+	struct strmap_ent *e = strmap_find(m, key, klen, hash_bytes(HASH_SEED, key, klen));
+	return e ? e->val : NULL;
+}
+
 void **strmap_slot(struct strmap *m, const void *key, size_t klen)
 {
 	uint64_t h = hash_bytes(HASH_SEED, key, klen);
-	struct strmap_ent *e;
+	struct strmap_ent *e = strmap_find(m, key, klen, h);
 
-	for (struct hnode *n = htab_chain(&m->t, h); n; n = n->next) {
-		e = (struct strmap_ent *)n;
-		if (n->hash == h && e->klen == klen && (!klen || !memcmp(e->key, key, klen)))
-			return &e->val;
-	}
+	if (e)
+		return &e->val;
 	e = xcalloc(1, sizeof(*e));
 	e->key = xstrndup(key, klen);
 	e->klen = klen;

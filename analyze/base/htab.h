@@ -79,6 +79,8 @@ struct strmap {
 
 /* the value slot for key (a new slot holds NULL) */
 void **strmap_slot(struct strmap *m, const void *key, size_t klen);
+/* the value of key, or NULL when there is none (adds nothing) */
+void *strmap_get(const struct strmap *m, const void *key, size_t klen);
 /* the values, in no particular order (sort them before output); the
  * caller frees the array */
 void **strmap_values(const struct strmap *m, size_t *n);
