@@ -105,6 +105,7 @@ struct an_conn_view {
 	const struct an_process *proc; /* the observer's snapshot, or NULL */
 	enum an_role role;
 	bool peer_observed; /* the other end was recorded too (same archive set) */
+	bool tls;	    /* its application data is TLS plaintext from the library */
 	struct an_end local, remote;
 	int64_t first_wall_ns;
 };

@@ -20,6 +20,9 @@
 #   6. HTTP/2 and gRPC    bench/h2.sh: h2load -> nghttpd and python3-grpcio
 #                         recorded; sockrec-analyze vs tshark's http2/grpc
 #                         dissection of the same traffic (one core each)
+#   7. TLS plaintext      bench/tls-cost.sh: wrk -> nginx over HTTPS with no
+#                         capture, sockrec --no-tls, sockrec (uprobes): µs per
+#                         request
 #
 # Only ratios measured in this run are compared; absolute numbers depend on
 # the machine. Results: a Markdown table in bench/results/<date>-<host>.md
@@ -338,8 +341,11 @@ sr_log "5/6 analyzer scale: 10k, 100k, 1M connections in one process"
 BUILD=$BUILD bench/scale.sh >"$RES/scale"
 
 # ------------------------------------------------------------ 6. HTTP/2, gRPC
-sr_log "6/6 analyzer on HTTP/2 and gRPC vs tshark"
+sr_log "6/7 analyzer on HTTP/2 and gRPC vs tshark"
 BUILD=$BUILD bench/h2.sh >"$RES/h2"
+# ------------------------------------------------------------ 7. TLS
+sr_log "7/7 TLS plaintext: HTTPS requests with the uprobes on and off"
+BUILD=$BUILD ROUNDS=$ROUNDS DURATION=$((DURATION < 10 ? DURATION : 10)) bench/tls-cost.sh >"$RES/tls"
 
 # ------------------------------------------------------------ report
 host=$(hostname -s)
@@ -404,6 +410,10 @@ out=bench/results/$(date -u +%Y-%m-%d)-$host.md
 	echo "Target: CPU per connection flat from 10k to 1M (linear time); peak RSS flat past 32,768 open connections, under 200 MB."
 	echo
 	cat "$RES/h2"
+	echo
+	echo "## 7. TLS plaintext (bench/tls-cost.sh: wrk -> nginx over HTTPS, OpenSSL 3, both recorded)"
+	echo
+	cat "$RES/tls"
 } >"$out"
 cp "$out" bench/results/latest.md
 cat "$out"

@@ -53,6 +53,11 @@
  *    captured from its first byte.
  *  - raw_tp/sched_process_fork: children inherit their parent's status.
  *  - raw_tp/sched_process_exit: the tgid leaves `targets`.
+ *  - uprobes on libssl (sr_tls_*, attached per library file by userspace):
+ *    the plaintext of SSL_read/SSL_write/_ex as data records flagged
+ *    SR_EVF_TLS, on the socket the SSL object last moved ciphertext on
+ *    (tls_socks); the ciphertext moved inside a TLS call is flagged
+ *    SR_EVF_TLS_CIPHER and, unless keep_ciphertext, kept as byte counts.
  *  - accept records at accept() time: fexit/__sys_accept4 where the kernel
  *    has BPF trampolines, or the accept/accept4 exit tracepoints with the
  *    syscall hooks; else (the socket tracepoints without trampolines) the
@@ -143,6 +148,11 @@ const volatile __u32 scr_half = 65536;
 /* x86_64 THREAD_SIZE: the saved user registers are at the top of a task's
  * kernel stack (COMPAT; checked against the syscall number before use). */
 const volatile __u64 thread_size = 16384;
+/* TLS plaintext through uprobes on the TLS library (the sr_tls_* programs
+ * are loaded and attached); keep_ciphertext: the ciphertext a TLS call
+ * moves keeps its payload (else byte counts only). */
+const volatile bool tls_on = false;
+const volatile bool keep_ciphertext = false;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -639,7 +649,8 @@ static __always_inline void data_header(struct sr_ev_data *e, const struct tcp_r
 	e->tgid = r->pid_tgid >> 32;
 	e->tid = (__u32)r->pid_tgid;
 	e->bytes = r->bytes;
-	e->flags = flags | SR_EVF_SEQ_VALID;
+	/* TLS plaintext has no place in the TCP sequence space */
+	e->flags = flags & SR_EVF_TLS ? flags : flags | SR_EVF_SEQ_VALID;
 	e->tcp_seq = r->seq;
 	e->syscall = r->nr;
 	e->dir = r->dir;
@@ -937,6 +948,63 @@ static __noinline void msg_src_frame(struct data_req *r, const struct user_msghd
 	msg_src(r, umsg);
 }
 
+/* -- TLS library calls in progress (see the uprobes below) -- */
+
+/* A thread inside SSL_read/SSL_write/_ex/SSL_do_handshake. */
+struct tls_call {
+	__u64 ssl; /* the SSL object */
+	__u64 buf; /* its plaintext buffer */
+	__u64 out; /* _ex: where the call stores the byte count; else 0 */
+	__u32 nr;  /* SR_NR_SSL_* */
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64); /* pid_tgid */
+	__type(value, struct tls_call);
+} tls_calls SEC(".maps");
+
+/* Which socket an SSL object talks through: the last socket a thread moved
+ * bytes on while inside a TLS call on that object. Keyed by the object,
+ * not the thread, so it holds with many connections per thread, with data
+ * the library had buffered (read-ahead: an SSL_read without a recv), and
+ * whatever BIO the program gave the library (curl's own BIO, not only a
+ * socket BIO). */
+struct tls_key {
+	__u64 ssl;
+	__u32 tgid;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct tls_key);
+	__type(value, struct sr_ev_sock);
+} tls_socks SEC(".maps");
+
+/* The data path met a send or receive of a thread inside a TLS call: the
+ * bytes are that call's ciphertext. Remember the socket for the SSL
+ * object, and mark the record (without its payload unless
+ * keep_ciphertext: the plaintext is the useful copy). */
+static __noinline void tls_note(const struct sr_ev_sock *s, __u32 *flags, __u64 pid_tgid)
+{
+	struct tls_call *c = bpf_map_lookup_elem(&tls_calls, &pid_tgid);
+	struct tls_key k = {};
+
+	if (!c)
+		return;
+	k.ssl = c->ssl;
+	k.tgid = pid_tgid >> 32;
+	if (bpf_map_update_elem(&tls_socks, &k, s, BPF_ANY))
+		count(LOSS_OTHER);
+	*flags |= SR_EVF_TLS_CIPHER;
+	if (!keep_ciphertext)
+		*flags |= SR_EVF_NO_PAYLOAD;
+}
+
 #define COPY_DYNPTR 0
 #define COPY_SCRATCH 1
 
@@ -1028,6 +1096,8 @@ static __always_inline int on_sock_io(struct bpf_raw_tracepoint_args *ctx, __u8 
 		r.flags |= SR_EVF_NO_PAYLOAD; /* TCP: the bytes were discarded */
 	tcp_ref_fill(MODERN, sk, ctx->args[0], fd, sock_ino(MODERN, sk), &ref);
 	first_sight(MODERN, &ref, pid_tgid);
+	if (tls_on)
+		tls_note(&ref.s, &r.flags, pid_tgid);
 	r.seq = tcp_seq(MODERN, sk, dir);
 	if (SR_BPF_STAGE < 3)
 		return 0;
@@ -1215,6 +1285,8 @@ static __always_inline int on_sys_exit(struct sys_exit_args *ctx, __u16 nr, __u8
 	if (tcp_from_fd(fd, &ref))
 		return 0;
 	first_sight(COMPAT, &ref, pid_tgid);
+	if (tls_on)
+		tls_note(&ref.s, &r.flags, pid_tgid);
 	r.pid_tgid = pid_tgid;
 	r.start_ns = proc_start(COMPAT, cur_task(COMPAT));
 	bpf_get_current_comm(r.comm, sizeof(r.comm));
@@ -1290,6 +1362,123 @@ SEC("tracepoint/syscalls/sys_exit_accept4")
 int sr_accept4_sys(struct sys_exit_args *ctx)
 {
 	return on_accept_exit(ctx->ret);
+}
+
+/* ---- TLS plaintext: uprobes on the TLS library ---- */
+
+/* Userspace attaches these, per library file (inode), to every libssl a
+ * target maps: entry probes on SSL_read, SSL_write, SSL_read_ex,
+ * SSL_write_ex, SSL_do_handshake and SSL_shutdown (sr_tls_handshake: the
+ * ciphertext they move is marked, no plaintext), and sr_tls_ret at their
+ * return. A
+ * uprobe on a shared library fires in every process that maps the file,
+ * so the first test is the target filter. One variant for every kernel
+ * (the targets hash, probe reads): a uprobe costs far more than the
+ * difference. */
+static __always_inline int tls_enter(struct pt_regs *ctx, __u32 nr, __u64 out)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct tls_call c = {}, *old;
+
+	if (!is_target(COMPAT, pid_tgid >> 32))
+		return 0;
+	old = bpf_map_lookup_elem(&tls_calls, &pid_tgid);
+	if (old && nr == SR_NR_SSL_HANDSHAKE)
+		return 0; /* a handshake inside a read or write: keep the outer call */
+	c.ssl = PT_REGS_PARM1(ctx);
+	c.buf = PT_REGS_PARM2(ctx);
+	c.out = out;
+	c.nr = nr;
+	if (bpf_map_update_elem(&tls_calls, &pid_tgid, &c, BPF_ANY))
+		count(LOSS_OTHER);
+	return 0;
+}
+
+SEC("uprobe")
+int sr_tls_read(struct pt_regs *ctx)
+{
+	return tls_enter(ctx, SR_NR_SSL_READ, 0);
+}
+
+SEC("uprobe")
+int sr_tls_write(struct pt_regs *ctx)
+{
+	return tls_enter(ctx, SR_NR_SSL_WRITE, 0);
+}
+
+/* int SSL_read_ex(SSL *, void *buf, size_t num, size_t *readbytes) */
+SEC("uprobe")
+int sr_tls_read_ex(struct pt_regs *ctx)
+{
+	return tls_enter(ctx, SR_NR_SSL_READ_EX, PT_REGS_PARM4(ctx));
+}
+
+SEC("uprobe")
+int sr_tls_write_ex(struct pt_regs *ctx)
+{
+	return tls_enter(ctx, SR_NR_SSL_WRITE_EX, PT_REGS_PARM4(ctx));
+}
+
+SEC("uprobe")
+int sr_tls_handshake(struct pt_regs *ctx)
+{
+	return tls_enter(ctx, SR_NR_SSL_HANDSHAKE, 0);
+}
+
+/* The plaintext record of a finished call, on the socket of its SSL
+ * object. Without a known socket (the probes were attached in the middle
+ * of a connection, and no byte has moved since) it is counted as lost. */
+static __noinline void tls_emit(const struct tls_call *c, __u64 pid_tgid, __u64 bytes)
+{
+	struct tls_key k = {};
+	struct data_req r = {};
+	struct sr_ev_sock *s;
+	struct tcp_ref ref = {};
+
+	k.ssl = c->ssl;
+	k.tgid = pid_tgid >> 32;
+	s = bpf_map_lookup_elem(&tls_socks, &k);
+	if (!s) {
+		count(LOSS_OTHER);
+		return;
+	}
+	ref.s = *s;
+	r.pid_tgid = pid_tgid;
+	r.start_ns = proc_start(COMPAT, cur_task(COMPAT));
+	bpf_get_current_comm(r.comm, sizeof(r.comm));
+	r.bytes = bytes;
+	r.flags = SR_EVF_TLS;
+	r.nr = c->nr;
+	r.dir = c->nr == SR_NR_SSL_READ || c->nr == SR_NR_SSL_READ_EX ? SR_EVD_RECV : SR_EVD_SEND;
+	r.src.buf = (const void *)c->buf;
+	emit_data_scr(&ref, &r);
+}
+
+SEC("uretprobe")
+int sr_tls_ret(struct pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct tls_call *p = bpf_map_lookup_elem(&tls_calls, &pid_tgid), c;
+	long ret = (int)PT_REGS_RC(ctx);
+	__u64 bytes = 0;
+
+	if (!p)
+		return 0;
+	c = *p;
+	bpf_map_delete_elem(&tls_calls, &pid_tgid);
+	if (c.nr == SR_NR_SSL_HANDSHAKE || ret <= 0)
+		return 0;
+	if (c.nr == SR_NR_SSL_READ_EX || c.nr == SR_NR_SSL_WRITE_EX) {
+		if (!c.out || bpf_probe_read_user(&bytes, sizeof(bytes), (const void *)c.out)) {
+			count(LOSS_READ_FAULT);
+			return 0;
+		}
+	} else {
+		bytes = ret;
+	}
+	if (bytes)
+		tls_emit(&c, pid_tgid, bytes);
+	return 0;
 }
 
 /* ---- connection state ---- */

@@ -51,11 +51,21 @@
 #define SR_EVF_NO_PAYLOAD (1u << 1)
 #define SR_EVF_READ_FAULT (1u << 2)
 #define SR_EVF_SEQ_VALID (1u << 3)
+#define SR_EVF_TLS (1u << 4)	     /* plaintext a TLS library call moved (uprobe) */
+#define SR_EVF_TLS_CIPHER (1u << 5) /* moved inside a TLS library call: its ciphertext */
 #define SR_EVD_SEND 1
 #define SR_EVD_RECV 2
 #define SR_EVC_CONNECT 1
 #define SR_EVC_ACCEPT 2
 #define SR_EVC_CLOSE 3
+
+/* sr_ev_data.syscall of TLS plaintext: not syscalls, the library call
+ * (numbers past any x86_64 syscall; userspace maps them) */
+#define SR_NR_SSL_READ 1000
+#define SR_NR_SSL_WRITE 1001
+#define SR_NR_SSL_READ_EX 1002
+#define SR_NR_SSL_WRITE_EX 1003
+#define SR_NR_SSL_HANDSHAKE 1004 /* SSL_do_handshake: no data, only attribution */
 
 /* sr_ev_proc.kind */
 #define SR_EV_PROC_FORK 1

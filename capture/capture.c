@@ -32,6 +32,7 @@
 #include "sink.h"
 #include "sockrec.h"
 #include "sockrec.skel.h"
+#include "tls.h"
 
 #define PID_LIMIT 4194304u /* PID_MAX_LIMIT on 64-bit */
 #define BTF_PATH "/sys/kernel/btf/vmlinux"
@@ -78,6 +79,9 @@ struct rt {
 	int sink_err;		/* first write error: stops the capture */
 	char docker_socket[CAP_PATH_MAX];
 	struct cap_liveenv *live; /* live environments (liveenv.h) */
+	struct cap_tls *tls;	  /* TLS libraries probed (tls.h); NULL with --no-tls */
+	uint8_t *tls_scan;	  /* pid -> maps scanned: 1 at first sight or exec, 2 after traffic */
+	unsigned tls_host;	  /* the host's libssl files probed from the start */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -255,6 +259,8 @@ struct proc_hint {
 	uint64_t start_ns;
 };
 
+static void tls_scan(struct rt *rt, uint32_t pid, uint8_t level);
+
 static void write_process(struct rt *rt, uint32_t pid, uint32_t tflags,
 			  const struct proc_hint *hint)
 {
@@ -375,6 +381,7 @@ static void write_process(struct rt *rt, uint32_t pid, uint32_t tflags,
 	cap_snap_free(&s);
 	if (pid < rt->pid_max)
 		rt->seen[pid] = 1;
+	tls_scan(rt, pid, 1);
 }
 
 /* First sight of pid in a data or conn event. */
@@ -385,6 +392,45 @@ static void ensure_process(struct rt *rt, uint32_t pid, const char *comm)
 	if (pid < rt->pid_max && rt->seen[pid])
 		return;
 	write_process(rt, pid, target_flags(rt, pid), &hint);
+}
+
+/* ---- TLS libraries ---- */
+
+static void on_tls_record(void *ctx, const struct sr_record *rec, int new_file)
+{
+	struct rt *rt = ctx;
+	const struct sr_tls *t = &rec->tls;
+
+	append(rt, rec);
+	if (rt->o->quiet || !new_file)
+		return;
+	if (t->status == SR_TLS_PROBED)
+		say("TLS: probing %.*s (%.*s) for plaintext", (int)t->library.len,
+		    (const char *)t->library.ptr, (int)t->path.len, (const char *)t->path.ptr);
+	else
+		say("TLS: no plaintext from %.*s of pid %u: %.*s", (int)t->path.len,
+		    (const char *)t->path.ptr, t->pid, (int)t->error.len,
+		    (const char *)t->error.ptr);
+}
+
+/* Finds the TLS libraries pid maps (tls.h). A program maps libssl at its
+ * start, or later (Python's ssl module, any dlopen): scanned at first
+ * sight or exec (level 1), and once more at its first traffic after that
+ * (level 2). */
+static void tls_scan(struct rt *rt, uint32_t pid, uint8_t level)
+{
+	if (!rt->tls || pid >= rt->pid_max || rt->tls_scan[pid] >= level)
+		return;
+	rt->tls_scan[pid] = level;
+	cap_tls_scan(rt->tls, pid, clock_ns(CLOCK_BOOTTIME), on_tls_record, rt);
+}
+
+static void tls_reset(struct rt *rt, uint32_t pid)
+{
+	if (!rt->tls || pid >= rt->pid_max)
+		return;
+	rt->tls_scan[pid] = 0;
+	cap_tls_forget(rt->tls, pid);
 }
 
 /* ---- events ---- */
@@ -426,18 +472,22 @@ static void on_proc(struct rt *rt, const void *data, size_t size, uint32_t cpu)
 		if (pe->pid < rt->pid_max)
 			rt->seen[pe->pid] = 0; /* a new process: snapshot at first sight */
 		origin_inherit(rt, pe->pid, pe->ppid);
+		tls_reset(rt, pe->pid);
+		tls_scan(rt, pe->pid, 1); /* a worker of a server that mapped libssl already */
 		break;
 	case SR_PROC_EXEC: {
 		struct proc_hint hint = {pe->comm, pe->ppid, x.uid, x.start_ns};
 
 		origin_from_exec(rt, pe->pid, &x);
-		write_process(rt, pe->pid, pe->target, &hint);
+		tls_reset(rt, pe->pid); /* a new program: its libraries anew */
+		write_process(rt, pe->pid, pe->target, &hint); /* scans them */
 		break;
 	}
 	case SR_PROC_EXIT:
 		if (pe->pid < rt->pid_max)
 			rt->seen[pe->pid] = 0;
 		origin_drop(rt, pe->pid);
+		tls_reset(rt, pe->pid);
 		break;
 	}
 }
@@ -456,6 +506,11 @@ static int on_event(void *ctx, void *data, size_t size)
 		if (cap_ev_data(data, size, &rec))
 			break;
 		ensure_process(rt, rec.data.tgid, rec.data.comm);
+		tls_scan(rt, rec.data.tgid, 2);
+		if ((rec.data.flags & SR_DATA_TLS) && rt->tls &&
+		    !cap_tls_reported(rt->tls, rec.data.tgid))
+			cap_tls_gone(rt->tls, rec.data.tgid, clock_ns(CLOCK_BOOTTIME), on_tls_record,
+				     rt); /* its plaintext says it was probed */
 		append(rt, &rec);
 		break;
 	case SR_EV_CONN:
@@ -463,6 +518,7 @@ static int on_event(void *ctx, void *data, size_t size)
 			break;
 		ensure_process(rt, rec.conn.tgid, rec.conn.comm);
 		append(rt, &rec);
+		tls_scan(rt, rec.conn.tgid, 2);
 		break;
 	case SR_EV_PROC:
 		on_proc(rt, data, size, cpu);
@@ -596,6 +652,9 @@ static int bpf_setup(struct rt *rt)
 	rt->skel->rodata->wake_bytes = o->ring_size / 4;
 	half = cap_scratch_half(o->snaplen);
 	rt->skel->rodata->scr_half = half;
+	rt->skel->rodata->tls_on = !o->no_tls;
+	rt->skel->rodata->keep_ciphertext = o->keep_ciphertext;
+	rt->paths.tls = !o->no_tls;
 	bpf_object__for_each_program(prog, rt->skel->obj)
 		bpf_program__set_autoload(prog, cap_program_wanted(&rt->paths, bpf_program__name(prog)));
 	if (bpf_map__set_max_entries(rt->skel->maps.scratch, rt->ncpus) ||
@@ -638,6 +697,20 @@ static int bpf_setup(struct rt *rt)
 							: "syscalls/sys_exit_*",
 		    strerror(-err), libbpf_last[0] ? "; libbpf: " : "", libbpf_last);
 		return -1;
+	}
+	if (!o->no_tls) {
+		struct cap_tls_progs tp = {{rt->skel->progs.sr_tls_read, rt->skel->progs.sr_tls_write,
+					    rt->skel->progs.sr_tls_read_ex,
+					    rt->skel->progs.sr_tls_write_ex,
+					    rt->skel->progs.sr_tls_handshake, rt->skel->progs.sr_tls_ret}};
+
+		rt->tls = cap_tls_create(&tp, "/proc");
+		rt->tls_scan = calloc(rt->pid_max, 1);
+		if (!rt->tls || !rt->tls_scan) {
+			say("out of memory");
+			return -1;
+		}
+		rt->tls_host = cap_tls_attach_host(rt->tls);
 	}
 	rt->targets_fd = bpf_map__fd(rt->skel->maps.targets);
 	rt->target_bits_len = SR_BPF_TARGET_WORDS * sizeof(uint64_t);
@@ -895,6 +968,10 @@ int cap_run(const struct cap_opts *o, int argc, char **argv)
 	    o->all ? " every process" : "", o->out_path, o->snaplen, o->ring_size, nseed,
 	    nseed == 1 ? "" : "s", cap_paths_text(&rt.paths, 0, err, sizeof(err)));
 
+	if (rt.tls && !o->quiet)
+		say("TLS: plaintext from libssl: %u host librar%s probed from the start, others "
+		    "as targets map them",
+		    rt.tls_host, rt.tls_host == 1 ? "y" : "ies");
 	start = last_sec = clock_ns(CLOCK_MONOTONIC);
 	if (o->duration > 0)
 		deadline = start + (uint64_t)(o->duration * 1e9);
@@ -929,6 +1006,8 @@ int cap_run(const struct cap_opts *o, int argc, char **argv)
 
 	/* stop producing, then take what is left */
 	sockrec_bpf__detach(rt.skel);
+	cap_tls_free(rt.tls);
+	rt.tls = NULL;
 	ring_buffer__consume(rt.rb);
 	if (rt.sink_err) {
 		say("cannot write %s: %s; the archive ends at its last complete block", o->out_path,
@@ -964,6 +1043,8 @@ cleanup:
 	ring_buffer__free(rt.rb);
 	if (rt.target_bits)
 		munmap(rt.target_bits, rt.target_bits_len);
+	cap_tls_free(rt.tls);
+	free(rt.tls_scan);
 	sockrec_bpf__destroy(rt.skel);
 	free(rt.cnt);
 	free(rt.cpu_events);

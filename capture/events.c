@@ -13,6 +13,7 @@ _Static_assert(SR_EVF_TRUNCATED == SR_DATA_TRUNCATED, "flag");
 _Static_assert(SR_EVF_NO_PAYLOAD == SR_DATA_NO_PAYLOAD, "flag");
 _Static_assert(SR_EVF_READ_FAULT == SR_DATA_READ_FAULT, "flag");
 _Static_assert(SR_EVF_SEQ_VALID == SR_DATA_SEQ_VALID, "flag");
+_Static_assert(SR_EVF_TLS == SR_DATA_TLS && SR_EVF_TLS_CIPHER == SR_DATA_TLS_CIPHER, "flag");
 _Static_assert(SR_EVD_SEND == SR_DIR_SEND && SR_EVD_RECV == SR_DIR_RECV, "dir");
 _Static_assert(SR_EVC_CONNECT == SR_CONN_CONNECT && SR_EVC_ACCEPT == SR_CONN_ACCEPT &&
 		   SR_EVC_CLOSE == SR_CONN_CLOSE,
@@ -42,6 +43,9 @@ static const struct {
     {275, SR_SYS_SPLICE}, {288, SR_SYS_ACCEPT4}, {299, SR_SYS_RECVMMSG}, {307, SR_SYS_SENDMMSG},
     /* preadv2/pwritev2 on a socket (offset -1) are readv/writev */
     {327, SR_SYS_READV},  {328, SR_SYS_WRITEV},
+    /* TLS plaintext: the library call */
+    {SR_NR_SSL_READ, SR_SYS_SSL_READ}, {SR_NR_SSL_WRITE, SR_SYS_SSL_WRITE},
+    {SR_NR_SSL_READ_EX, SR_SYS_SSL_READ_EX}, {SR_NR_SSL_WRITE_EX, SR_SYS_SSL_WRITE_EX},
 };
 
 uint16_t cap_syscall_from_nr(unsigned nr)

@@ -53,6 +53,8 @@ enum {
 	OPT_CONTAINERD_ROOT,
 	OPT_RING_SIZE,
 	OPT_FORCE,
+	OPT_NO_TLS,
+	OPT_KEEP_CIPHERTEXT,
 };
 
 static const struct argp_option options[] = {
@@ -77,6 +79,12 @@ static const struct argp_option options[] = {
     {"ring-size", OPT_RING_SIZE, "BYTES", 0,
      "Kernel ring buffer size (default 8M; rounded up to a power of two)", 0},
     {"force", OPT_FORCE, NULL, 0, "Overwrite FILE if it exists", 0},
+    {"no-tls", OPT_NO_TLS, NULL, 0,
+     "Do not probe targets' TLS libraries (libssl) for plaintext: record the ciphertext only", 0},
+    {"keep-ciphertext", OPT_KEEP_CIPHERTEXT, NULL, 0,
+     "Keep the ciphertext payload of TLS calls whose plaintext is recorded (default: byte "
+     "counts only)",
+     0},
     {"quiet", 'q', NULL, 0, "No live status line", 0},
     {0},
 };
@@ -276,6 +284,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_NO_REDACT:
 		o->redact = 0;
+		break;
+	case OPT_NO_TLS:
+		o->no_tls = 1;
+		break;
+	case OPT_KEEP_CIPHERTEXT:
+		o->keep_ciphertext = 1;
 		break;
 	case OPT_DOCKER_SOCKET:
 		if (!*arg || strlen(arg) >= sizeof(o->docker_socket)) {

@@ -202,6 +202,8 @@ static int has_suffix(const char *s, const char *suffix)
 
 int cap_program_wanted(const struct cap_paths *p, const char *name)
 {
+	if (!strncmp(name, "sr_tls_", 7))
+		return p->tls; /* uprobes: one variant for every kernel */
 	if (!strcmp(name, "sr_accept_fexit"))
 		return p->accept == CAP_ACCEPT_FEXIT;
 	if (!strcmp(name, "sr_accept_sys") || !strcmp(name, "sr_accept4_sys"))

@@ -39,6 +39,7 @@ struct cap_paths {
 	enum cap_copy copy;
 	enum cap_core core;
 	enum cap_accept accept;
+	int tls; /* TLS plaintext uprobes loaded (set by the caller, not chosen) */
 };
 
 /*! cap_probe_kernel() : fills k from the running kernel. Needs root (the

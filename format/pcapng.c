@@ -745,6 +745,9 @@ static int rec_ts(const struct pcapng_writer *w, const struct sr_record *rec, ui
 	case SR_REC_PROC_EVENT:
 		*ts = (uint64_t)wall(w, rec->pev.ts_ns);
 		return 1;
+	case SR_REC_TLS:
+		*ts = (uint64_t)wall(w, rec->tls.ts_ns);
+		return 1;
 	default:
 		return 0;
 	}
@@ -912,13 +915,17 @@ static void add_data(struct pcapng_writer *w, const struct sr_record *rec, size_
 	uint64_t len, start, end, n0, cap_end, from, new_next, emitted = 0, missing;
 	uint64_t ts;
 	uint32_t dirflag;
-	char line[200];
+	char line[256];
 	struct seg g;
 	struct item own = item_record(w, enc_len);
 	int carried = 0;
 
+	/* The ciphertext of a TLS call whose plaintext was recorded: the
+	 * packets of the connection carry the plaintext (HTTP for Wireshark),
+	 * so the ciphertext's record travels in a Custom Block. */
 	if (!tuple_ok(d->family, d->lport, d->rport) ||
-	    (d->dir != SR_DIR_SEND && d->dir != SR_DIR_RECV) || (cap && !d->payload.ptr)) {
+	    (d->dir != SR_DIR_SEND && d->dir != SR_DIR_RECV) || (cap && !d->payload.ptr) ||
+	    (d->flags & SR_DATA_TLS_CIPHER)) {
 		add_custom(w, rec, enc_len);
 		return;
 	}
@@ -955,6 +962,11 @@ static void add_data(struct pcapng_writer *w, const struct sr_record *rec, size_
 	if (cap < len) {
 		size_t k = strlen(line);
 		snprintf(line + k, sizeof(line) - k, " captured=%u", cap);
+	}
+	if (d->flags & SR_DATA_TLS) {
+		const char *lib = pcapng_meta_tls_library(w->meta, d->tgid);
+		snprintf(line + strlen(line), sizeof(line) - strlen(line), " TLS plaintext (%s)",
+			 lib ? lib : "TLS library");
 	}
 	if (before || end <= n0)
 		snprintf(line + strlen(line), sizeof(line) - strlen(line),
@@ -1310,6 +1322,10 @@ int pcapng_writer_append(struct pcapng_writer *w, const struct sr_record *rec)
 		break;
 	case SR_REC_PROCESS:
 		pcapng_meta_process(w->meta, &rec->proc);
+		add_custom(w, rec, enc_len);
+		break;
+	case SR_REC_TLS:
+		pcapng_meta_tls(w->meta, &rec->tls);
 		add_custom(w, rec, enc_len);
 		break;
 	case SR_REC_CONTAINER: {

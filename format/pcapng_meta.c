@@ -19,7 +19,8 @@ struct meta_proc {
 	char comm[32];
 	char *cid;
 	char *pname;
-	char *args; /* NULL when the cmdline is unknown */
+	char *args;		  /* NULL when the cmdline is unknown */
+	char tls[PCAPNG_CMT_TLS]; /* its probed TLS library ("OpenSSL 3.0.19"), "" if none */
 };
 
 struct meta_ctr {
@@ -199,6 +200,50 @@ static struct meta_proc **proc_slot(const struct pcapng_meta *m, uint32_t pid, i
 			return &m->procs[i];
 	}
 	return NULL;
+}
+
+static struct meta_proc *proc_get(struct pcapng_meta *m, uint32_t pid)
+{
+	struct meta_proc **slot, *e;
+
+	if (!m->procs) {
+		m->procs = calloc(PROC_SLOTS, sizeof(*m->procs));
+		if (!m->procs)
+			return NULL;
+	}
+	slot = proc_slot(m, pid, 1);
+	if (!slot)
+		return NULL;
+	e = *slot;
+	if (!e) {
+		if (m->nprocs >= PCAPNG_META_MAX_PROCS)
+			return NULL;
+		e = calloc(1, sizeof(*e));
+		if (!e)
+			return NULL;
+		e->pid = pid;
+		*slot = e;
+		m->nprocs++;
+	}
+	return e;
+}
+
+void pcapng_meta_tls(struct pcapng_meta *m, const struct sr_tls *t)
+{
+	struct meta_proc *e;
+
+	if (t->status != SR_TLS_PROBED)
+		return;
+	e = proc_get(m, t->pid);
+	if (e)
+		text_bytes(e->tls, sizeof(e->tls), t->library);
+}
+
+const char *pcapng_meta_tls_library(const struct pcapng_meta *m, uint32_t pid)
+{
+	struct meta_proc **ps = proc_slot(m, pid, 0);
+
+	return ps && *ps && (*ps)->tls[0] ? (*ps)->tls : NULL;
 }
 
 void pcapng_meta_process(struct pcapng_meta *m, const struct sr_process *p)

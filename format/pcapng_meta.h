@@ -21,6 +21,7 @@
 #define PCAPNG_CMT_NAME 256u  /* container name/image, ADI_PROFILE_NAME */
 #define PCAPNG_CMT_ID 132u    /* container id */
 #define PCAPNG_NRB_NAME 256u  /* a name in an NRB record, with its NUL */
+#define PCAPNG_CMT_TLS 64u    /* a TLS library's name and version */
 
 #define PCAPNG_MAX_COMMENTS 4
 #define PCAPNG_CMT_BUF 4096u
@@ -39,6 +40,10 @@ void pcapng_meta_free(struct pcapng_meta *m);
 
 /* remembers a process snapshot (replaces an older one of the same pid) */
 void pcapng_meta_process(struct pcapng_meta *m, const struct sr_process *p);
+/* remembers the TLS library a process is probed in (a probed SR_REC_TLS) */
+void pcapng_meta_tls(struct pcapng_meta *m, const struct sr_tls *t);
+/* @return the TLS library of pid's last probed SR_REC_TLS, NULL if none */
+const char *pcapng_meta_tls_library(const struct pcapng_meta *m, uint32_t pid);
 /* remembers a container's name and image by id */
 void pcapng_meta_container(struct pcapng_meta *m, const struct sr_container *c);
 

@@ -20,6 +20,7 @@
 #define LOSS_CPU_LEN 48u
 #define END_FIXED 32u
 #define PEV_FIXED 48u
+#define TLS_FIXED 24u
 
 /* ---- a bounded writer ---- */
 
@@ -137,6 +138,10 @@ static size_t body_size(const struct sr_record *rec)
 		break;
 	case SR_REC_PROC_EVENT:
 		n = PEV_FIXED;
+		break;
+	case SR_REC_TLS:
+		n = TLS_FIXED + bytes_size(rec->tls.library) + bytes_size(rec->tls.path) +
+		    bytes_size(rec->tls.error);
 		break;
 	default:
 		/* a type this version does not know (read from a newer archive):
@@ -289,6 +294,17 @@ size_t sr_record_encode(const struct sr_record *rec, uint8_t *dst, size_t dst_ca
 		put32(&w, (uint32_t)e->exit_code);
 		put32(&w, e->target);
 		put_comm(&w, e->comm);
+		break;
+	}
+	case SR_REC_TLS: {
+		const struct sr_tls *t = &rec->tls;
+		put64(&w, t->ts_ns);
+		put32(&w, t->pid);
+		put32(&w, t->status);
+		put64(&w, t->inode);
+		put_bytes(&w, t->library);
+		put_bytes(&w, t->path);
+		put_bytes(&w, t->error);
 		break;
 	}
 	default:
@@ -444,6 +460,15 @@ static const char *decode_proc_event(struct cur *c, struct sr_proc_event *e)
 	return NULL;
 }
 
+static const char *decode_tls(struct cur *c, struct sr_tls *t)
+{
+	if (cur_get_le64(c, &t->ts_ns) || cur_get_le32(c, &t->pid) || cur_get_le32(c, &t->status) ||
+	    cur_get_le64(c, &t->inode) || get_bytes(c, &t->library) || get_bytes(c, &t->path) ||
+	    get_bytes(c, &t->error))
+		return "tls fields";
+	return NULL;
+}
+
 long sr_record_decode(const uint8_t *src, size_t src_len, struct sr_record *rec, char *err,
 		      size_t err_cap)
 {
@@ -492,6 +517,9 @@ long sr_record_decode(const uint8_t *src, size_t src_len, struct sr_record *rec,
 		break;
 	case SR_REC_PROC_EVENT:
 		bad = decode_proc_event(&body, &rec->pev);
+		break;
+	case SR_REC_TLS:
+		bad = decode_tls(&body, &rec->tls);
 		break;
 	default:
 		break; /* unknown type: skipped by length, body kept */
@@ -544,6 +572,7 @@ const char *sr_type_name(uint16_t type)
 	    [SR_REC_LOSS] = "loss",
 	    [SR_REC_END] = "end",
 	    [SR_REC_PROC_EVENT] = "proc_event",
+	    [SR_REC_TLS] = "tls",
 	};
 	if (type < sizeof(names) / sizeof(names[0]) && names[type])
 		return names[type];
@@ -553,14 +582,26 @@ const char *sr_type_name(uint16_t type)
 const char *sr_syscall_name(uint16_t sys)
 {
 	static const char *const names[SR_SYS_MAX_] = {
-	    [SR_SYS_READ] = "read",	    [SR_SYS_WRITE] = "write",
-	    [SR_SYS_READV] = "readv",	    [SR_SYS_WRITEV] = "writev",
-	    [SR_SYS_RECVFROM] = "recvfrom", [SR_SYS_SENDTO] = "sendto",
-	    [SR_SYS_RECVMSG] = "recvmsg",   [SR_SYS_SENDMSG] = "sendmsg",
-	    [SR_SYS_SENDFILE] = "sendfile", [SR_SYS_SPLICE] = "splice",
-	    [SR_SYS_CONNECT] = "connect",   [SR_SYS_ACCEPT] = "accept",
-	    [SR_SYS_ACCEPT4] = "accept4",   [SR_SYS_CLOSE] = "close",
-	    [SR_SYS_RECVMMSG] = "recvmmsg", [SR_SYS_SENDMMSG] = "sendmmsg",
+	    [SR_SYS_READ] = "read",
+	    [SR_SYS_WRITE] = "write",
+	    [SR_SYS_READV] = "readv",
+	    [SR_SYS_WRITEV] = "writev",
+	    [SR_SYS_RECVFROM] = "recvfrom",
+	    [SR_SYS_SENDTO] = "sendto",
+	    [SR_SYS_RECVMSG] = "recvmsg",
+	    [SR_SYS_SENDMSG] = "sendmsg",
+	    [SR_SYS_SENDFILE] = "sendfile",
+	    [SR_SYS_SPLICE] = "splice",
+	    [SR_SYS_CONNECT] = "connect",
+	    [SR_SYS_ACCEPT] = "accept",
+	    [SR_SYS_ACCEPT4] = "accept4",
+	    [SR_SYS_CLOSE] = "close",
+	    [SR_SYS_RECVMMSG] = "recvmmsg",
+	    [SR_SYS_SENDMMSG] = "sendmmsg",
+	    [SR_SYS_SSL_READ] = "SSL_read",
+	    [SR_SYS_SSL_WRITE] = "SSL_write",
+	    [SR_SYS_SSL_READ_EX] = "SSL_read_ex",
+	    [SR_SYS_SSL_WRITE_EX] = "SSL_write_ex",
 	};
 	if (sys < SR_SYS_MAX_ && names[sys])
 		return names[sys];

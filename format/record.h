@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #define SR_FORMAT_MAJOR 1
-#define SR_FORMAT_MINOR 1 /* 1: process records end with environ_source */
+#define SR_FORMAT_MINOR 2 /* 1: process records end with environ_source; 2: TLS plaintext */
 
 /* Every encoded record (8-byte header + body) fits in this many bytes. */
 #define SR_MAX_RECORD (1024u * 1024u)
@@ -48,6 +48,7 @@ enum sr_type {
 	SR_REC_LOSS = 6,
 	SR_REC_END = 7,
 	SR_REC_PROC_EVENT = 8,
+	SR_REC_TLS = 9, /* minor 2: a TLS library of a target, probed or not */
 };
 
 /* syscall kinds (sr_data.syscall, sr_conn.syscall) */
@@ -68,7 +69,12 @@ enum sr_syscall {
 	SR_SYS_CLOSE = 14,
 	SR_SYS_RECVMMSG = 15,
 	SR_SYS_SENDMMSG = 16,
-	SR_SYS_MAX_ = 17,
+	/* minor 2: TLS plaintext, the library call that moved it */
+	SR_SYS_SSL_READ = 17,
+	SR_SYS_SSL_WRITE = 18,
+	SR_SYS_SSL_READ_EX = 19,
+	SR_SYS_SSL_WRITE_EX = 20,
+	SR_SYS_MAX_ = 21,
 };
 
 enum sr_dir {
@@ -81,6 +87,8 @@ enum sr_dir {
 #define SR_DATA_NO_PAYLOAD (1u << 1) /* bytes moved, none copied (sendfile, splice) */
 #define SR_DATA_READ_FAULT (1u << 2) /* copying the user buffer failed */
 #define SR_DATA_SEQ_VALID (1u << 3)  /* tcp_seq holds the socket's stream position */
+#define SR_DATA_TLS (1u << 4)        /* TLS plaintext from a library call (syscall 17-20) */
+#define SR_DATA_TLS_CIPHER (1u << 5) /* moved inside a TLS library call: ciphertext */
 
 /* sr_conn.kind */
 enum sr_conn_kind {
@@ -263,6 +271,23 @@ struct sr_proc_event {
 	char comm[SR_COMM_LEN];
 };
 
+/* sr_tls.status */
+enum sr_tls_status {
+	SR_TLS_PROBED = 1,     /* the library's functions are probed: plaintext follows */
+	SR_TLS_NOT_PROBED = 2, /* they could not be: error says why; the ciphertext is all */
+};
+
+/* A TLS library a target maps (one record per process and library file). */
+struct sr_tls {
+	uint64_t ts_ns;
+	uint32_t pid;
+	uint32_t status;       /* enum sr_tls_status */
+	uint64_t inode;        /* the library file's inode (the probes are per file) */
+	struct sr_bytes library; /* "OpenSSL 3.0.19", as far as known */
+	struct sr_bytes path;    /* the file as the process maps it */
+	struct sr_bytes error;   /* why it is not probed; empty when it is */
+};
+
 struct sr_record {
 	uint16_t type;   /* enum sr_type, or an unknown type */
 	uint16_t rflags; /* record header flags (reserved, 0) */
@@ -275,6 +300,7 @@ struct sr_record {
 		struct sr_loss loss;
 		struct sr_end end;
 		struct sr_proc_event pev;
+		struct sr_tls tls;
 	};
 	struct sr_bytes body; /* the encoded body as read (all types) */
 };

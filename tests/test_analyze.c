@@ -1790,6 +1790,67 @@ static void order_floor_variant(int variant)
 	arc_free(&a);
 }
 
+/* TLS plaintext records are the connection's application data; its
+ * ciphertext records (kept with a payload here, as --keep-ciphertext
+ * does, and made to look like HTTP) only count bytes. Both ends recorded:
+ * four lines, each tls: true; the service map's endpoint too. A plain
+ * connection next to it has no tls key. */
+static void t_tls_plaintext(void **state)
+{
+	static const char req[] = "GET /over-tls HTTP/1.1\r\nHost: a\r\n\r\n";
+	static const char resp[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+	static const char fake[] = "GET /ciphertext HTTP/1.1\r\nHost: a\r\n\r\n";
+	struct arc a;
+	struct outs o;
+	struct ep c, s, pc, ps;
+	json_t *j;
+	uint64_t t = T0_BOOT + MS;
+	(void)state;
+
+	arc_begin(&a);
+	ep_pair(&c, &s, 100, 200, "127.0.0.1", 40000, "127.0.0.1", 8443);
+	/* the handshake: ciphertext, both ends */
+	arc_data_cap(&a, &c, t + 1, SR_DIR_SEND, fake, strlen(fake), strlen(fake), SR_DATA_TLS_CIPHER);
+	arc_data_cap(&a, &s, t + 2, SR_DIR_RECV, fake, strlen(fake), strlen(fake), SR_DATA_TLS_CIPHER);
+	arc_data_cap(&a, &s, t + 3, SR_DIR_SEND, "x", 900, 0, SR_DATA_TLS_CIPHER | SR_DATA_NO_PAYLOAD);
+	arc_data_cap(&a, &c, t + 4, SR_DIR_RECV, "x", 900, 0, SR_DATA_TLS_CIPHER | SR_DATA_NO_PAYLOAD);
+	/* the plaintext, no tcp_seq */
+	c.no_seq = s.no_seq = 1;
+	arc_data_cap(&a, &c, t + 10, SR_DIR_SEND, req, strlen(req), strlen(req), SR_DATA_TLS);
+	arc_data_cap(&a, &s, t + 11, SR_DIR_RECV, req, strlen(req), strlen(req), SR_DATA_TLS);
+	arc_data_cap(&a, &s, t + 12, SR_DIR_SEND, resp, strlen(resp), strlen(resp), SR_DATA_TLS);
+	arc_data_cap(&a, &c, t + 13, SR_DIR_RECV, resp, strlen(resp), strlen(resp), SR_DATA_TLS);
+	/* a plain HTTP connection */
+	ep_pair(&pc, &ps, 100, 200, "127.0.0.1", 40001, "127.0.0.1", 8080);
+	arc_send(&a, &pc, t + 20, req);
+	arc_recv(&a, &ps, t + 21, req);
+	arc_finish(&a, 1);
+
+	run1(&a, &o);
+	assert_int_equal(o.rc, AN_EXIT_OK);
+	assert_int_equal(count_lines(o.http), 6);
+	assert_null(strstr(o.http, "/ciphertext"));
+	for (size_t i = 0; i < 4; i++) {
+		j = line_json(&o, i);
+		assert_true(json_is_true(json_object_get(j, "tls")));
+		if (jint(j, "source_port") == 40000 || jint(j, "dest_port") == 40000)
+			assert_int_equal(jint(j, "dest_port") == 8443 || jint(j, "source_port") == 8443, 1);
+		json_decref(j);
+	}
+	for (size_t i = 4; i < 6; i++) {
+		j = line_json(&o, i);
+		assert_null(json_object_get(j, "tls"));
+		assert_string_equal(jstr(j, "url"), "/over-tls");
+		json_decref(j);
+	}
+	assert_non_null(strstr(o.http, "\"url\":\"/over-tls\""));
+	assert_non_null(strstr(o.http, "\"status_code\":200"));
+	assert_non_null(strstr(o.map, "    path: /over-tls\n    tls: true\n"));
+	assert_non_null(strstr(o.map, "    path: /over-tls\n    request_schema"));
+	outs_free(&o);
+	arc_free(&a);
+}
+
 static void t_http_order_floor(void **state)
 {
 	(void)state;
@@ -1847,6 +1908,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(t_http_order_by_start),
 	    cmocka_unit_test(t_http_order_window),
 	    cmocka_unit_test(t_http_order_floor),
+	    cmocka_unit_test(t_tls_plaintext),
 	};
 
 	if (argc == 3 && !strcmp(argv[1], "--write-archive"))

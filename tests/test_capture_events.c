@@ -179,6 +179,36 @@ static void test_syscall_map(void **state)
 	assert_int_equal(cap_syscall_from_nr(299), SR_SYS_RECVMMSG);
 	assert_int_equal(cap_syscall_from_nr(307), SR_SYS_SENDMMSG);
 	assert_int_equal(cap_syscall_from_nr(2), 0); /* open */
+	/* TLS plaintext: the library call, not a syscall */
+	assert_int_equal(cap_syscall_from_nr(SR_NR_SSL_READ), SR_SYS_SSL_READ);
+	assert_int_equal(cap_syscall_from_nr(SR_NR_SSL_WRITE), SR_SYS_SSL_WRITE);
+	assert_int_equal(cap_syscall_from_nr(SR_NR_SSL_READ_EX), SR_SYS_SSL_READ_EX);
+	assert_int_equal(cap_syscall_from_nr(SR_NR_SSL_WRITE_EX), SR_SYS_SSL_WRITE_EX);
+	assert_int_equal(cap_syscall_from_nr(SR_NR_SSL_HANDSHAKE), 0); /* never a data event */
+	assert_string_equal(sr_syscall_name(SR_SYS_SSL_WRITE_EX), "SSL_write_ex");
+}
+
+/* A TLS plaintext event: flag TLS, no tcp_seq, the library call as its
+ * syscall, and the socket of its ciphertext. */
+static void test_tls_data_event(void **state)
+{
+	struct sr_record rec;
+	size_t size;
+	uint8_t *ev = data_event(300, &size);
+	struct sr_ev_data e;
+
+	(void)state;
+	memcpy(&e, ev, sizeof(e));
+	e.flags = SR_EVF_TLS | SR_EVF_TRUNCATED;
+	e.syscall = SR_NR_SSL_READ_EX;
+	e.dir = SR_EVD_RECV;
+	memcpy(ev, &e, sizeof(e));
+	assert_int_equal(cap_ev_data(ev, size, &rec), 0);
+	assert_int_equal(rec.data.syscall, SR_SYS_SSL_READ_EX);
+	assert_int_equal(rec.data.flags, SR_DATA_TLS | SR_DATA_TRUNCATED);
+	assert_int_equal(rec.data.sock_id, 99);
+	assert_int_equal(rec.data.lport, 40000);
+	free(ev);
 }
 
 static void test_conn_event(void **state)
@@ -429,6 +459,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_data_events),
 	    cmocka_unit_test(test_addresses),
 	    cmocka_unit_test(test_syscall_map),
+	    cmocka_unit_test(test_tls_data_event),
 	    cmocka_unit_test(test_conn_event),
 	    cmocka_unit_test(test_proc_event),
 	    cmocka_unit_test(test_proc_event_cgroup),

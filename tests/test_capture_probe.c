@@ -191,6 +191,26 @@ static void test_programs_follow_the_choice(void **state)
 	assert_int_equal(cap_program_wanted(&p, "sr_accept4_sys"), 1);
 }
 
+/* The TLS uprobes have one variant for every kernel: loaded exactly when
+ * the caller asks for them (--no-tls), whatever the paths. */
+static void test_tls_programs_follow_the_switch(void **state)
+{
+	static const char *const tls[] = {"sr_tls_read",      "sr_tls_write",
+					  "sr_tls_read_ex",   "sr_tls_write_ex",
+					  "sr_tls_handshake", "sr_tls_ret"};
+	const struct cap_kernel *ks[] = {&k618, &k612, &k510};
+	struct cap_paths p;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
+		p = choose(ks[i], NULL);
+		p.tls = 1;
+		ALL(&p, tls, 1);
+		p.tls = 0;
+		ALL(&p, tls, 0);
+	}
+}
+
 static void test_paths_text(void **state)
 {
 	struct cap_paths p;
@@ -229,6 +249,7 @@ int main(void)
 	    cmocka_unit_test(test_unknown_force_word_is_refused),
 	    cmocka_unit_test(test_missing_features_are_named),
 	    cmocka_unit_test(test_programs_follow_the_choice),
+	    cmocka_unit_test(test_tls_programs_follow_the_switch),
 	    cmocka_unit_test(test_paths_text),
 	    cmocka_unit_test(test_scratch_half),
 	};

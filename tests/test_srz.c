@@ -188,13 +188,22 @@ static struct sr_record make_record(uint16_t type, uint32_t seed)
 		r.pev.target = 1;
 		strcpy(r.pev.comm, "sh");
 		break;
+	case SR_REC_TLS:
+		r.tls.ts_ns = 8000 + seed;
+		r.tls.pid = 42;
+		r.tls.status = seed % 2 ? SR_TLS_NOT_PROBED : SR_TLS_PROBED;
+		r.tls.inode = 333427;
+		r.tls.library = sr_str("OpenSSL 3.0.19");
+		r.tls.path = sr_str("/usr/lib/x86_64-linux-gnu/libssl.so.3");
+		r.tls.error = sr_str(seed % 2 ? "cannot probe SSL_read: No such file or directory" : "");
+		break;
 	}
 	return r;
 }
 
 static const uint16_t all_types[] = {
 	SR_REC_CAPTURE_HEADER, SR_REC_DATA, SR_REC_CONN,    SR_REC_PROCESS,
-	SR_REC_CONTAINER,      SR_REC_LOSS, SR_REC_PROC_EVENT, SR_REC_END,
+	SR_REC_CONTAINER,      SR_REC_LOSS, SR_REC_PROC_EVENT, SR_REC_TLS, SR_REC_END,
 };
 #define NTYPES (sizeof(all_types) / sizeof(all_types[0]))
 

@@ -104,6 +104,9 @@ struct obs {
 	size_t plen[2], pcap[2]; /* pcap: grows by doubling to CLASSIFY_PREFIX */
 	bool pstop[2];
 	uint64_t moved[2];
+	/* TLS plaintext records came (data flag TLS or TLS_CIPHER): the stream
+	 * is the plaintext alone, the ciphertext only counts bytes */
+	bool tls;
 };
 
 struct engine {
@@ -302,6 +305,7 @@ static void build_view(const struct engine *e, const struct obs *o, struct an_co
 	v->cmdline = o->proc ? o->proc->cmdline_text : "";
 	v->role = obs_role(e, o);
 	v->peer_observed = other != NULL || (o->link && o->link->observed[1 - o->end]);
+	v->tls = o->tls;
 	v->first_wall_ns = wall;
 
 	v->local.family = v->remote.family = o->family;
@@ -942,6 +946,12 @@ static void conn_event(struct engine *e, struct obs *o)
 	cls.category[sizeof(cls.category) - 1] = 0;
 	cls.reason[sizeof(cls.reason) - 1] = 0;
 	cls.sni[sizeof(cls.sni) - 1] = 0;
+	if (o->tls) {
+		/* the dissectors saw the plaintext: say it was under TLS */
+		size_t n = strlen(cls.reason);
+		snprintf(cls.reason + n, sizeof(cls.reason) - n, "%s",
+			 " (over TLS: plaintext from the TLS library)");
+	}
 	ev.conn = &v;
 	ev.cls = &cls;
 	ev.bytes_sent = o->moved[0];
@@ -1024,10 +1034,16 @@ static void on_data_record(struct engine *e, const struct an_src *src, const str
 			    d->family, d->laddr, d->lport, d->raddr, d->rport);
 	obs_touch(e, o, d->ts_ns);
 	o->any_data = true;
-	o->moved[dir] += d->bytes;
+	if (d->flags & (SR_DATA_TLS | SR_DATA_TLS_CIPHER))
+		o->tls = true;
+	if (!(d->flags & SR_DATA_TLS))
+		o->moved[dir] += d->bytes; /* bytes on the wire: the ciphertext's */
 	if (o->se && d->bytes)
 		o->se->moved = true;
-	if (dir == 1 && d->bytes == 0 && is_read(d->syscall) && !(d->flags & SR_DATA_READ_FAULT)) {
+	if (o->tls && !(d->flags & SR_DATA_TLS)) {
+		/* a TLS connection's application data is its plaintext: the
+		 * ciphertext (handshake, records, close_notify) stays out */
+	} else if (dir == 1 && d->bytes == 0 && is_read(d->syscall) && !(d->flags & SR_DATA_READ_FAULT)) {
 		/* read() returned 0: the peer closed its side */
 		stream_flush(&o->st[1]);
 		if (o->http)

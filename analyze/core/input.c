@@ -30,6 +30,9 @@ bool input_record_ts(const struct sr_record *r, uint64_t *ts)
 	case SR_REC_PROC_EVENT:
 		*ts = r->pev.ts_ns;
 		return true;
+	case SR_REC_TLS:
+		*ts = r->tls.ts_ns;
+		return true;
 	default:
 		return false;
 	}

@@ -194,6 +194,17 @@ static void dump_pev(struct jw *w, const struct sr_proc_event *e)
 	comm_field(w, e->comm);
 }
 
+static void dump_tls(struct jw *w, const struct sr_tls *t)
+{
+	u64_field(w, "ts_ns", t->ts_ns);
+	u64_field(w, "pid", t->pid);
+	u64_field(w, "status", t->status);
+	u64_field(w, "inode", t->inode);
+	bytes_field(w, "library", t->library);
+	bytes_field(w, "path", t->path);
+	bytes_field(w, "error", t->error);
+}
+
 void dump_record(struct jw *w, const struct sr_record *rec)
 {
 	jw_obj_open(w);
@@ -223,6 +234,9 @@ void dump_record(struct jw *w, const struct sr_record *rec)
 		break;
 	case SR_REC_PROC_EVENT:
 		dump_pev(w, &rec->pev);
+		break;
+	case SR_REC_TLS:
+		dump_tls(w, &rec->tls);
 		break;
 	default:
 		u64_field(w, "type_id", rec->type);

@@ -98,7 +98,7 @@ const char *const http_log_keys[] = {
     "http_version", "connection_id", "transaction_id", "latency_ms", "truncated",
     "body_bytes", "trailers", "content_encoding", "decoded_bytes", "decoded_truncated",
     "stream_id", "authority", "hpack_unknown", "grpc", "event_type", "protocol", "category",
-    "confidence", "detection_reason", "role", "sni", "bytes_sent", "bytes_received", NULL};
+    "confidence", "detection_reason", "role", "sni", "bytes_sent", "bytes_received", "tls", NULL};
 
 /* index of the key p[0..n) in http_log_keys, or -1 */
 static int key_index(const char *p, size_t n)
@@ -932,6 +932,8 @@ void http_log_message(struct http_log *o, const struct an_http_event *ev)
 	}
 	LIT(b, "\",\"connection_id\":");
 	dbuf_u64(b, v->id);
+	if (v->tls)
+		LIT(b, ",\"tls\":true");
 	LIT(b, ",\"transaction_id\":");
 	if (ev->txn)
 		dbuf_u64(b, ev->txn->id);
@@ -994,6 +996,8 @@ void http_log_connection(struct http_log *o, const struct an_conn_event *ev)
 	dbuf_put(b, fr->tail.p, fr->tail.len);
 	LIT(b, ",\"connection_id\":");
 	dbuf_u64(b, v->id);
+	if (v->tls)
+		LIT(b, ",\"tls\":true");
 	if (v->role == AN_ROLE_SERVER)
 		LIT(b, ",\"role\":\"server\",\"sni\":");
 	else

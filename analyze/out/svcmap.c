@@ -24,6 +24,7 @@ struct svc_txn {
 	int64_t latency_ns; /* < 0 when unknown */
 	bool grpc;	    /* a gRPC call (HTTP/2) */
 	int grpc_status;    /* its grpc-status, -1 when none */
+	bool tls;	    /* over TLS (its plaintext recorded) */
 };
 
 struct svc_conn {
@@ -37,6 +38,7 @@ struct svc_conn {
 	int confidence;
 	const char *reason;
 	int64_t wall_ns;
+	bool tls; /* TLS plaintext: protocol is what ran inside TLS */
 };
 
 struct hbin {
@@ -63,6 +65,7 @@ struct endpoint {
 	bool grpc;
 	struct stat_bin *gst; /* grpc-status + 1 (0: none) */
 	size_t ngst;
+	bool tls;
 };
 
 struct conn {
@@ -71,6 +74,7 @@ struct conn {
 	int confidence;
 	int64_t first, last;
 	uint64_t count;
+	bool tls;
 };
 
 struct service {
@@ -296,6 +300,8 @@ static void svcmap_add_txn(struct svcmap *m, const struct svc_txn *t)
 	dbuf_puts(&m->key, sk);
 	if (t->grpc)
 		dbuf_put(&m->key, "\0grpc", 5);
+	if (t->tls)
+		dbuf_puts(&m->key, "\ntls");
 	if (m->last_e && m->key.len == m->last_key.len &&
 	    !memcmp(m->key.p, m->last_key.p, m->key.len)) {
 		/* the same endpoint as last time (repeated calls) */
@@ -318,6 +324,7 @@ static void svcmap_add_txn(struct svcmap *m, const struct svc_txn *t)
 			e->resp_key = xstrdup(sk);
 			e->first = e->last = t->wall_ns;
 			e->grpc = t->grpc;
+			e->tls = t->tls;
 		}
 		m->last_key.len = 0;
 		dbuf_put(&m->last_key, m->key.p, m->key.len);
@@ -351,6 +358,8 @@ static void svcmap_add_conn(struct svcmap *m, const struct svc_conn *c)
 	dbuf_putc(&key, 0);
 	dbuf_puts(&key, c->category);
 	dbuf_printf(&key, "%c%u", 0, c->port);
+	if (c->tls)
+		dbuf_puts(&key, "/tls");
 	slot = strmap_slot(&s->conns, key.p, key.len);
 	dbuf_free(&key);
 	x = *slot;
@@ -361,6 +370,7 @@ static void svcmap_add_conn(struct svcmap *m, const struct svc_conn *c)
 		x->protocol = xstrdup(c->protocol);
 		x->category = xstrdup(c->category);
 		x->port = c->port;
+		x->tls = c->tls;
 		x->confidence = c->confidence;
 		x->reason = xstrdup(c->reason);
 		x->first = x->last = c->wall_ns;
@@ -395,7 +405,9 @@ static int cmp_endpoint(const void *pa, const void *pb)
 	    (c = strcmp(a->method, b->method)) || (c = strcmp(a->path, b->path)) ||
 	    (c = strcmp(a->req_key, b->req_key)) || (c = strcmp(a->resp_key, b->resp_key)))
 		return c;
-	return (int)a->grpc - (int)b->grpc;
+	if (a->grpc != b->grpc)
+		return (int)a->grpc - (int)b->grpc;
+	return (int)a->tls - (int)b->tls;
 }
 
 static int cmp_conn(const void *pa, const void *pb)
@@ -411,7 +423,7 @@ static int cmp_conn(const void *pa, const void *pb)
 		return a->port < b->port ? -1 : 1;
 	if ((c = strcmp(a->protocol, b->protocol)) || (c = strcmp(a->category, b->category)))
 		return c;
-	return 0;
+	return (int)a->tls - (int)b->tls;
 }
 
 static void write_ms(struct yw *w, const char *key, uint64_t us)
@@ -437,6 +449,10 @@ static void write_endpoint(struct yw *w, const struct endpoint *e)
 	if (e->grpc) {
 		yw_key(w, "protocol");
 		yw_cstr(w, "grpc");
+	}
+	if (e->tls) {
+		yw_key(w, "tls");
+		yw_plain(w, "true");
 	}
 	yw_key(w, "request_schema");
 	if (e->req)
@@ -500,6 +516,10 @@ static void write_conn(struct yw *w, const struct conn *c)
 	yw_cstr(w, c->protocol);
 	yw_key(w, "category");
 	yw_cstr(w, c->category[0] ? c->category : NULL);
+	if (c->tls) {
+		yw_key(w, "tls");
+		yw_plain(w, "true");
+	}
 	yw_key(w, "port");
 	yw_u64(w, c->port);
 	yw_key(w, "confidence");
@@ -740,6 +760,7 @@ static void sink_txn(void *ctx, const struct an_txn_event *ev)
 	st.latency_ns = ev->latency_ns;
 	st.grpc = t->grpc;
 	st.grpc_status = t->grpc ? t->grpc_status : -1;
+	st.tls = ev->conn->tls;
 	svcmap_add_txn(k->map, &st);
 done:
 	if (u) {
@@ -771,6 +792,7 @@ static void sink_connection(void *ctx, const struct an_conn_event *ev)
 	sc.confidence = ev->cls->confidence;
 	sc.reason = ev->cls->reason;
 	sc.wall_ns = ev->conn->first_wall_ns;
+	sc.tls = ev->conn->tls;
 	svcmap_add_conn(k->map, &sc);
 }
 

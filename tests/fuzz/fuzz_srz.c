@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	while (sr_archive_next(a, &rec) == 1 && guard++ < 10000000) {
 		size_t n = sr_record_encode(&rec, buf, sizeof(buf));
-		if (rec.type >= SR_REC_CAPTURE_HEADER && rec.type <= SR_REC_PROC_EVENT && n) {
+		if (rec.type >= SR_REC_CAPTURE_HEADER && rec.type <= SR_REC_TLS && n) {
 			/* a known record re-encodes to a prefix-compatible body;
 			 * a minor 0 process body lacks environ_source (4 bytes),
 			 * a minor 0 capture header its paths (an empty one: 4) */

@@ -24,10 +24,10 @@ local proto = Proto("sockrec", "sockrec process metadata")
 
 local PEN = 32473
 local REC = { [1] = "capture_header", [2] = "data", [3] = "conn", [4] = "process",
-	[5] = "container", [6] = "loss", [7] = "end", [8] = "proc_event" }
+	[5] = "container", [6] = "loss", [7] = "end", [8] = "proc_event", [9] = "tls" }
 local SYSCALLS = { "read", "write", "readv", "writev", "recvfrom", "sendto", "recvmsg",
 	"sendmsg", "sendfile", "splice", "connect", "accept", "accept4", "close", "recvmmsg",
-	"sendmmsg" }
+	"sendmmsg", "SSL_read", "SSL_write", "SSL_read_ex", "SSL_write_ex" }
 local CONN_KIND = { "connect", "accept", "close" }
 local PEV_KIND = { "fork", "exec", "exit" }
 local DIRS = { "send", "recv" }
@@ -42,6 +42,8 @@ local f = {
 	ctr_id = ProtoField.string("sockrec.container.id", "Container ID"),
 	ctr_image = ProtoField.string("sockrec.container.image", "Container image"),
 	syscall = ProtoField.string("sockrec.syscall", "Syscall"),
+	tls_library = ProtoField.string("sockrec.tls.library", "TLS library"),
+	tls_path = ProtoField.string("sockrec.tls.path", "TLS library file"),
 	fd = ProtoField.int32("sockrec.fd", "File descriptor"),
 	bytes = ProtoField.uint64("sockrec.bytes", "Bytes the syscall moved"),
 	captured = ProtoField.uint32("sockrec.captured", "Bytes captured"),
@@ -296,6 +298,21 @@ decode[8] = function(t, r) -- proc event
 	local _, comm = r:comm()
 	t:add(f.comm, comm)
 	return string.format("%s, pid %d %s", kind, pid, comm)
+end
+
+decode[9] = function(t, r) -- tls library
+	r:skip(8)
+	local pid = r:u32()
+	t:add(f.pid, pid)
+	local status = r:u32()
+	r:skip(8)
+	local lib = add_bytes(t, f.tls_library, r)
+	local path = add_bytes(t, f.tls_path, r)
+	local err = add_bytes(t, f.error, r)
+	if status == 1 then
+		return string.format("tls: pid %d, %s (%s) probed for plaintext", pid, lib, path)
+	end
+	return string.format("tls: pid %d, %s not probed: %s", pid, path, err)
 end
 
 local function dissect_block(tvb, pinfo, tree)
