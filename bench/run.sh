@@ -21,7 +21,7 @@
 #                         recorded; sockrec-analyze vs tshark's http2/grpc
 #                         dissection of the same traffic (one core each)
 #   7. TLS plaintext      bench/tls-cost.sh: wrk -> nginx over HTTPS with no
-#                         capture, sockrec --no-tls, sockrec (uprobes): µs per
+#                         capture, sockrec, sockrec --tls (uprobes): µs per
 #                         request
 #
 # Only ratios measured in this run are compared; absolute numbers depend on

@@ -5,8 +5,8 @@
 # a small response, loopback; both opted in (ADI_PROFILE), so both ends are
 # recorded. Interleaved, ROUNDS times, DURATION s each:
 #   off      no capture
-#   ciphertext  sockrec --no-tls (records the TLS bytes, no uprobes)
-#   plaintext   sockrec (uprobes on libssl: plaintext + ciphertext byte counts)
+#   ciphertext  sockrec (the default: records the TLS bytes, no uprobes)
+#   plaintext   sockrec --tls (uprobes on libssl: plaintext + ciphertext byte counts)
 # Prints a Markdown table: req/s (median of rounds), µs per request against
 # "off", and the difference plaintext - ciphertext: the uprobes' cost per
 # request (4 library calls with a return probe each, both ends, plus the
@@ -74,8 +74,8 @@ done
 run() {
 	local mode=$1 rps
 	case $mode in
-	ciphertext) "$SOCKREC" -q -w "$T/cap.srz" --force --no-tls 2>"$T/cap.log" & CAP=$! ;;
-	plaintext) "$SOCKREC" -q -w "$T/cap.srz" --force 2>"$T/cap.log" & CAP=$! ;;
+	ciphertext) "$SOCKREC" -q -w "$T/cap.srz" --force 2>"$T/cap.log" & CAP=$! ;;
+	plaintext) "$SOCKREC" -q -w "$T/cap.srz" --force --tls 2>"$T/cap.log" & CAP=$! ;;
 	esac
 	if [ -n "$CAP" ]; then
 		for _ in $(seq 300); do grep -q '^sockrec: capturing' "$T/cap.log" && break; sleep 0.1; done
@@ -121,7 +121,7 @@ CEOF
 CALL=
 if cc -O2 -o "$T/u" "$T/u.c" -lssl -lcrypto 2>/dev/null; then
 	call_off=$(env -u ADI_PROFILE "$T/u" 20000)
-	"$SOCKREC" -q -w "$T/cap.srz" --force 2>"$T/cap.log" & CAP=$!
+	"$SOCKREC" -q -w "$T/cap.srz" --force --tls 2>"$T/cap.log" & CAP=$!
 	for _ in $(seq 300); do grep -q '^sockrec: capturing' "$T/cap.log" && break; sleep 0.1; done
 	call_non=$(env -u ADI_PROFILE "$T/u" 20000)
 	call_tgt=$(ADI_PROFILE=bench "$T/u" 20000)
@@ -146,8 +146,8 @@ us() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", 1e6 / a - 1e6 / b }'; }
 echo "| capture | req/s (median of $ROUNDS × ${DURATION} s; rounds) | µs per request added vs no capture |"
 echo "|---|---:|---:|"
 echo "| none | $off ($(echo ${R[off]} | tr ' ' '/')) | — |"
-echo "| sockrec --no-tls (ciphertext recorded) | $ct ($(echo ${R[ciphertext]} | tr ' ' '/')) | $(us "$ct" "$off") |"
-echo "| sockrec (TLS plaintext uprobes) | $pt ($(echo ${R[plaintext]} | tr ' ' '/')) | $(us "$pt" "$off") |"
+echo "| sockrec (ciphertext recorded) | $ct ($(echo ${R[ciphertext]} | tr ' ' '/')) | $(us "$ct" "$off") |"
+echo "| sockrec --tls (TLS plaintext uprobes) | $pt ($(echo ${R[plaintext]} | tr ' ' '/')) | $(us "$pt" "$off") |"
 echo
 echo "$CALL"
 echo

@@ -79,7 +79,7 @@ struct rt {
 	int sink_err;		/* first write error: stops the capture */
 	char docker_socket[CAP_PATH_MAX];
 	struct cap_liveenv *live; /* live environments (liveenv.h) */
-	struct cap_tls *tls;	  /* TLS libraries probed (tls.h); NULL with --no-tls */
+	struct cap_tls *tls;	  /* TLS libraries probed (tls.h); NULL without --tls */
 	uint8_t *tls_scan;	  /* pid -> maps scanned: 1 at first sight or exec, 2 after traffic */
 	unsigned tls_host;	  /* the host's libssl files probed from the start */
 };

@@ -53,6 +53,7 @@ enum {
 	OPT_CONTAINERD_ROOT,
 	OPT_RING_SIZE,
 	OPT_FORCE,
+	OPT_TLS,
 	OPT_NO_TLS,
 	OPT_KEEP_CIPHERTEXT,
 };
@@ -79,8 +80,12 @@ static const struct argp_option options[] = {
     {"ring-size", OPT_RING_SIZE, "BYTES", 0,
      "Kernel ring buffer size (default 8M; rounded up to a power of two)", 0},
     {"force", OPT_FORCE, NULL, 0, "Overwrite FILE if it exists", 0},
-    {"no-tls", OPT_NO_TLS, NULL, 0,
-     "Do not probe targets' TLS libraries (libssl) for plaintext: record the ciphertext only", 0},
+    {"tls", OPT_TLS, NULL, 0,
+     "Record TLS plaintext: uprobes on libssl (OpenSSL). Every process that uses a probed "
+     "libssl pays a trap per SSL call, target or not (README, Capture); without it the "
+     "ciphertext is recorded",
+     0},
+    {"no-tls", OPT_NO_TLS, NULL, 0, "No TLS uprobes (the default)", 0},
     {"keep-ciphertext", OPT_KEEP_CIPHERTEXT, NULL, 0,
      "Keep the ciphertext payload of TLS calls whose plaintext is recorded (default: byte "
      "counts only)",
@@ -285,6 +290,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_NO_REDACT:
 		o->redact = 0;
 		break;
+	case OPT_TLS:
+		o->no_tls = 0;
+		break;
 	case OPT_NO_TLS:
 		o->no_tls = 1;
 		break;
@@ -352,6 +360,7 @@ int cap_opts_parse(int argc, char **argv, char **envp, unsigned argp_flags, stru
 	memset(o, 0, sizeof(*o));
 	o->snaplen = CAP_SNAPLEN_DEFAULT;
 	o->redact = 1;
+	o->no_tls = 1; /* --tls turns the uprobes on */
 	o->ring_size = CAP_RING_DEFAULT;
 	if (err_cap)
 		err[0] = 0;

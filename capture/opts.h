@@ -46,7 +46,7 @@ struct cap_opts {
 	unsigned npids;
 	int all;			  /* --all */
 	int redact;			  /* 1 unless --no-redact */
-	int no_tls;			  /* --no-tls: no uprobes on TLS libraries */
+	int no_tls;			  /* 1 unless --tls: no uprobes on TLS libraries */
 	int keep_ciphertext;		  /* --keep-ciphertext */
 	char docker_socket[CAP_PATH_MAX]; /* --docker-socket / CONTAINERD_SOCKET */
 	int docker_socket_given;

@@ -47,6 +47,8 @@ static void test_defaults(void **state)
 	assert_int_equal(o.snaplen, 16384);
 	assert_int_equal(o.ring_size, CAP_RING_DEFAULT);
 	assert_true(o.redact);
+	assert_true(o.no_tls); /* TLS uprobes only with --tls */
+	assert_false(o.keep_ciphertext);
 	assert_false(o.all || o.force || o.quiet || o.allow_set || o.env_prefix_set);
 	assert_int_equal(o.npids, 0);
 	assert_true(o.duration == 0);
@@ -200,6 +202,11 @@ static void test_switches(void **state)
 	assert_true(o.all && o.force && o.quiet);
 	assert_false(o.redact);
 	assert_string_equal(o.containerd_root, "/run/containerd");
+	assert_int_equal(PARSE("-w", "a", "--tls", "--keep-ciphertext"), 0);
+	assert_false(o.no_tls);
+	assert_true(o.keep_ciphertext);
+	assert_int_equal(PARSE("-w", "a", "--tls", "--no-tls"), 0); /* the last one counts */
+	assert_true(o.no_tls);
 }
 
 static void test_size_parser(void **state)

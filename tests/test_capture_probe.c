@@ -192,7 +192,7 @@ static void test_programs_follow_the_choice(void **state)
 }
 
 /* The TLS uprobes have one variant for every kernel: loaded exactly when
- * the caller asks for them (--no-tls), whatever the paths. */
+ * the caller asks for them (--tls), whatever the paths. */
 static void test_tls_programs_follow_the_switch(void **state)
 {
 	static const char *const tls[] = {"sr_tls_read",      "sr_tls_write",

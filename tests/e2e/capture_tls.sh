@@ -135,7 +135,7 @@ b.close()
 print("multi ok")
 EOF
 
-start_capture -q -s 256k
+start_capture -q --tls -s 256k
 start_nginx_tls
 tcpdump -i lo -U -s 0 -w "$T/lo.pcap" "tcp port $PORT" 2>"$T/tcpdump.log" &
 TCPDUMP_PID=$!
@@ -328,7 +328,7 @@ print("ok: %d connections, %d requests, both ends, equal to tshark" % (len(oracl
 
 # ---- --keep-ciphertext: the ciphertext keeps its payload
 CAP_OUT=$T/keep.srz
-start_capture -q --keep-ciphertext
+start_capture -q --tls --keep-ciphertext
 ADI_PROFILE=$TAG curl -sk -o /dev/null "https://127.0.0.1:$PORT/a.html?keep" || die "curl keep"
 sleep 0.3
 stop_capture
