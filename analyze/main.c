@@ -81,11 +81,8 @@ static const struct output {
 	unsigned bit;
 	const char *file; /* its name in report's directory; NULL: stdout only */
 } outputs[] = {
-    {OUT_HTTP, "http.jsonl"},
-    {OUT_ENV, "env.yaml"},
-    {OUT_MAP, "service-map.yaml"},
-    {OUT_FINDINGS, "findings.json"},
-    {OUT_INFO, NULL},
+    {OUT_HTTP, "http.jsonl"},	     {OUT_ENV, "env.yaml"}, {OUT_MAP, "service-map.yaml"},
+    {OUT_FINDINGS, "findings.json"}, {OUT_INFO, NULL},
 };
 
 #define NOUTPUTS (sizeof(outputs) / sizeof(outputs[0]))
@@ -474,10 +471,11 @@ static int collect(struct cli *c, char **args, size_t n, struct rset *set)
 	rc = an_run(in, n, &c->opts, &sink, 1);
 	an_sink_free(sink); /* (an_run() said what was unreadable) */
 	if (rset_dropped(set))
-		fprintf(stderr,
-			"sockrec-analyze: warning: %llu transactions past %u or %u MiB were left out "
-			"(the rest is used)\n",
-			(unsigned long long)rset_dropped(set), RSET_MAX_TXNS, RSET_MAX_BYTES >> 20);
+		fprintf(
+		    stderr,
+		    "sockrec-analyze: warning: %llu transactions past %u or %u MiB were left out "
+		    "(the rest is used)\n",
+		    (unsigned long long)rset_dropped(set), RSET_MAX_TXNS, RSET_MAX_BYTES >> 20);
 	free(in);
 	return rc;
 }
@@ -596,9 +594,10 @@ static const struct command commands[] = {
      "write DIR/http.jsonl, DIR/env.yaml, DIR/service-map.yaml and DIR/findings.json, "
      "and print a summary of the findings",
      1, 0, cmd_report, OUT_HTTP | OUT_ENV | OUT_MAP | OUT_FINDINGS},
-    {"findings", "ARCHIVE...", "security findings (JSON) to stdout: exposed Go debug endpoints, "
-     "cleartext credentials, secret-looking environment and command lines", 1, 0, cmd_stdout,
-     OUT_FINDINGS},
+    {"findings", "ARCHIVE...",
+     "security findings (JSON) to stdout: exposed Go debug endpoints, "
+     "cleartext credentials, secret-looking environment and command lines",
+     1, 0, cmd_stdout, OUT_FINDINGS},
     {"http", "ARCHIVE...", "the HTTP log (JSON lines) to stdout", 1, 0, cmd_stdout, OUT_HTTP},
     {"env", "ARCHIVE...", "process environments (YAML) to stdout", 1, 0, cmd_stdout, OUT_ENV},
     {"map", "ARCHIVE...", "the service map (YAML) to stdout", 1, 0, cmd_stdout, OUT_MAP},
@@ -683,8 +682,7 @@ static const struct argp_option options[] = {
      "replay: compare this response header too (besides Content-Type; repeatable)", 0},
     {"rate", OPT_RATE, "N", 0, "replay: at most N requests per second (default 100)", 0},
     {"with-credentials", OPT_WITH_CREDENTIALS, NULL, 0,
-     "replay: also send requests that carried credential headers, with the recorded values",
-     0},
+     "replay: also send requests that carried credential headers, with the recorded values", 0},
     {"listen", OPT_LISTEN, "[HOST:]PORT", 0,
      "mock: the address to serve on (a bare port: 127.0.0.1)", 0},
     {0},
@@ -741,7 +739,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		return 0;
 	case OPT_IGNORE:
 		if (strncmp(arg, "$", 1))
-			argp_error(st, "--ignore takes a JSONPath starting with $ ('$.a.b'), not '%s'",
+			argp_error(st,
+				   "--ignore takes a JSONPath starting with $ ('$.a.b'), not '%s'",
 				   arg);
 		c->ignore[c->nignore++] = arg;
 		return 0;
@@ -754,7 +753,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case OPT_RATE: {
 		size_t r;
 		if (parse_size(arg, &r) || r < 1 || r > REPLAY_MAX_RATE)
-			argp_error(st, "--rate: '%s' is not a rate from 1 to %u requests per second",
+			argp_error(st,
+				   "--rate: '%s' is not a rate from 1 to %u requests per second",
 				   arg, REPLAY_MAX_RATE);
 		c->rate = (unsigned)r;
 		return 0;
@@ -777,9 +777,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			argp_error(st, "replay needs --target URL (where to send the requests)");
 		if ((c->target || c->nignore || c->nheaders || c->rate || c->with_credentials) &&
 		    c->cmd->run != cmd_replay)
-			argp_error(st,
-				   "--target, --ignore, --header, --rate and --with-credentials are "
-				   "for replay only");
+			argp_error(
+			    st, "--target, --ignore, --header, --rate and --with-credentials are "
+				"for replay only");
 		if (c->cmd->run == cmd_mock && (!c->service || !c->listen))
 			argp_error(st, "mock needs --service NAME and --listen [HOST:]PORT");
 		if (c->listen && c->cmd->run != cmd_mock)
@@ -790,8 +790,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			argp_error(st, "--summary-only is for report only");
 		if ((c->opts.fields || c->opts.no_raw_payload) &&
 		    (!(c->cmd->outputs & OUT_HTTP) || c->summary_only))
-			argp_error(st, "--fields and --no-raw-payload shape http.jsonl: for http and "
-				       "report without --summary-only");
+			argp_error(st,
+				   "--fields and --no-raw-payload shape http.jsonl: for http and "
+				   "report without --summary-only");
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;

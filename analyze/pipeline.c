@@ -59,7 +59,8 @@ static void pass1_record(struct model *m, struct stats *st, struct an_src *src,
 		if (d->flags & SR_DATA_READ_FAULT)
 			st->data_fault++;
 		/* a socket on a service's port facing a client port is a listener */
-		if (d->family && classify_service_port(d->lport) && !classify_service_port(d->rport))
+		if (d->family && classify_service_port(d->lport) &&
+		    !classify_service_port(d->rport))
 			model_add_listener(m, src->host, d->family, d->laddr, d->lport, d->tgid);
 		break;
 	}

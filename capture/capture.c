@@ -80,8 +80,8 @@ struct rt {
 	char docker_socket[CAP_PATH_MAX];
 	struct cap_liveenv *live; /* live environments (liveenv.h) */
 	struct cap_tls *tls;	  /* TLS libraries probed (tls.h); NULL without --tls */
-	uint8_t *tls_scan;	  /* pid -> maps scanned: 1 at first sight or exec, 2 after traffic */
-	unsigned tls_host;	  /* the host's libssl files probed from the start */
+	uint8_t *tls_scan; /* pid -> maps scanned: 1 at first sight or exec, 2 after traffic */
+	unsigned tls_host; /* the host's libssl files probed from the start */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -343,7 +343,8 @@ static void write_process(struct rt *rt, uint32_t pid, uint32_t tflags,
 		if (red) {
 			cmd = rt->cmdbuf;
 			cmd_len = m;
-			p->flags |= SR_PROC_CMDLINE_REDACTED | (cut ? SR_PROC_CMDLINE_TRUNCATED : 0);
+			p->flags |=
+			    SR_PROC_CMDLINE_REDACTED | (cut ? SR_PROC_CMDLINE_TRUNCATED : 0);
 		}
 	}
 	p->cmdline = (struct sr_bytes){(const uint8_t *)cmd, (uint32_t)cmd_len};
@@ -509,8 +510,8 @@ static int on_event(void *ctx, void *data, size_t size)
 		tls_scan(rt, rec.data.tgid, 2);
 		if ((rec.data.flags & SR_DATA_TLS) && rt->tls &&
 		    !cap_tls_reported(rt->tls, rec.data.tgid))
-			cap_tls_gone(rt->tls, rec.data.tgid, clock_ns(CLOCK_BOOTTIME), on_tls_record,
-				     rt); /* its plaintext says it was probed */
+			cap_tls_gone(rt->tls, rec.data.tgid, clock_ns(CLOCK_BOOTTIME),
+				     on_tls_record, rt); /* its plaintext says it was probed */
 		append(rt, &rec);
 		break;
 	case SR_EV_CONN:
@@ -655,8 +656,8 @@ static int bpf_setup(struct rt *rt)
 	rt->skel->rodata->tls_on = !o->no_tls;
 	rt->skel->rodata->keep_ciphertext = o->keep_ciphertext;
 	rt->paths.tls = !o->no_tls;
-	bpf_object__for_each_program(prog, rt->skel->obj)
-		bpf_program__set_autoload(prog, cap_program_wanted(&rt->paths, bpf_program__name(prog)));
+	bpf_object__for_each_program(prog, rt->skel->obj) bpf_program__set_autoload(
+	    prog, cap_program_wanted(&rt->paths, bpf_program__name(prog)));
 	if (bpf_map__set_max_entries(rt->skel->maps.scratch, rt->ncpus) ||
 	    bpf_map__set_value_size(rt->skel->maps.scratch, SR_BPF_SCRATCH_HDR + 2 * half)) {
 		say("cannot size the scratch buffers (%u CPUs, %u bytes)", rt->ncpus,
@@ -692,17 +693,18 @@ static int bpf_setup(struct rt *rt)
 	}
 	err = sockrec_bpf__attach(rt->skel);
 	if (err) {
-		say("cannot attach the BPF programs (%s tracepoints, inet_sock_set_state, sched_process_*): %s%s%s",
+		say("cannot attach the BPF programs (%s tracepoints, inet_sock_set_state, "
+		    "sched_process_*): %s%s%s",
 		    rt->paths.hooks == CAP_HOOKS_SOCKET ? "sock_send_length/sock_recv_length"
 							: "syscalls/sys_exit_*",
 		    strerror(-err), libbpf_last[0] ? "; libbpf: " : "", libbpf_last);
 		return -1;
 	}
 	if (!o->no_tls) {
-		struct cap_tls_progs tp = {{rt->skel->progs.sr_tls_read, rt->skel->progs.sr_tls_write,
-					    rt->skel->progs.sr_tls_read_ex,
-					    rt->skel->progs.sr_tls_write_ex,
-					    rt->skel->progs.sr_tls_handshake, rt->skel->progs.sr_tls_ret}};
+		struct cap_tls_progs tp = {
+		    {rt->skel->progs.sr_tls_read, rt->skel->progs.sr_tls_write,
+		     rt->skel->progs.sr_tls_read_ex, rt->skel->progs.sr_tls_write_ex,
+		     rt->skel->progs.sr_tls_handshake, rt->skel->progs.sr_tls_ret}};
 
 		rt->tls = cap_tls_create(&tp, "/proc");
 		rt->tls_scan = calloc(rt->pid_max, 1);

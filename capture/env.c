@@ -200,8 +200,8 @@ full:
 	return out;
 }
 
-size_t cap_cmdline_redact(const char *argv, size_t len, char *dst, size_t dst_cap,
-			  int *redacted, int *cut)
+size_t cap_cmdline_redact(const char *argv, size_t len, char *dst, size_t dst_cap, int *redacted,
+			  int *cut)
 {
 	struct sr_secret_argv st = {0};
 	size_t off = 0, n = 0;
@@ -228,7 +228,7 @@ size_t cap_cmdline_redact(const char *argv, size_t len, char *dst, size_t dst_ca
 			*cut = 1;
 			break;
 		}
-		n += w + 1; /* keep the NUL separator */
+		n += w + 1;	      /* keep the NUL separator */
 		if (!r && w < alen) { /* unchanged text came out shorter: cut */
 			*cut = 1;
 			break;

@@ -37,15 +37,30 @@ static const struct {
 	unsigned nr;
 	uint16_t sys;
 } syscalls[] = {
-    {0, SR_SYS_READ},	  {1, SR_SYS_WRITE},	 {3, SR_SYS_CLOSE},	 {19, SR_SYS_READV},
-    {20, SR_SYS_WRITEV},  {40, SR_SYS_SENDFILE}, {42, SR_SYS_CONNECT},	 {43, SR_SYS_ACCEPT},
-    {44, SR_SYS_SENDTO},  {45, SR_SYS_RECVFROM}, {46, SR_SYS_SENDMSG},	 {47, SR_SYS_RECVMSG},
-    {275, SR_SYS_SPLICE}, {288, SR_SYS_ACCEPT4}, {299, SR_SYS_RECVMMSG}, {307, SR_SYS_SENDMMSG},
+    {0, SR_SYS_READ},
+    {1, SR_SYS_WRITE},
+    {3, SR_SYS_CLOSE},
+    {19, SR_SYS_READV},
+    {20, SR_SYS_WRITEV},
+    {40, SR_SYS_SENDFILE},
+    {42, SR_SYS_CONNECT},
+    {43, SR_SYS_ACCEPT},
+    {44, SR_SYS_SENDTO},
+    {45, SR_SYS_RECVFROM},
+    {46, SR_SYS_SENDMSG},
+    {47, SR_SYS_RECVMSG},
+    {275, SR_SYS_SPLICE},
+    {288, SR_SYS_ACCEPT4},
+    {299, SR_SYS_RECVMMSG},
+    {307, SR_SYS_SENDMMSG},
     /* preadv2/pwritev2 on a socket (offset -1) are readv/writev */
-    {327, SR_SYS_READV},  {328, SR_SYS_WRITEV},
+    {327, SR_SYS_READV},
+    {328, SR_SYS_WRITEV},
     /* TLS plaintext: the library call */
-    {SR_NR_SSL_READ, SR_SYS_SSL_READ}, {SR_NR_SSL_WRITE, SR_SYS_SSL_WRITE},
-    {SR_NR_SSL_READ_EX, SR_SYS_SSL_READ_EX}, {SR_NR_SSL_WRITE_EX, SR_SYS_SSL_WRITE_EX},
+    {SR_NR_SSL_READ, SR_SYS_SSL_READ},
+    {SR_NR_SSL_WRITE, SR_SYS_SSL_WRITE},
+    {SR_NR_SSL_READ_EX, SR_SYS_SSL_READ_EX},
+    {SR_NR_SSL_WRITE_EX, SR_SYS_SSL_WRITE_EX},
 };
 
 uint16_t cap_syscall_from_nr(unsigned nr)

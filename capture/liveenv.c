@@ -21,11 +21,11 @@
 #include "record.h"
 
 #define CACHE_SLOTS 64
-#define MAX_OBJECTS 16		   /* executable + libc-like objects per process */
-#define MAX_MAPS_LINES 262144	   /* /proc/PID/maps lines read */
-#define MAX_ELF_BYTES (1ull << 30) /* a larger "ELF file" is not looked at */
+#define MAX_OBJECTS 16		     /* executable + libc-like objects per process */
+#define MAX_MAPS_LINES 262144	     /* /proc/PID/maps lines read */
+#define MAX_ELF_BYTES (1ull << 30)   /* a larger "ELF file" is not looked at */
 #define MAX_SYMTAB_BYTES (64u << 20) /* a larger symbol table is not read */
-#define FIRST_PIECE 256		   /* bytes of a string read first */
+#define FIRST_PIECE 256		     /* bytes of a string read first */
 
 #if defined(__x86_64__)
 #define MY_MACHINE EM_X86_64

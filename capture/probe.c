@@ -18,7 +18,8 @@
 
 static int has_syscall_events(void)
 {
-	return !access(TRACEFS SYS_EXIT_EVENT, F_OK) || !access(DEBUGFS_TRACING SYS_EXIT_EVENT, F_OK);
+	return !access(TRACEFS SYS_EXIT_EVENT, F_OK) ||
+	       !access(DEBUGFS_TRACING SYS_EXIT_EVENT, F_OK);
 }
 
 /* libbpf finds tracepoint ids through tracefs; mount it where systemd
@@ -119,9 +120,10 @@ static int check_force(const char *force, char *err, size_t err_cap)
 			if (len == strlen(words[i]) && !strncmp(p, words[i], len))
 				break;
 		if (i == sizeof(words) / sizeof(words[0])) {
-			snprintf(err, err_cap,
-				 "SOCKREC_FORCE: unknown path '%.*s' (known: syscalls, scratch, compat)",
-				 (int)len, p);
+			snprintf(
+			    err, err_cap,
+			    "SOCKREC_FORCE: unknown path '%.*s' (known: syscalls, scratch, compat)",
+			    (int)len, p);
 			return -1;
 		}
 		p = end ? end + 1 : NULL;
@@ -129,8 +131,8 @@ static int check_force(const char *force, char *err, size_t err_cap)
 	return 0;
 }
 
-int cap_choose_paths(const struct cap_kernel *k, const char *force, struct cap_paths *p,
-		     char *err, size_t err_cap)
+int cap_choose_paths(const struct cap_kernel *k, const char *force, struct cap_paths *p, char *err,
+		     size_t err_cap)
 {
 	int modern, compat_forced;
 
@@ -177,17 +179,18 @@ int cap_choose_paths(const struct cap_kernel *k, const char *force, struct cap_p
 const char *cap_paths_text(const struct cap_paths *p, int key_value, char *buf, size_t cap)
 {
 	static const char *const accept_kv[] = {"fexit", "syscall-tracepoints", "first-data"};
-	static const char *const accept_text[] = {"fexit", "syscall tracepoints",
-						  "at first data"};
+	static const char *const accept_text[] = {"fexit", "syscall tracepoints", "at first data"};
 
 	if (key_value)
 		snprintf(buf, cap, "hooks=%s copy=%s core=%s accept=%s",
-			 p->hooks == CAP_HOOKS_SOCKET ? "socket-tracepoints" : "syscall-tracepoints",
+			 p->hooks == CAP_HOOKS_SOCKET ? "socket-tracepoints"
+						      : "syscall-tracepoints",
 			 p->copy == CAP_COPY_DYNPTR ? "user-dynptr" : "scratch",
 			 p->core == CAP_CORE_MODERN ? "modern" : "compat", accept_kv[p->accept]);
 	else
 		snprintf(buf, cap, "hooks: %s; copy: %s; core: %s; accept: %s",
-			 p->hooks == CAP_HOOKS_SOCKET ? "socket tracepoints" : "syscall tracepoints",
+			 p->hooks == CAP_HOOKS_SOCKET ? "socket tracepoints"
+						      : "syscall tracepoints",
 			 p->copy == CAP_COPY_DYNPTR ? "user dynptr" : "scratch buffer",
 			 p->core == CAP_CORE_MODERN ? "6.2+" : "5.10+", accept_text[p->accept]);
 	return buf;

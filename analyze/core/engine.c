@@ -42,7 +42,7 @@ struct stream_feed {
 
 /* the engine's part of a transaction (http_txn.user) */
 struct txn_slots {
-	bool counts;		     /* this view reports it (obs_counts) */
+	bool counts;		   /* this view reports it (obs_counts) */
 	void *state[AN_MAX_SINKS]; /* each sink's slot (event.h txn_state) */
 };
 
@@ -61,10 +61,10 @@ struct sockent {
 	bool have_addr;
 	uint8_t family, laddr[16], raddr[16];
 	uint16_t lport, rport;
-	enum an_role role; /* from a connect/accept record of any holder */
-	bool saw_start;	   /* a connect/accept record was seen */
-	bool moved;	   /* a holder moved bytes */
-	struct obs *holders;		  /* observations holding it */
+	enum an_role role;	       /* from a connect/accept record of any holder */
+	bool saw_start;		       /* a connect/accept record was seen */
+	bool moved;		       /* a holder moved bytes */
+	struct obs *holders;	       /* observations holding it */
 	struct sockent *inext, *iprev; /* idle FIFO (no holder), oldest first */
 	bool idle;
 };
@@ -164,8 +164,9 @@ static enum an_role obs_role(const struct engine *e, const struct obs *o)
 	if (o->have_addr) {
 		uint32_t lis = model_listener(e->m, o->host, o->family, o->laddr, o->lport);
 		/* the listener, or its forked child serving the connection */
-		if (lis && (lis == o->tgid ||
-			    model_descends(e->m, o->host, o->tgid, lis, wall_of(o->first_ts, o->boot_to_wall))))
+		if (lis &&
+		    (lis == o->tgid || model_descends(e->m, o->host, o->tgid, lis,
+						      wall_of(o->first_ts, o->boot_to_wall))))
 			return AN_ROLE_SERVER;
 		if (model_listener(e->m, o->host, o->family, o->raddr, o->rport))
 			return AN_ROLE_CLIENT;
@@ -1030,8 +1031,8 @@ static void on_data_record(struct engine *e, const struct an_src *src, const str
 		o = NULL;
 	}
 	if (!o)
-		o = obs_new(e, src, d->tgid, d->sock_id, d->fd, d->comm, d->ts_ns, false,
-			    d->family, d->laddr, d->lport, d->raddr, d->rport);
+		o = obs_new(e, src, d->tgid, d->sock_id, d->fd, d->comm, d->ts_ns, false, d->family,
+			    d->laddr, d->lport, d->raddr, d->rport);
 	obs_touch(e, o, d->ts_ns);
 	o->any_data = true;
 	if (d->flags & (SR_DATA_TLS | SR_DATA_TLS_CIPHER))
@@ -1043,7 +1044,8 @@ static void on_data_record(struct engine *e, const struct an_src *src, const str
 	if (o->tls && !(d->flags & SR_DATA_TLS)) {
 		/* a TLS connection's application data is its plaintext: the
 		 * ciphertext (handshake, records, close_notify) stays out */
-	} else if (dir == 1 && d->bytes == 0 && is_read(d->syscall) && !(d->flags & SR_DATA_READ_FAULT)) {
+	} else if (dir == 1 && d->bytes == 0 && is_read(d->syscall) &&
+		   !(d->flags & SR_DATA_READ_FAULT)) {
 		/* read() returned 0: the peer closed its side */
 		stream_flush(&o->st[1]);
 		if (o->http)
@@ -1151,8 +1153,8 @@ static void give_floor(struct engine *e)
 	e->since_floor = 0;
 	for (const struct obs *o = e->lru_head; o; o = o->lnext) {
 		uint64_t ts;
-		if (!o->http || (http_conn_state(o->http) != HTTP_YES &&
-				 http_conn_state(o->http) != HTTP_H2))
+		if (!o->http ||
+		    (http_conn_state(o->http) != HTTP_YES && http_conn_state(o->http) != HTTP_H2))
 			floor_min(e, wall_of(o->first_ts, o->boot_to_wall), &have, &floor);
 		if (o->http && http_conn_floor(o->http, &ts))
 			floor_min(e, wall_of(ts, o->boot_to_wall), &have, &floor);
@@ -1205,8 +1207,8 @@ void engine_record(struct engine *e, const struct an_src *src, const struct sr_r
 	for (size_t i = 0; i < e->nsinks; i++)
 		if (e->sinks[i]->advance)
 			e->sinks[i]->advance(e->sinks[i]->ctx, wall);
-	if (e->have_data && ++e->since_floor >= ENGINE_FLOOR_EVERY &&
-	    e->since_floor >= e->nobs && sinks_holding(e))
+	if (e->have_data && ++e->since_floor >= ENGINE_FLOOR_EVERY && e->since_floor >= e->nobs &&
+	    sinks_holding(e))
 		give_floor(e);
 }
 

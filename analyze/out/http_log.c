@@ -15,7 +15,7 @@
 
 /* ---- held lines ---- */
 
-#define CHUNK_BYTES (256u * 1024u) /* arena chunk (a longer line gets its own) */
+#define CHUNK_BYTES (256u * 1024u)   /* arena chunk (a longer line gets its own) */
 #define OUT_BUF_BYTES (256u * 1024u) /* written out when this full */
 
 struct chunk {
@@ -59,11 +59,11 @@ struct http_log {
 	FILE *f;
 	size_t body_limit, raw_limit;
 	bool show_secrets;
-	bool raw_payload; /* write "raw_payload" (not --no-raw-payload, and kept) */
-	bool body;	  /* write "body" (kept) */
+	bool raw_payload;	/* write "raw_payload" (not --no-raw-payload, and kept) */
+	bool body;		/* write "body" (kept) */
 	bool headers, trailers; /* format them (kept); else null, then dropped */
-	uint64_t keep;	  /* --fields: bit i keeps http_log_keys[i]; 0: every key */
-	struct dbuf line; /* the line being built */
+	uint64_t keep;		/* --fields: bit i keeps http_log_keys[i]; 0: every key */
+	struct dbuf line;	/* the line being built */
 	struct dbuf tmp;
 	struct dbuf out; /* written, not yet handed to f */
 	bool err;
@@ -91,14 +91,51 @@ struct http_log {
 /* ---- --fields ---- */
 
 /* every key a line can have: a message line's, then a connection line's own */
-const char *const http_log_keys[] = {
-    "timestamp", "pid", "comm", "cmdline", "direction", "source_ip", "source_port", "dest_ip",
-    "dest_port", "bytes", "method", "url", "status_code", "headers", "body", "raw_payload",
-    "source_container", "destination_container", "destination_type", "message",
-    "http_version", "connection_id", "transaction_id", "latency_ms", "truncated",
-    "body_bytes", "trailers", "content_encoding", "decoded_bytes", "decoded_truncated",
-    "stream_id", "authority", "hpack_unknown", "grpc", "event_type", "protocol", "category",
-    "confidence", "detection_reason", "role", "sni", "bytes_sent", "bytes_received", "tls", NULL};
+const char *const http_log_keys[] = {"timestamp",
+				     "pid",
+				     "comm",
+				     "cmdline",
+				     "direction",
+				     "source_ip",
+				     "source_port",
+				     "dest_ip",
+				     "dest_port",
+				     "bytes",
+				     "method",
+				     "url",
+				     "status_code",
+				     "headers",
+				     "body",
+				     "raw_payload",
+				     "source_container",
+				     "destination_container",
+				     "destination_type",
+				     "message",
+				     "http_version",
+				     "connection_id",
+				     "transaction_id",
+				     "latency_ms",
+				     "truncated",
+				     "body_bytes",
+				     "trailers",
+				     "content_encoding",
+				     "decoded_bytes",
+				     "decoded_truncated",
+				     "stream_id",
+				     "authority",
+				     "hpack_unknown",
+				     "grpc",
+				     "event_type",
+				     "protocol",
+				     "category",
+				     "confidence",
+				     "detection_reason",
+				     "role",
+				     "sni",
+				     "bytes_sent",
+				     "bytes_received",
+				     "tls",
+				     NULL};
 
 /* index of the key p[0..n) in http_log_keys, or -1 */
 static int key_index(const char *p, size_t n)
@@ -649,7 +686,7 @@ static void put_headers(struct http_log *o, struct dbuf *b, struct dbuf *tmp,
 			if (secret) {
 				tmp->len = 0;
 				redact_value(tmp, h[j].name, h[j].name_len, h[j].value,
-						  h[j].value_len);
+					     h[j].value_len);
 				put_strn(b, tmp->p, tmp->len);
 			} else {
 				put_strn(b, h[j].value, h[j].value_len);

@@ -318,8 +318,10 @@ static void svcmap_add_txn(struct svcmap *m, const struct svc_txn *t)
 			e->destination_type = xstrdup(t->destination_type);
 			e->method = xstrdup(t->method);
 			e->path = xstrndup(path, pl);
-			e->req = t->request_schema ? json_incref((json_t *)t->request_schema) : NULL;
-			e->resp = t->response_schema ? json_incref((json_t *)t->response_schema) : NULL;
+			e->req =
+			    t->request_schema ? json_incref((json_t *)t->request_schema) : NULL;
+			e->resp =
+			    t->response_schema ? json_incref((json_t *)t->response_schema) : NULL;
 			e->req_key = xstrdup(rk);
 			e->resp_key = xstrdup(sk);
 			e->first = e->last = t->wall_ns;
@@ -674,7 +676,7 @@ struct svcmap_sink {
 	struct an_sink sink;
 	struct svcmap *map;
 	FILE *f;
-	struct schema_cache *schemas;	/* response and request body schemas */
+	struct schema_cache *schemas;	 /* response and request body schemas */
 	json_t *s_truncated, *s_nonjson; /* the schemas that are one word */
 	struct txn_schemas *spare;	 /* released, for the next transaction */
 };
