@@ -136,6 +136,9 @@ const char *const http_log_keys[] = {"timestamp",
 				     "bytes_received",
 				     "tls",
 				     NULL};
+/* --fields keeps a bit per key in a uint64_t */
+_Static_assert(sizeof(http_log_keys) / sizeof(http_log_keys[0]) - 1 <= 64,
+	       "more than 64 http.jsonl keys: widen struct http_log's keep mask");
 
 /* index of the key p[0..n) in http_log_keys, or -1 */
 static int key_index(const char *p, size_t n)
