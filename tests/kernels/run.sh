@@ -38,7 +38,13 @@ capture_liveenv_nginx:the startup scan reading environments from process memory 
 capture_liveenv_postgres:as capture_liveenv_nginx
 capture_liveenv_rewrite:as capture_liveenv_nginx
 analyze_scale:no kernel involved (the analyzer on generated archives of 20k-70k sockets)
-capture_paths:forces, on the host, each slower BPF path its kernel has; each guest runs its own kernel's paths in the tests above"
+capture_paths:forces, on the host, each slower BPF path its kernel has; each guest runs its own kernel's paths in the tests above
+analyze_fields:no kernel involved (the analyzer on fixture archives)
+analyze_h2:HTTP/2 and gRPC decoding of what the plain socket path records (capture_nginx_curl's path in the guests)
+analyze_h2_middle:as analyze_h2
+capture_tls_h2:HTTP/2 decoding over the TLS plaintext that capture_tls proves in the guests
+regress_replay:replay, diff and mock of a capture: no kernel involved past the plain socket path
+regress_h2:as regress_replay, over HTTP/2"
 
 KERNELS=${KERNELS:-5.10 6.1 6.12}
 TESTS=${TESTS:-$DEFAULT_TESTS}
