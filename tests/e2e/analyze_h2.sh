@@ -53,20 +53,9 @@ PYEOF
 cp "$T/nginx/html/big.json" "$T/nginx/html/up.json"
 brotli -c "$T/nginx/html/big.json" >"$T/nginx/html/big.json.br"
 zstd -q -c "$T/nginx/html/big.json" >"$T/nginx/html/big.json.zst"
-cat >"$T/nginx/nginx.conf" <<NGEOF
-worker_processes 1;
-daemon off;
-error_log $T/nginx/error.log;
-pid $T/nginx/nginx.pid;
-env ADI_PROFILE;
-events { worker_connections 64; }
-http {
-	access_log off;
-	client_body_temp_path $T/nginx/tmp/body;
-	proxy_temp_path $T/nginx/tmp/proxy;
-	fastcgi_temp_path $T/nginx/tmp/fastcgi;
-	uwsgi_temp_path $T/nginx/tmp/uwsgi;
-	scgi_temp_path $T/nginx/tmp/scgi;
+{
+	nginx_conf_head 64 "env ADI_PROFILE;"
+	cat <<NGEOF
 	types { application/json json; }
 	gzip on;
 	gzip_types application/json;
@@ -83,6 +72,7 @@ http {
 	}
 }
 NGEOF
+} >"$T/nginx/nginx.conf"
 # alias files keep their own extension's type: none of .br/.zst is in types{}
 sed -i 's/types { application\/json json; }/types { application\/json json; application\/json br; application\/json zst; }/' "$T/nginx/nginx.conf"
 

@@ -162,6 +162,30 @@ dump() {
 	log "$(wc -l <"$T/dump.jsonl") records"
 }
 
+# nginx_conf_head CONNECTIONS [DIRECTIVE...]: the start of an nginx.conf
+# under $T/nginx (one worker in the foreground, its logs and pid there, the
+# directives given, e.g. "env ADI_PROFILE;"), up to the open http block
+# with its temporary paths; the caller writes the rest and closes it
+nginx_conf_head() {
+	local conns=$1
+	shift
+	cat <<EOF
+worker_processes 1;
+daemon off;
+error_log $T/nginx/error.log;
+pid $T/nginx/nginx.pid;
+$*
+events { worker_connections $conns; }
+http {
+	access_log off;
+	client_body_temp_path $T/nginx/tmp/body;
+	proxy_temp_path $T/nginx/tmp/proxy;
+	fastcgi_temp_path $T/nginx/tmp/fastcgi;
+	uwsgi_temp_path $T/nginx/tmp/uwsgi;
+	scgi_temp_path $T/nginx/tmp/scgi;
+EOF
+}
+
 # start_nginx PORT [VAR=VALUE...]: nginx on 127.0.0.1:PORT and [::1]:PORT,
 # one worker, files under $T/nginx/html; the environment given applies to
 # master and worker (nginx keeps the env of its parent for the worker only
@@ -172,20 +196,9 @@ start_nginx() {
 	mkdir -p "$T/nginx/html" "$T/nginx/tmp" "$T/nginx/logs"
 	echo ready >"$T/nginx/html/ready"
 	for v in "$@"; do envs="$envs env ${v%%=*};"; done
-	cat >"$T/nginx/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-error_log $T/nginx/error.log;
-pid $T/nginx/nginx.pid;
-$envs
-events { worker_connections 128; }
-http {
-	access_log off;
-	client_body_temp_path $T/nginx/tmp/body;
-	proxy_temp_path $T/nginx/tmp/proxy;
-	fastcgi_temp_path $T/nginx/tmp/fastcgi;
-	uwsgi_temp_path $T/nginx/tmp/uwsgi;
-	scgi_temp_path $T/nginx/tmp/scgi;
+	{
+		nginx_conf_head 128 "$envs"
+		cat <<EOF
 	keepalive_requests 1000;
 	server {
 		listen 127.0.0.1:$port;
@@ -199,6 +212,7 @@ http {
 	}
 }
 EOF
+	} >"$T/nginx/nginx.conf"
 	env "$@" nginx -p "$T/nginx" -c "$T/nginx/nginx.conf" &
 	PIDS+=($!)
 	NGINX_PID=$!

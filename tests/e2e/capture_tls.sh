@@ -55,20 +55,9 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem
 # start_nginx (capture_lib.sh) with an ssl listener: its own config here
 start_nginx_tls() {
 	mkdir -p "$T/nginx/tmp" "$T/nginx/logs"
-	cat >"$T/nginx/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-error_log $T/nginx/error.log;
-pid $T/nginx/nginx.pid;
-env ADI_PROFILE;
-events { worker_connections 128; }
-http {
-	access_log off;
-	client_body_temp_path $T/nginx/tmp/body;
-	proxy_temp_path $T/nginx/tmp/proxy;
-	fastcgi_temp_path $T/nginx/tmp/fastcgi;
-	uwsgi_temp_path $T/nginx/tmp/uwsgi;
-	scgi_temp_path $T/nginx/tmp/scgi;
+	{
+		nginx_conf_head 128 "env ADI_PROFILE;"
+		cat <<EOF
 	keepalive_requests 1000;
 	types { text/html html; application/octet-stream bin; }
 	server {
@@ -81,6 +70,7 @@ http {
 	}
 }
 EOF
+	} >"$T/nginx/nginx.conf"
 	ADI_PROFILE="$TAG" nginx -p "$T/nginx" -c "$T/nginx/nginx.conf" &
 	PIDS+=($!)
 	NGINX_PID=$!

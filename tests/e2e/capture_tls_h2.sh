@@ -21,20 +21,9 @@ head -c 20000 /dev/zero | tr '\0' 'z' >"$T/nginx/html/c.txt"
 # a test-only key and certificate, made here (nothing committed)
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem" -days 1 \
 	-subj /CN=localhost 2>/dev/null || die "openssl req"
-cat >"$T/nginx/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-error_log $T/nginx/error.log;
-pid $T/nginx/nginx.pid;
-env ADI_PROFILE;
-events { worker_connections 128; }
-http {
-	access_log off;
-	client_body_temp_path $T/nginx/tmp/body;
-	proxy_temp_path $T/nginx/tmp/proxy;
-	fastcgi_temp_path $T/nginx/tmp/fastcgi;
-	uwsgi_temp_path $T/nginx/tmp/uwsgi;
-	scgi_temp_path $T/nginx/tmp/scgi;
+{
+	nginx_conf_head 128 "env ADI_PROFILE;"
+	cat <<EOF
 	types { text/plain txt; application/json json; }
 	server {
 		listen 127.0.0.1:$PORT ssl http2;
@@ -44,6 +33,7 @@ http {
 	}
 }
 EOF
+} >"$T/nginx/nginx.conf"
 start_capture -q --tls
 ADI_PROFILE="$TAG" nginx -p "$T/nginx" -c "$T/nginx/nginx.conf" &
 PIDS+=($!)
