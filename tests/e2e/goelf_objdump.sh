@@ -17,6 +17,8 @@
 #      the stripped file itself over the range nm gives for the unstripped
 #      twin, after checking those bytes are the same in both;
 #   c. the version equals `go version FILE`'s; goelf_stripped is right;
+#      goelf_symbol finds the itab of *net.TCPConn as net.Conn where nm
+#      does, and nothing in the stripped builds;
 #   d. a C program is refused as not Go.
 # No kernel, no root, no servers.
 set -euo pipefail
@@ -101,7 +103,13 @@ expect() { # file symfile func
 echo "== b. entry and RET offsets of ${FUNCS[*]}; c. version"
 for pair in normal:normal stripped:normal pie:pie piestripped:pie; do
 	n=${pair%%:*}; sym=${pair#*:}
-	out=$("$DUMP" "$T/$n" "${FUNCS[@]}")
+	itab='go.itab.*net.TCPConn,net.Conn'
+	out=$("$DUMP" "$T/$n" "${FUNCS[@]}" "sym:$itab")
+	case $n in
+	*stripped) want_s=absent ;;
+	*) want_s=0x$(nm "$T/$n" | awk -v s="$itab" '$3 == s { sub(/^0+/, "", $1); print $1 }') ;;
+	esac
+	grep -qx "sym:$itab $want_s" <<<"$out" || die "$n: $itab: want $want_s, got: $out"
 	want_v=$(go version "$T/$n" | awk '{ print $2 }')
 	grep -qx "version $want_v" <<<"$out" || die "$n: version: want $want_v, got: $out"
 	case $n in *stripped) st=1 ;; *) st=0 ;; esac
