@@ -6,8 +6,8 @@
 # (binutils) is the oracle; tests/servers/goelfprobe (a crypto/tls client)
 # is built four ways with Debian's golang-go: normal, stripped (-s -w: no
 # .symtab, goelf reads .gopclntab), PIE, and PIE stripped. Checked:
-#   a. every instruction objdump lists in .text of the Go binary, of
-#      build/sockrec and of /usr/bin/curl has the length x86_insn_len()
+#   a. every instruction objdump lists in .text of the Go binaries, of
+#      build/sockrec, /usr/bin/curl and libc has the length x86_insn_len()
 #      gives (tests/tools/goelf_dump --text); only spots objdump itself
 #      calls "(bad)" (data in .text) are exempt, and they are counted;
 #   b. crypto/tls.(*Conn).Read and .Write: goelf's entry and RET offsets
@@ -63,7 +63,8 @@ listing() { # file [objdump options]
 }
 
 echo "== a. instruction lengths over whole .text sections"
-for f in "$T/normal" "$T/pie" "$BUILD/sockrec" /usr/bin/curl; do
+LIBC=$(ldd /usr/bin/curl | awk '$1 == "libc.so.6" { print $3 }')
+for f in "$T/normal" "$T/pie" "$BUILD/sockrec" /usr/bin/curl "$LIBC"; do
 	[ -f "$f" ] || die "$f missing"
 	listing "$f" -j .text | awk '{ print $1, $2, $3 }' >"$T/list"
 	out=$("$DUMP" --text "$f" <"$T/list") || die "$f: x86len disagrees with objdump:

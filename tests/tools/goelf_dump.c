@@ -141,11 +141,11 @@ static int check_text(const char *path)
 			objdump_bad++; /* objdump's own length there is a guess */
 		} else if (got < 0) {
 			undecodable++;
-			if (undecodable <= 20)
+			if (getenv("GOELF_ALL") || undecodable <= 20)
 				printf("undecodable 0x%" PRIx64 " len %u %s\n", a, want, mn);
 		} else {
 			mismatch++;
-			if (mismatch <= 20)
+			if (getenv("GOELF_ALL") || mismatch <= 20)
 				printf("mismatch 0x%" PRIx64 " objdump %u x86len %d %s\n", a, want,
 				       got, mn);
 		}
