@@ -60,7 +60,7 @@
 struct goelf; /* an opened executable */
 
 struct goelf_fn {
-	uint64_t vaddr;		       /* the function's address (link time; PIE: relative) */
+	uint64_t vaddr;		       /* link-time address, as in the file (a PIE adds its base) */
 	uint64_t size;		       /* bytes, entry to end */
 	uint64_t entry;		       /* file offset of the first instruction: the uprobe offset */
 	uint64_t rets[GOELF_MAX_RETS]; /* file offsets of every RET in the function, ascending */
