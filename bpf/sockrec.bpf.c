@@ -58,6 +58,11 @@
  *    SR_EVF_TLS, on the socket the SSL object last moved ciphertext on
  *    (tls_socks); the ciphertext moved inside a TLS call is flagged
  *    SR_EVF_TLS_CIPHER and, unless keep_ciphertext, kept as byte counts.
+ *  - uprobes on Go's crypto/tls (sr_gotls_*, attached per executable by
+ *    userspace): entry and RET instructions of (*Conn).Read and .Write,
+ *    calls keyed by goroutine; the socket from the tls.Conn's fd, which
+ *    also marks the socket so that its sends and receives are flagged
+ *    SR_EVF_TLS_CIPHER.
  *  - accept records at accept() time: fexit/__sys_accept4 where the kernel
  *    has BPF trampolines, or the accept/accept4 exit tracepoints with the
  *    syscall hooks; else (the socket tracepoints without trampolines) the
@@ -985,21 +990,69 @@ struct {
 	__type(value, struct sr_ev_sock);
 } tls_socks SEC(".maps");
 
-/* The data path met a send or receive of a thread inside a TLS call: the
- * bytes are that call's ciphertext. Remember the socket for the SSL
- * object, and mark the record (without its payload unless
- * keep_ciphertext: the plaintext is the useful copy). */
-static __noinline void tls_note(const struct sr_ev_sock *s, __u32 *flags, __u64 pid_tgid)
+/* Go's crypto/tls (see the uprobes below): the executables probed
+ * (filled by userspace), ... */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SR_BPF_GO_BINS);
+	__type(key, __u64); /* the executable's inode number */
+	__type(value, struct sr_go_bin);
+} go_bins SEC(".maps");
+
+/* ... the Read and Write calls in progress, keyed by goroutine: a
+ * goroutine parked in Read resumes on whatever thread the scheduler
+ * gives it, with the same g (R14) ... */
+struct go_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 g; /* the runtime's g of the goroutine (R14 in Go's register ABI) */
+};
+
+struct go_call {
+	__u64 buf; /* the plaintext slice's data */
+	__u32 nr;  /* SR_NR_GO_TLS_READ / _WRITE */
+	__u32 pad;
+	struct sr_ev_sock sock; /* the connection's socket, resolved at entry */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct go_key);
+	__type(value, struct go_call);
+} go_calls SEC(".maps");
+
+/* ... and the sockets a Go TLS call was seen on (sock address -> its
+ * inode, which tells a reused address apart): their sends and receives
+ * are ciphertext. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u64);
+} go_socks SEC(".maps");
+
+/* The data path met a send or receive of a thread inside a TLS call, or
+ * on a socket a Go TLS connection owns: the bytes are ciphertext. For an
+ * OpenSSL call, remember the socket for the SSL object. Mark the record
+ * (without its payload unless keep_ciphertext: the plaintext is the
+ * useful copy). */
+static __noinline void tls_note(const struct tcp_ref *ref, __u32 *flags, __u64 pid_tgid)
 {
 	struct tls_call *c = bpf_map_lookup_elem(&tls_calls, &pid_tgid);
 	struct tls_key k = {};
+	__u64 addr = ref->addr, *ino;
 
-	if (!c)
-		return;
-	k.ssl = c->ssl;
-	k.tgid = pid_tgid >> 32;
-	if (bpf_map_update_elem(&tls_socks, &k, s, BPF_ANY))
-		count(LOSS_OTHER);
+	if (c) {
+		k.ssl = c->ssl;
+		k.tgid = pid_tgid >> 32;
+		if (bpf_map_update_elem(&tls_socks, &k, &ref->s, BPF_ANY))
+			count(LOSS_OTHER);
+	} else {
+		ino = bpf_map_lookup_elem(&go_socks, &addr);
+		if (!ino || *ino != ref->s.sock_id)
+			return;
+	}
 	*flags |= SR_EVF_TLS_CIPHER;
 	if (!keep_ciphertext)
 		*flags |= SR_EVF_NO_PAYLOAD;
@@ -1097,7 +1150,7 @@ static __always_inline int on_sock_io(struct bpf_raw_tracepoint_args *ctx, __u8 
 	tcp_ref_fill(MODERN, sk, ctx->args[0], fd, sock_ino(MODERN, sk), &ref);
 	first_sight(MODERN, &ref, pid_tgid);
 	if (tls_on)
-		tls_note(&ref.s, &r.flags, pid_tgid);
+		tls_note(&ref, &r.flags, pid_tgid);
 	r.seq = tcp_seq(MODERN, sk, dir);
 	if (SR_BPF_STAGE < 3)
 		return 0;
@@ -1286,7 +1339,7 @@ static __always_inline int on_sys_exit(struct sys_exit_args *ctx, __u16 nr, __u8
 		return 0;
 	first_sight(COMPAT, &ref, pid_tgid);
 	if (tls_on)
-		tls_note(&ref.s, &r.flags, pid_tgid);
+		tls_note(&ref, &r.flags, pid_tgid);
 	r.pid_tgid = pid_tgid;
 	r.start_ns = proc_start(COMPAT, cur_task(COMPAT));
 	bpf_get_current_comm(r.comm, sizeof(r.comm));
@@ -1478,6 +1531,157 @@ int sr_tls_ret(struct pt_regs *ctx)
 	}
 	if (bytes)
 		tls_emit(&c, pid_tgid, bytes);
+	return 0;
+}
+
+/* ---- TLS plaintext: uprobes on Go's crypto/tls ---- */
+
+/* Userspace attaches these to a target's Go executable (once per file,
+ * after filling its go_bins entry): sr_gotls_read and sr_gotls_write at
+ * the entry of crypto/tls.(*Conn).Read and .Write, sr_gotls_hs at the
+ * entry of (*Conn).handshakeContext, and sr_gotls_ret at every RET
+ * instruction of Read and Write. Not return probes: a uretprobe replaces
+ * the return address on the stack, and a goroutine's stack is moved when
+ * it grows. Go's register ABI (1.17+): the receiver in RAX, the slice
+ * in RBX (data) and RCX (length); the result n in RAX; R14 holds the
+ * running goroutine's g at the entry and at every RET.
+ *
+ * Attribution reads the connection's fd where Go keeps it: tls.Conn.conn
+ * is a net.Conn interface (itab, data); when its dynamic type is
+ * *net.TCPConn (the itab's first method is net.(*TCPConn).Close, whose
+ * address userspace found in the file), data points to net.conn{fd
+ * *netFD}, and netFD begins with poll.FD{fdmu, Sysfd}. The fd goes to its
+ * socket through the fd table, as on the syscall path, so the plaintext
+ * has the ciphertext's socket inode and 4-tuple. Any other net.Conn
+ * (a wrapper, a unix socket, a pipe) is counted in foreign_conn and as a
+ * loss, never guessed. */
+
+/* @return the go_bins entry of the current process's executable, or NULL. */
+static __always_inline struct sr_go_bin *go_bin_of(void)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 ino = BPF_CORE_READ(task, mm, exe_file, f_inode, i_ino);
+
+	return ino ? bpf_map_lookup_elem(&go_bins, &ino) : NULL;
+}
+
+/* Resolves the socket of the *tls.Conn in RAX at the entry of a probed
+ * function (nr says which), and marks it as a Go TLS socket.
+ * @return 0 with ref filled, -1 (counted) when it cannot be told. */
+static __noinline int go_sock(struct pt_regs *ctx, __u32 nr, struct tcp_ref *ref)
+{
+	struct sr_go_bin *bin = go_bin_of();
+	__u64 iface[2], fun0, netfd, bias, ino;
+	__s64 sysfd;
+
+	if (!bin) {
+		count(LOSS_OTHER); /* a probed file this process runs under another name */
+		return -1;
+	}
+	/* the load bias: where this entry runs, less where the ELF puts it */
+	bias = ctx->ip - (nr == SR_NR_GO_TLS_READ	 ? bin->read_addr
+			  : nr == SR_NR_GO_TLS_WRITE ? bin->write_addr
+						     : bin->hs_addr);
+	if (bpf_probe_read_user(iface, sizeof(iface), (void *)(ctx->ax + bin->off_conn)) ||
+	    !iface[0] || bpf_probe_read_user(&fun0, sizeof(fun0), (void *)(iface[0] + 24))) {
+		count(LOSS_READ_FAULT);
+		return -1;
+	}
+	if (fun0 != bin->tcp_close_addr + bias) {
+		__sync_fetch_and_add(&bin->foreign_conn, 1);
+		count(LOSS_OTHER);
+		return -1;
+	}
+	if (bpf_probe_read_user(&netfd, sizeof(netfd), (void *)(iface[1] + bin->off_fd)) ||
+	    bpf_probe_read_user(&sysfd, sizeof(sysfd), (void *)(netfd + bin->off_sysfd))) {
+		count(LOSS_READ_FAULT);
+		return -1;
+	}
+	if (sysfd < 0 || sysfd > 0x7fffffff || tcp_from_fd(sysfd, ref))
+		return -1; /* closed: the call moves nothing */
+	ino = ref->s.sock_id;
+	if (bpf_map_update_elem(&go_socks, &ref->addr, &ino, BPF_ANY))
+		count(LOSS_OTHER);
+	return 0;
+}
+
+static __always_inline int go_enter(struct pt_regs *ctx, __u32 nr)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct go_key k = {};
+	struct go_call c = {};
+	struct tcp_ref ref;
+
+	if (!is_target(COMPAT, pid_tgid >> 32) || go_sock(ctx, nr, &ref))
+		return 0;
+	if (nr == SR_NR_GO_TLS_HANDSHAKE)
+		return 0; /* the socket is marked: its handshake is ciphertext */
+	k.tgid = pid_tgid >> 32;
+	k.g = ctx->r14;
+	c.buf = ctx->bx;
+	c.nr = nr;
+	c.sock = ref.s;
+	if (bpf_map_update_elem(&go_calls, &k, &c, BPF_ANY))
+		count(LOSS_OTHER);
+	return 0;
+}
+
+SEC("uprobe")
+int sr_gotls_read(struct pt_regs *ctx)
+{
+	return go_enter(ctx, SR_NR_GO_TLS_READ);
+}
+
+SEC("uprobe")
+int sr_gotls_write(struct pt_regs *ctx)
+{
+	return go_enter(ctx, SR_NR_GO_TLS_WRITE);
+}
+
+SEC("uprobe")
+int sr_gotls_hs(struct pt_regs *ctx)
+{
+	return go_enter(ctx, SR_NR_GO_TLS_HANDSHAKE);
+}
+
+/* The plaintext record of a finished Go call, on its socket. */
+static __noinline void go_emit(const struct go_call *c, __u64 pid_tgid, __u64 bytes)
+{
+	struct data_req r = {};
+	struct tcp_ref ref = {};
+
+	ref.s = c->sock;
+	r.pid_tgid = pid_tgid;
+	r.start_ns = proc_start(COMPAT, cur_task(COMPAT));
+	bpf_get_current_comm(r.comm, sizeof(r.comm));
+	r.bytes = bytes;
+	r.flags = SR_EVF_TLS;
+	r.nr = c->nr;
+	r.dir = c->nr == SR_NR_GO_TLS_READ ? SR_EVD_RECV : SR_EVD_SEND;
+	r.src.buf = (const void *)c->buf;
+	emit_data_scr(&ref, &r);
+}
+
+/* At a RET of Read or Write: the goroutine's call ends with n in RAX. */
+SEC("uprobe")
+int sr_gotls_ret(struct pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct go_key k = {};
+	struct go_call *p, c;
+	long n = (long)ctx->ax;
+
+	if (!is_target(COMPAT, pid_tgid >> 32))
+		return 0;
+	k.tgid = pid_tgid >> 32;
+	k.g = ctx->r14;
+	p = bpf_map_lookup_elem(&go_calls, &k);
+	if (!p)
+		return 0;
+	c = *p;
+	bpf_map_delete_elem(&go_calls, &k);
+	if (n > 0)
+		go_emit(&c, pid_tgid, n);
 	return 0;
 }
 
