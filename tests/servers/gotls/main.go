@@ -4,9 +4,11 @@
 // format), so that tshark can decrypt a packet capture of the same traffic
 // independently.
 //
-//	gotls server -addr 127.0.0.1:PORT -cert C -key K -root DIR -keylog FILE
+//	gotls server -addr 127.0.0.1:PORT -cert C -key K -root DIR -keylog FILE \
+//	    [-plain 127.0.0.1:PORT2]
 //	    serves the files under DIR and net/http/pprof (/debug/pprof/), HTTP/1.1
-//	    only (no ALPN h2), TLS 1.2 and 1.3, keep-alive
+//	    only (no ALPN h2), TLS 1.2 and 1.3, keep-alive; the same without TLS
+//	    on -plain when given
 //	gotls client -base https://127.0.0.1:PORT -tls 1.3 -keylog FILE \
 //	    -conns 2 -delay 1s PATH...
 //	    after -delay, opens -conns connections at once (one http.Transport
@@ -47,6 +49,7 @@ func server(args []string) {
 	key := fs.String("key", "", "private key (PEM)")
 	root := fs.String("root", ".", "directory served")
 	keylog := fs.String("keylog", "", "TLS key log file (appended)")
+	plain := fs.String("plain", "", "also serve without TLS on this address")
 	fs.Parse(args)
 
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
@@ -61,6 +64,12 @@ func server(args []string) {
 		TLSConfig:         cfg,
 		TLSNextProto:      map[string]func(*http.Server, *tls.Conn, http.Handler){}, // no h2
 		ReadHeaderTimeout: 10 * time.Second,
+	}
+	if *plain != "" {
+		go func() {
+			p := &http.Server{Addr: *plain, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+			log.Fatal(p.ListenAndServe())
+		}()
 	}
 	log.Fatal(srv.ListenAndServeTLS(*cert, *key))
 }
