@@ -69,7 +69,8 @@
 #define SR_NR_SSL_HANDSHAKE 1004 /* SSL_do_handshake: no data, only attribution */
 #define SR_NR_GO_TLS_READ 1005	 /* Go: crypto/tls.(*Conn).Read */
 #define SR_NR_GO_TLS_WRITE 1006	 /* Go: crypto/tls.(*Conn).Write */
-#define SR_NR_GO_TLS_HANDSHAKE 1007 /* Go: (*Conn).handshakeContext: marks the socket only */
+#define SR_NR_GO_TLS_CLIENT_HS 1007 /* Go: (*Conn).clientHandshake: no data, marks the socket */
+#define SR_NR_GO_TLS_SERVER_HS 1008 /* Go: (*Conn).serverHandshake: the same */
 
 /* sr_ev_proc.kind */
 #define SR_EV_PROC_FORK 1
@@ -164,7 +165,8 @@ struct sr_ev_proc {
 struct sr_go_bin {
 	__u64 read_addr;      /* crypto/tls.(*Conn).Read */
 	__u64 write_addr;     /* crypto/tls.(*Conn).Write */
-	__u64 hs_addr;	      /* crypto/tls.(*Conn).handshakeContext (0: not probed) */
+	__u64 client_hs_addr; /* crypto/tls.(*Conn).clientHandshake (0: not probed) */
+	__u64 server_hs_addr; /* crypto/tls.(*Conn).serverHandshake (0: not probed) */
 	__u64 tcp_close_addr; /* net.(*TCPConn).Close: fun[0] of the net.Conn itab of a *net.TCPConn */
 	__u32 off_conn;	      /* tls.Conn.conn, a net.Conn: itab pointer, then data pointer */
 	__u32 off_fd;	      /* net.TCPConn (its conn) .fd, a *netFD */

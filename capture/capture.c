@@ -719,7 +719,8 @@ static int bpf_setup(struct rt *rt)
 		     rt->skel->progs.sr_tls_read_ex, rt->skel->progs.sr_tls_write_ex,
 		     rt->skel->progs.sr_tls_handshake, rt->skel->progs.sr_tls_ret},
 		    {rt->skel->progs.sr_gotls_read, rt->skel->progs.sr_gotls_write,
-		     rt->skel->progs.sr_gotls_hs, rt->skel->progs.sr_gotls_ret},
+		     rt->skel->progs.sr_gotls_ret, rt->skel->progs.sr_gotls_chs,
+		     rt->skel->progs.sr_gotls_shs, rt->skel->progs.sr_gotls_hs_ret},
 		    bpf_map__fd(rt->skel->maps.go_bins)};
 
 		rt->tls = cap_tls_create(&tp, "/proc");

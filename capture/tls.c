@@ -35,14 +35,14 @@ struct lib {
 	struct bpf_link *links[2 * NFUNCS];
 };
 
-/* the Go functions probed (Go 1.17+: the names are stable since 1.0; the
- * handshake's inner function since 1.17) */
+/* the Go functions probed (names stable from Go 1.17 to 1.23 at least) */
 #define GO_READ "crypto/tls.(*Conn).Read"
 #define GO_WRITE "crypto/tls.(*Conn).Write"
-#define GO_HANDSHAKE "crypto/tls.(*Conn).handshakeContext"
+#define GO_CLIENT_HS "crypto/tls.(*Conn).clientHandshake"
+#define GO_SERVER_HS "crypto/tls.(*Conn).serverHandshake"
 #define GO_TCP_CLOSE "net.(*TCPConn).Close"
 #define GO_MIN_MINOR 17 /* the register ABI */
-#define GO_MAX_LINKS (3 + 2 * GOELF_MAX_RETS)
+#define GO_MAX_LINKS (4 + 4 * GOELF_MAX_RETS)
 
 /* A Go executable with crypto/tls. */
 struct gobin {
@@ -546,15 +546,31 @@ static int go_link(struct cap_tls *t, struct gobin *b, struct bpf_program *prog,
 	return 0;
 }
 
+/* Attaches prog at each RET of fn. @return 0, or -1 (b->error says why). */
+static int go_link_rets(struct cap_tls *t, struct gobin *b, struct bpf_program *prog,
+			const char *path, const struct goelf_fn *fn, const char *name)
+{
+	char what[96];
+
+	if (!fn->nrets) {
+		snprintf(b->error, sizeof(b->error), "no RET instruction found in %s", name);
+		return -1;
+	}
+	snprintf(what, sizeof(what), "a RET of %s", name);
+	for (unsigned k = 0; k < fn->nrets; k++)
+		if (go_link(t, b, prog, path, fn->rets[k], what))
+			return -1;
+	return 0;
+}
+
 /* Fills b's go_bins entry and attaches its probes; on failure b->error
  * says why and nothing stays attached. */
 static void go_attach(struct cap_tls *t, struct gobin *b, struct goelf *g)
 {
-	struct goelf_fn rd, wr, hs, cl;
+	struct goelf_fn rd, wr, chs, shs, cl;
 	struct sr_go_bin v;
 	char self[64], err[160];
-	unsigned k;
-	int have_hs;
+	int have_chs, have_shs;
 
 	if (goelf_func(g, GO_WRITE, &wr, err, sizeof(err))) {
 		snprintf(b->error, sizeof(b->error), "%s", err);
@@ -568,12 +584,15 @@ static void go_attach(struct cap_tls *t, struct gobin *b, struct goelf *g)
 		snprintf(b->error, sizeof(b->error), "cannot tell a *net.TCPConn: %.120s", err);
 		return;
 	}
-	/* optional: without it the handshake's ciphertext keeps its payload */
-	have_hs = !goelf_func(g, GO_HANDSHAKE, &hs, err, sizeof(err));
+	/* optional: without them the handshake's ciphertext keeps its payload
+	 * and Writes are recorded at their return */
+	have_chs = !goelf_func(g, GO_CLIENT_HS, &chs, err, sizeof(err));
+	have_shs = !goelf_func(g, GO_SERVER_HS, &shs, err, sizeof(err));
 	memset(&v, 0, sizeof(v));
 	v.read_addr = rd.vaddr;
 	v.write_addr = wr.vaddr;
-	v.hs_addr = have_hs ? hs.vaddr : 0;
+	v.client_hs_addr = have_chs ? chs.vaddr : 0;
+	v.server_hs_addr = have_shs ? shs.vaddr : 0;
 	v.tcp_close_addr = cl.vaddr;
 	v.off_conn = 0;	  /* tls.Conn: conn net.Conn is the first field */
 	v.off_fd = 0;	  /* net.TCPConn{conn{fd *netFD}} */
@@ -585,29 +604,23 @@ static void go_attach(struct cap_tls *t, struct gobin *b, struct goelf *g)
 	}
 	b->in_map = 1;
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", b->fd);
-	if (go_link(t, b, t->p.go[0], self, rd.entry, GO_READ) ||
+	/* the RETs first: an entry without its RETs would leave calls open */
+	if (go_link_rets(t, b, t->p.go[2], self, &rd, GO_READ) ||
+	    go_link_rets(t, b, t->p.go[2], self, &wr, GO_WRITE) ||
+	    (have_chs && go_link_rets(t, b, t->p.go[5], self, &chs, GO_CLIENT_HS)) ||
+	    (have_shs && go_link_rets(t, b, t->p.go[5], self, &shs, GO_SERVER_HS)) ||
+	    go_link(t, b, t->p.go[0], self, rd.entry, GO_READ) ||
 	    go_link(t, b, t->p.go[1], self, wr.entry, GO_WRITE) ||
-	    (have_hs && go_link(t, b, t->p.go[2], self, hs.entry, GO_HANDSHAKE)))
-		goto fail;
-	for (k = 0; k < rd.nrets; k++)
-		if (go_link(t, b, t->p.go[3], self, rd.rets[k], "a RET of " GO_READ))
-			goto fail;
-	for (k = 0; k < wr.nrets; k++)
-		if (go_link(t, b, t->p.go[3], self, wr.rets[k], "a RET of " GO_WRITE))
-			goto fail;
-	if (!rd.nrets || !wr.nrets) {
-		snprintf(b->error, sizeof(b->error), "no RET instruction found in %s",
-			 rd.nrets ? GO_WRITE : GO_READ);
-		goto fail;
+	    (have_chs && go_link(t, b, t->p.go[3], self, chs.entry, GO_CLIENT_HS)) ||
+	    (have_shs && go_link(t, b, t->p.go[4], self, shs.entry, GO_SERVER_HS))) {
+		for (unsigned k = 0; k < b->nlinks; k++)
+			bpf_link__destroy(b->links[k]);
+		b->nlinks = 0;
+		bpf_map_delete_elem(t->p.go_bins_fd, &b->ino);
+		b->in_map = 0;
+		return;
 	}
 	b->probed = 1;
-	return;
-fail:
-	for (k = 0; k < b->nlinks; k++)
-		bpf_link__destroy(b->links[k]);
-	b->nlinks = 0;
-	bpf_map_delete_elem(t->p.go_bins_fd, &b->ino);
-	b->in_map = 0;
 }
 
 /* @return the Go executable open as fd (taken: kept or closed), probed

@@ -12,8 +12,9 @@
  * The scan also opens the process's executable (/proc/PID/exe: a
  * container's file is the container's). A Go program (goelf.h) whose
  * crypto/tls.(*Conn).Read and .Write are linked in gets the sr_gotls_*
- * uprobes: at the entry of Read, Write and (*Conn).handshakeContext, and
- * at every RET of Read and Write (no return probes on Go), after its
+ * uprobes: at the entry and at every RET of Read, Write,
+ * (*Conn).clientHandshake and .serverHandshake (no return probes on Go:
+ * the RETs are found by decoding the code, goelf.h), after its
  * go_bins entry (the addresses and struct offsets the BPF side needs) is
  * written. Go 1.17+ only (the register ABI). Executables that are not Go,
  * or Go without crypto/tls, are remembered (CAP_TLS_MAX_NOTGO files) and
@@ -40,7 +41,7 @@
 #define CAP_TLS_MAX_LIBS 64
 #define CAP_TLS_MAX_SEEN 4096
 #define CAP_TLS_NPROGS 6
-#define CAP_TLS_GO_NPROGS 4
+#define CAP_TLS_GO_NPROGS 6
 #define CAP_TLS_MAX_GO 64      /* = SR_BPF_GO_BINS */
 #define CAP_TLS_MAX_NOTGO 1024 /* executables known not to be Go with crypto/tls */
 
@@ -52,8 +53,8 @@ struct cap_tls;
  * that move ciphertext only); then the return probe. */
 struct cap_tls_progs {
 	struct bpf_program *prog[CAP_TLS_NPROGS];
-	/* Go: entry of (*Conn).Read, (*Conn).Write, (*Conn).handshakeContext;
-	 * then the program for the RETs of Read and Write */
+	/* Go: entry of (*Conn).Read, entry of (*Conn).Write, their RETs;
+	 * entry of (*Conn).clientHandshake, of .serverHandshake, their RETs */
 	struct bpf_program *go[CAP_TLS_GO_NPROGS];
 	int go_bins_fd; /* the go_bins map (struct sr_go_bin per executable) */
 };

@@ -20,7 +20,9 @@
 #   - against the stripped server: curl TLS 1.3 a.html, big.bin and the Go
 #     client TLS 1.3 a.html;
 #   - curl over plain HTTP to gotls-server (not TLS: its records must carry
-#     no TLS flag and keep their payload).
+#     no TLS flag and keep their payload);
+#   - the Go client over a unix socket of gotls-server (TLS over a net.Conn
+#     that is not a *net.TCPConn: not decrypted, and said so).
 # The oracle is independent: tcpdump records the same traffic on lo, and
 # tshark decrypts it with the programs' key logs (SSLKEYLOGFILE for curl,
 # tls.Config.KeyLogWriter for the Go programs). Checked:
@@ -32,6 +34,8 @@
 #     TLS socket's bytes, handshake included, flagged ciphertext without
 #     payload; the plain HTTP socket of the same server flagged nothing;
 #     tls records name "Go crypto/tls go1.19" and the executable;
+#   - the capture says, for both ends, that calls on a net.Conn that is not
+#     a *net.TCPConn were not recorded;
 #   - findings.json has the pprof exposure through the TLS port;
 #   - pcapng (convert): tshark dissects the plaintext as HTTP with the
 #     comment "TLS plaintext (Go crypto/tls go1.19.x)";
@@ -69,6 +73,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem
 # the capture's log (no -q) says when it probed an executable
 start_capture --tls -s 256k
 ADI_PROFILE=$TAG "$T/gotls-server" server -addr "127.0.0.1:$PORT" -plain "127.0.0.1:$PPORT" \
+	-unix "$T/tls.sock" \
 	-cert "$T/cert.pem" -key "$T/key.pem" -root "$T/root" -keylog "$T/server-keys.log" \
 	>"$T/server.log" 2>&1 &
 PIDS+=($!)
@@ -112,6 +117,9 @@ ADI_PROFILE=$TAG curl -sk -o /dev/null -o /dev/null "$B/debug/pprof/" \
 unset SSLKEYLOGFILE
 log "plain HTTP to the same server"
 ADI_PROFILE=$TAG curl -sf -o /dev/null "http://127.0.0.1:$PPORT/a.html?plain" || die "curl plain"
+log "Go client over a unix socket (not a *net.TCPConn)"
+ADI_PROFILE=$TAG "$T/gotls-client" client -base https://localhost -unix "$T/tls.sock" \
+	-keylog "$T/unix-keys.log" /a.html?unix || die "Go client unix"
 sleep 0.5 # the servers' last writes
 # stop tcpdump once its file has not grown for a second (capture_tls.sh)
 last=-1
@@ -124,6 +132,10 @@ done
 kill -INT $TCPDUMP_PID
 wait $TCPDUMP_PID || true
 stop_capture
+for exe in gotls-server gotls-client; do
+	grep -Eq "TLS: [0-9]+ calls? of Go crypto/tls go1\.[0-9.]+ in $T/$exe on a net.Conn that is not a \*net.TCPConn: not recorded" \
+		"$T/sockrec.log" || die "no word of $exe's TLS calls over the unix socket"
+done
 dump
 "$ANALYZE" report "$CAP_OUT" -o "$T/report" >/dev/null || die "sockrec-analyze report"
 
@@ -253,7 +265,8 @@ for r in pt:
     assert (r["tgid"], r["sock_id"], r["lport"], r["rport"]) in ct_socks, "plaintext on a socket without ciphertext: %r" % r
     assert not r["flags"] & 8 and len(payload(r)) == r["bytes"], r
 # every byte a Go program moved on a TLS port is ciphertext or plaintext,
-# the handshake included (the socket is marked at handshakeContext)
+# the handshake included (the socket is marked at clientHandshake and
+# serverHandshake)
 for r in recs:
     if r["type"] == "data" and r["tgid"] in go_pids and r["bytes"] and (r["lport"] in tls_ports or r["rport"] in tls_ports):
         assert r["flags"] & 48, "a Go TLS socket moved bytes not flagged TLS: %r" % r
@@ -262,6 +275,8 @@ plain = [r for r in recs if r["type"] == "data" and pport in (r["lport"], r["rpo
 assert plain and all(not r["flags"] & 48 and len(payload(r)) == r["bytes"] for r in plain), plain
 assert any(payload(r).startswith(b"GET /a.html?plain ") for r in plain if comm(r["tgid"]) == "gotls-server")
 assert [m for m in msgs if m.get("url") == "/a.html?plain" and m.get("tls") is not True and m["comm"] == "gotls-server"]
+# nothing of the unix socket connection: not guessed onto another socket
+assert not [r for r in pt if b"?unix" in payload(r)], "the unix socket TLS was attributed to a TCP socket"
 
 # ---- findings
 fnd = json.load(open(T + "/report/findings.json"))

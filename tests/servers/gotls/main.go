@@ -5,10 +5,10 @@
 // independently.
 //
 //	gotls server -addr 127.0.0.1:PORT -cert C -key K -root DIR -keylog FILE \
-//	    [-plain 127.0.0.1:PORT2]
+//	    [-plain 127.0.0.1:PORT2] [-unix PATH]
 //	    serves the files under DIR and net/http/pprof (/debug/pprof/), HTTP/1.1
 //	    only (no ALPN h2), TLS 1.2 and 1.3, keep-alive; the same without TLS
-//	    on -plain when given
+//	    on -plain, and with TLS on a unix socket -unix, when given
 //	gotls client -base https://127.0.0.1:PORT -tls 1.3 -keylog FILE \
 //	    -conns 2 -delay 1s PATH...
 //	    after -delay, opens -conns connections at once (one http.Transport
@@ -16,16 +16,20 @@
 //	    each, keep-alive (one connection per transport); each path gets
 //	    "?go=VERSION-CONN" appended (or "&go=..." when it has a query).
 //	    Prints one line per response: conn, path, status, body bytes.
+//	    -unix PATH: over the server's unix socket instead (TLS over a
+//	    net.Conn that is not a *net.TCPConn).
 //
 // Standard library only (Debian's golang-go, offline).
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"flag"
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	_ "net/http/pprof" // /debug/pprof/ on the default mux
 	"os"
@@ -50,6 +54,7 @@ func server(args []string) {
 	root := fs.String("root", ".", "directory served")
 	keylog := fs.String("keylog", "", "TLS key log file (appended)")
 	plain := fs.String("plain", "", "also serve without TLS on this address")
+	unix := fs.String("unix", "", "also serve with TLS on this unix socket")
 	fs.Parse(args)
 
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
@@ -64,6 +69,13 @@ func server(args []string) {
 		TLSConfig:         cfg,
 		TLSNextProto:      map[string]func(*http.Server, *tls.Conn, http.Handler){}, // no h2
 		ReadHeaderTimeout: 10 * time.Second,
+	}
+	if *unix != "" {
+		ln, err := net.Listen("unix", *unix)
+		if err != nil {
+			log.Fatal(err)
+		}
+		go func() { log.Fatal(srv.ServeTLS(ln, *cert, *key)) }()
 	}
 	if *plain != "" {
 		go func() {
@@ -81,6 +93,7 @@ func client(args []string) {
 	keylog := fs.String("keylog", "", "TLS key log file (appended)")
 	conns := fs.Int("conns", 1, "connections opened at once")
 	delay := fs.Duration("delay", 0, "wait before the first connection")
+	unix := fs.String("unix", "", "connect to this unix socket instead")
 	fs.Parse(args)
 
 	v := uint16(tls.VersionTLS13)
@@ -100,6 +113,12 @@ func client(args []string) {
 				cfg.KeyLogWriter = keyLog(*keylog)
 			}
 			tr := &http.Transport{TLSClientConfig: cfg, MaxConnsPerHost: 1}
+			if *unix != "" {
+				tr.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) {
+					var d net.Dialer
+					return d.DialContext(ctx, "unix", *unix)
+				}
+			}
 			cl := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 			for _, p := range fs.Args() {
 				sep := "?"
