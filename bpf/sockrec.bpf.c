@@ -1609,7 +1609,7 @@ static __noinline struct go_sock_mark *go_sock(struct pt_regs *ctx, __u32 nr, st
 	__s64 sysfd;
 
 	if (!bin) {
-		count(LOSS_OTHER); /* a probed file this process runs under another name */
+		count(LOSS_OTHER); /* maps the probed file, runs another (started by ld.so) */
 		return NULL;
 	}
 	switch (nr) {

@@ -55,7 +55,8 @@ struct goelf {
 	uint64_t fsize;
 	struct seg segs[MAX_PHDRS];
 	unsigned nsegs;
-	struct sec symtab, strtab, pclntab, buildinfo, text;
+	struct sec symtab, strtab, pclntab, buildinfo, text, relro;
+	bool buildid; /* a .note.go.buildid section */
 	struct blob symb, strb, pclnb;
 	char version[VERSION_MAX + 1];
 	bool has_version;
@@ -276,6 +277,10 @@ static int read_headers(struct goelf *g, Elf *e, char *err, size_t errlen)
 			s = &g->buildinfo;
 		else if (strcmp(name, ".text") == 0)
 			s = &g->text;
+		else if (strcmp(name, ".data.rel.ro") == 0)
+			s = &g->relro;
+		else if (strcmp(name, ".note.go.buildid") == 0)
+			g->buildid = true;
 		if (!s || sh.sh_type == SHT_NOBITS)
 			continue;
 		if (sh.sh_offset > g->fsize || sh.sh_size > g->fsize - sh.sh_offset) {
@@ -294,8 +299,9 @@ static int read_headers(struct goelf *g, Elf *e, char *err, size_t errlen)
 		}
 		g->strtab = (struct sec){true, sh.sh_addr, sh.sh_offset, sh.sh_size, 0};
 	}
-	if (!g->pclntab.present) {
-		seterr(err, errlen, "not a Go executable (no .gopclntab section)");
+	if (!g->pclntab.present && !g->buildinfo.present && !g->buildid) {
+		seterr(err, errlen,
+		       "not a Go executable (no .gopclntab, .go.buildinfo or .note.go.buildid)");
 		return -1;
 	}
 	return 0;
@@ -392,17 +398,84 @@ static int symtab_find(struct goelf *g, const char *name, bool func, uint64_t *v
 	return 0;
 }
 
+/* a pcHeader of Go 1.18+ for amd64 at p: magic, two zeros, quantum 1,
+ * pointer size 8, and its table offsets in order inside len bytes */
+static bool pcln_header_ok(const uint8_t *p, size_t len)
+{
+	uint32_t magic = 0;
+	uint64_t w[8] = {0};
+
+	if (!get_u32(p, len, 0, &magic) || (magic != GO118_MAGIC && magic != GO120_MAGIC) ||
+	    len < PCLN_HEADER_LEN || p[4] || p[5] || p[6] != 1 || p[7] != 8)
+		return false;
+	for (unsigned i = 0; i < 8; i++)
+		get_u64(p, len, 8 + 8 * i, &w[i]);
+	/* nfunc, nfiles, textStart, then funcname <= cu <= file <= pc <= pcln */
+	return w[0] > 0 && w[3] >= PCLN_HEADER_LEN && w[3] <= w[4] && w[4] <= w[5] &&
+	       w[5] <= w[6] && w[6] <= w[7] && w[7] < len;
+}
+
+/* Where the pclntab is when no section has its name (an externally
+ * linked PIE merges it into .data.rel.ro): between the symbols
+ * runtime.pclntab and runtime.epclntab, else the one valid pcHeader in
+ * .data.rel.ro. @return 0 with g->pclntab set, -1 with the reason */
+static int pcln_search(struct goelf *g, char *err, size_t errlen)
+{
+	uint64_t a = 0, e = 0, size, off;
+	int found = 0;
+
+	if (symtab_find(g, "runtime.pclntab", false, &a, &size, err, errlen) == 1 &&
+	    symtab_find(g, "runtime.epclntab", false, &e, &size, err, errlen) == 1 && e > a &&
+	    segment_of(g, a, e - a) && goelf_offset(g, a, &off) == 0) {
+		g->pclntab = (struct sec){true, a, off, e - a, 0};
+		return 0;
+	}
+	if (!g->relro.present) {
+		seterr(err, errlen,
+		       "no .gopclntab section, no runtime.pclntab symbol and no "
+		       ".data.rel.ro to search");
+		return -1;
+	}
+	struct blob b = {0};
+	const uint8_t *p = load(g, &b, &g->relro, ".data.rel.ro");
+	if (!p) {
+		seterr(err, errlen, "%s", b.error);
+		return -1;
+	}
+	for (size_t at = 0; at + PCLN_HEADER_LEN <= b.len; at += 8) {
+		if (!pcln_header_ok(p + at, b.len - at))
+			continue;
+		if (found++)
+			break;
+		g->pclntab = (struct sec){true, g->relro.addr + at, g->relro.off + at,
+					  g->relro.size - at, 0};
+	}
+	free(b.buf);
+	if (found != 1) {
+		g->pclntab.present = false;
+		seterr(err, errlen,
+		       "no .gopclntab section, and %s Go 1.18+ pcHeader in .data.rel.ro",
+		       found ? "more than one" : "no");
+		return -1;
+	}
+	return 0;
+}
+
 /* .gopclntab (Go 1.18+ layout): the function table maps functions, in
  * address order, to their _func records, which name them.
  * @return 1 found, 0 absent, -1 unreadable or unknown format */
 static int pcln_find(struct goelf *g, const char *name, uint64_t *vaddr, uint64_t *size, char *err,
 		     size_t errlen)
 {
-	const uint8_t *p = load(g, &g->pclnb, &g->pclntab, ".gopclntab");
-	size_t len = g->pclnb.len, nlen = strlen(name);
+	const uint8_t *p;
+	size_t len, nlen = strlen(name);
 	uint32_t magic;
-	uint64_t nfunc = 0, text = 0, nameoff = 0, pclnoff = 0;
+	uint64_t nfunc = 0, text = 0, nameoff = 0, pclnoff = 0, size_unused;
 
+	if (!g->pclntab.present && pcln_search(g, err, errlen) < 0)
+		return -1;
+	p = load(g, &g->pclnb, &g->pclntab, ".gopclntab");
+	len = g->pclnb.len;
 	if (!p) {
 		seterr(err, errlen, "%s", g->pclnb.error);
 		return -1;
@@ -431,9 +504,12 @@ static int pcln_find(struct goelf *g, const char *name, uint64_t *vaddr, uint64_
 	get_u64(p, len, 24, &text);
 	get_u64(p, len, 32, &nameoff);
 	get_u64(p, len, 64, &pclnoff);
-	/* a PIE's textStart is 0 in the file (a dynamic relocation fills it):
-	 * then the start of .text, as debug/gosym does */
-	if (text == 0) {
+	/* textStart is the link-time address of runtime.text (a PIE's has a
+	 * dynamic relocation too). Should a file hold 0 there: the symbol,
+	 * else the start of .text, as debug/gosym does */
+	if (text == 0 &&
+	    symtab_find(g, "runtime.text", true, &text, &size_unused, err, errlen) != 1) {
+		text = 0;
 		if (!g->text.present) {
 			seterr(err, errlen, ".gopclntab: no text start and no .text section");
 			return -1;

@@ -7,10 +7,17 @@
  * goelf finds both, as FILE OFFSETS (what uprobes take):
  *
  *   - the function: from .symtab (address and st_size) when present, else
- *     from .gopclntab (go build -ldflags='-s -w' strips .symtab; the
+ *     from the pclntab (go build -ldflags='-s -w' strips .symtab; the
  *     runtime's function table stays): entry PC and name, and the end is
- *     the next function's entry. pclntab formats: Go 1.18-1.19 (magic
- *     0xfffffff0) and 1.20+ (0xfffffff1); older ones are refused by name.
+ *     the next function's entry (INT3 padding included). The pclntab is the
+ *     section .gopclntab (.data.rel.ro.gopclntab in an internally linked
+ *     PIE); an externally linked PIE (cgo) merges it into .data.rel.ro, where
+ *     it is found between runtime.pclntab and runtime.epclntab or, stripped,
+ *     as the one valid pcHeader there. Formats: Go 1.18-1.19 (magic
+ *     0xfffffff0, tested with golang-go 1.19) and 1.20+ (0xfffffff1, the
+ *     same layout per debug/gosym; not tested here); Go 1.2-1.17 tables are
+ *     refused by name. Function addresses count from the header's
+ *     textStart (runtime.text), which is not always where .text starts.
  *   - its RETs: the function's bytes decoded instruction by instruction
  *     (x86len.h) from entry to end. If any instruction cannot be decoded,
  *     or decoding does not end exactly at the function's end, the function
@@ -21,10 +28,15 @@
  *   - address -> file offset: through the PT_LOAD segment that holds the
  *     address (vaddr - p_vaddr + p_offset), so PIE and non-PIE both work.
  *
+ * goelf_open() takes a file as Go when it has a .gopclntab,
+ * .go.buildinfo or .note.go.buildid section (section headers are needed:
+ * a file without them is refused).
  * Only ELF64 little-endian x86-64 executables (ET_EXEC or ET_DYN). The
  * file is untrusted (any process's executable): every read is bounded,
- * sections larger than GOELF_MAX_SECTION are refused, a truncated or
- * malformed file gives an error with a reason, never a crash.
+ * sections larger than GOELF_MAX_SECTION are refused (the pclntab is read
+ * whole: tens of MB for the largest Go programs, freed by goelf_close()),
+ * a truncated or malformed file gives an error with a reason, never a
+ * crash. Not thread-safe: one handle per thread.
  *
  * Ownership: goelf_open() does not take the fd; it must stay open until
  * goelf_close(), which does not close it.
@@ -48,7 +60,7 @@
 struct goelf; /* an opened executable */
 
 struct goelf_fn {
-	uint64_t vaddr;		       /* the function's address (link time; PIE: relative) */
+	uint64_t vaddr;		       /* link-time address, as in the file (a PIE adds its base) */
 	uint64_t size;		       /* bytes, entry to end */
 	uint64_t entry;		       /* file offset of the first instruction: the uprobe offset */
 	uint64_t rets[GOELF_MAX_RETS]; /* file offsets of every RET in the function, ascending */

@@ -268,7 +268,9 @@ int x86_insn_len(const uint8_t *p, size_t n)
 		}
 		if ((f & F_GRP3) && reg <= 1)
 			f |= (op == 0xf6) ? F_I8 : F_IZ;
-		t = modrm_tail(p, n, i);
+		/* MOV to/from CR and DR (0F 20-23) ignore mod: always the
+		 * register form (SDM vol. 2, MOV-Move to/from Control Registers) */
+		t = (two && op >= 0x20 && op <= 0x23) ? 0 : modrm_tail(p, n, i);
 		if (t < 0)
 			return -1;
 		len += 1 + t;

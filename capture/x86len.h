@@ -5,7 +5,14 @@
  * SIB, displacement and immediate (Intel SDM vol. 2, ch. 2 and app. A).
  * It is 64-bit mode only. When an opcode is unknown, invalid in 64-bit
  * mode or cut short, it says so (-1) and never guesses: a uprobe placed
- * off an instruction boundary corrupts the probed program.
+ * off an instruction boundary corrupts the probed program. Deliberately
+ * refused although some CPU runs them: AMD XOP (8F with reg != 0), 3DNow!
+ * (0F 0F), SSE4a EXTRQ/INSERTQ with immediates, and a 66 prefix on a rel32
+ * CALL/JMP/Jcc (Intel and AMD disagree on its length). 9B (WAIT) is one
+ * byte of its own, as the SDM has it (objdump prints "9B D9 /6" as one
+ * FSTENV). A linear sweep trusts that a function holds no data between
+ * its instructions: true of Go's compiler output, not of every assembly
+ * function (crypto/internal/boring/sig's markers are data).
  *
  * Pure functions over caller-owned bytes; no allocation, no state.
  */

@@ -65,6 +65,8 @@ struct spec {
 	uint16_t machine; /* 0: x86-64 */
 	uint32_t pflags;  /* 0: R+X */
 	int no_pclntab;
+	int in_relro; /* the pclntab in a section named .data.rel.ro (external PIE) */
+	int twice;    /* and a second copy of its header 0x100 bytes further */
 };
 
 static void put16(uint8_t *p, uint16_t v)
@@ -136,7 +138,7 @@ static size_t pclntab(uint8_t *p, const struct spec *sp)
 static void image(uint8_t *img, const struct spec *sp)
 {
 	static const char shstr[] =
-	    "\0.text\0.gopclntab\0.go.buildinfo\0.shstrtab\0.symtab\0.strtab\0.other";
+	    "\0.text\0.gopclntab\0.go.buildinfo\0.shstrtab\0.symtab\0.strtab\0.other\0.data.rel.ro";
 	/* offsets of the names in shstr */
 	enum {
 		N_TEXT = 1,
@@ -145,7 +147,8 @@ static void image(uint8_t *img, const struct spec *sp)
 		N_SHSTR = 32,
 		N_SYM = 42,
 		N_STR = 50,
-		N_OTHER = 58
+		N_OTHER = 58,
+		N_RELRO = 65
 	};
 	size_t pcln_len = 0;
 
@@ -180,7 +183,15 @@ static void image(uint8_t *img, const struct spec *sp)
 	shdr(img, 1, N_TEXT, 1, TEXT_OFF, sp->codelen, 0, 0);
 	if (!sp->no_pclntab)
 		pcln_len = pclntab(img + PCLN_OFF, sp);
-	shdr(img, 2, sp->no_pclntab ? N_OTHER : N_PCLN, 1, PCLN_OFF, pcln_len, 0, 0);
+	if (sp->in_relro)
+		pcln_len = 0x200;
+	if (sp->twice)
+		memcpy(img + PCLN_OFF + 0x100, img + PCLN_OFF, 72);
+	shdr(img, 2,
+	     sp->in_relro     ? N_RELRO
+	     : sp->no_pclntab ? N_OTHER
+			      : N_PCLN,
+	     1, PCLN_OFF, pcln_len, 0, 0);
 	if (sp->buildinfo)
 		memcpy(img + BI_OFF, sp->buildinfo, sp->buildinfo_len);
 	shdr(img, 3, sp->buildinfo ? N_BI : N_OTHER, 1, BI_OFF, sp->buildinfo_len, 0, 0);
@@ -277,6 +288,35 @@ static void test_pclntab_functions(void **state)
 	assert_int_equal(goelf_symbol(g, "go.itab.x", &v), -1); /* stripped */
 	goelf_close(g);
 	close(fd);
+}
+
+/* no .gopclntab section: the table is found inside .data.rel.ro */
+static void test_pclntab_search(void **state)
+{
+	static const uint8_t bi[32] = "\xff Go buildinf:\x08\x02";
+	char err[256] = "";
+	struct goelf_fn f;
+	int fd;
+	struct spec sp = two;
+	struct goelf *g;
+
+	(void)state;
+	sp.buildinfo = bi; /* what makes it a Go file without .gopclntab */
+	sp.buildinfo_len = sizeof(bi);
+	sp.in_relro = 1;
+	g = open_spec(&sp, 0, &fd, err, sizeof(err));
+	if (!g)
+		fail_msg("goelf_open: %s", err);
+	assert_int_equal(goelf_func(g, "main.h", &f, err, sizeof(err)), 0);
+	assert_int_equal(f.entry, TEXT_OFF + 8);
+	assert_int_equal(f.nrets, 2);
+	goelf_close(g);
+	close(fd);
+	sp.twice = 1;
+	expect_error(&sp, "main.h", "more than one Go 1.18+ pcHeader");
+	sp.twice = 0;
+	sp.magic = 0xfffffffa;
+	expect_error(&sp, "main.h", "no Go 1.18+ pcHeader");
 }
 
 static void test_symtab(void **state)
@@ -511,10 +551,15 @@ static void test_has_func(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_pclntab_functions), cmocka_unit_test(test_symtab),
-	    cmocka_unit_test(test_version),	      cmocka_unit_test(test_not_go),
-	    cmocka_unit_test(test_truncated),	      cmocka_unit_test(test_bad_pclntab),
-	    cmocka_unit_test(test_bad_code),	      cmocka_unit_test(test_has_func),
+	    cmocka_unit_test(test_pclntab_functions),
+	    cmocka_unit_test(test_pclntab_search),
+	    cmocka_unit_test(test_symtab),
+	    cmocka_unit_test(test_version),
+	    cmocka_unit_test(test_not_go),
+	    cmocka_unit_test(test_truncated),
+	    cmocka_unit_test(test_bad_pclntab),
+	    cmocka_unit_test(test_bad_code),
+	    cmocka_unit_test(test_has_func),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,19 +4,24 @@
 # The Go crypto/tls uprobes go on a function's entry and on each of its RET
 # instructions (capture/goelf.h), so the offsets must be exact. objdump
 # (binutils) is the oracle; tests/servers/goelfprobe (a crypto/tls client)
-# is built four ways with Debian's golang-go: normal, stripped (-s -w: no
-# .symtab, goelf reads .gopclntab), PIE, and PIE stripped. Checked:
-#   a. every instruction objdump lists in .text of the Go binary, of
-#      build/sockrec and of /usr/bin/curl has the length x86_insn_len()
+# is built with Debian's golang-go: normal, stripped (-s -w: no .symtab,
+# goelf reads .gopclntab), PIE, PIE stripped, and with cgo's external
+# linking (gcc's ld): stripped (runtime.text is not where .text starts),
+# PIE, and PIE stripped (no .gopclntab section: goelf finds the table in
+# .data.rel.ro). Checked:
+#   a. every instruction objdump lists in .text of the Go binaries, of
+#      build/sockrec, /usr/bin/curl and libc has the length x86_insn_len()
 #      gives (tests/tools/goelf_dump --text); only spots objdump itself
 #      calls "(bad)" (data in .text) are exempt, and they are counted;
 #   b. crypto/tls.(*Conn).Read and .Write: goelf's entry and RET offsets
 #      equal objdump's (addresses of the symbol and of its ret
 #      instructions, made file offsets through readelf's PT_LOAD table), in
-#      all four builds; the stripped builds are checked against objdump of
+#      all seven builds; the stripped builds are checked against objdump of
 #      the stripped file itself over the range nm gives for the unstripped
 #      twin, after checking those bytes are the same in both;
 #   c. the version equals `go version FILE`'s; goelf_stripped is right;
+#      goelf_symbol finds the itab of *net.TCPConn as net.Conn where nm
+#      does, and nothing in the stripped builds;
 #   d. a C program is refused as not Go.
 # No kernel, no root, no servers.
 set -euo pipefail
@@ -27,7 +32,7 @@ cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
 DUMP=$BUILD/tests/tools/goelf_dump
-for c in go objdump readelf nm awk cmp; do
+for c in go gcc objdump readelf nm awk cmp; do
 	command -v $c >/dev/null || skip "$c not installed"
 done
 [ -x "$DUMP" ] || die "$DUMP not built (make test builds it)"
@@ -36,16 +41,22 @@ trap 'rm -rf "$T"' EXIT
 FUNCS=('crypto/tls.(*Conn).Read' 'crypto/tls.(*Conn).Write')
 
 mkdir -p "$BUILD/go-cache"
-build() { # name go-build-flags...
-	local n=$1; shift
+build() { # name cgo go-build-flags...
+	local n=$1 cgo=$2; shift 2
 	(cd tests/servers && GOCACHE="$BUILD/go-cache" GOPATH="$T/gopath" GOPROXY=off GOFLAGS= \
-		GO111MODULE=on CGO_ENABLED=0 go build -trimpath "$@" -o "$T/$n" ./goelfprobe) ||
+		GO111MODULE=on CGO_ENABLED=$cgo go build -trimpath "$@" -o "$T/$n" ./goelfprobe) ||
 		die "go build $n"
 }
-build normal
-build stripped -ldflags='-s -w'
-build pie -buildmode=pie
-build piestripped -buildmode=pie -ldflags='-s -w'
+build normal 0
+build stripped 0 -ldflags='-s -w'
+build pie 0 -buildmode=pie
+build piestripped 0 -buildmode=pie -ldflags='-s -w'
+build ext 1 -ldflags='-linkmode=external'
+build extstripped 1 -ldflags='-linkmode=external -s -w'
+build extpie 1 -buildmode=pie -ldflags='-linkmode=external'
+build extpiestripped 1 -buildmode=pie -ldflags='-linkmode=external -s -w'
+readelf -SW "$T/extpiestripped" | grep -q gopclntab &&
+	die "extpiestripped has a .gopclntab section: the search in .data.rel.ro goes untested"
 
 # objdump's .text instructions as "ADDR LEN MNEMONIC"
 listing() { # file [objdump options]
@@ -61,7 +72,8 @@ listing() { # file [objdump options]
 }
 
 echo "== a. instruction lengths over whole .text sections"
-for f in "$T/normal" "$T/pie" "$BUILD/sockrec" /usr/bin/curl; do
+LIBC=$(ldd /usr/bin/curl | awk '$1 == "libc.so.6" { print $3 }')
+for f in "$T/normal" "$T/pie" "$BUILD/sockrec" /usr/bin/curl "$LIBC"; do
 	[ -f "$f" ] || die "$f missing"
 	listing "$f" -j .text | awk '{ print $1, $2, $3 }' >"$T/list"
 	out=$("$DUMP" --text "$f" <"$T/list") || die "$f: x86len disagrees with objdump:
@@ -99,9 +111,16 @@ expect() { # file symfile func
 }
 
 echo "== b. entry and RET offsets of ${FUNCS[*]}; c. version"
-for pair in normal:normal stripped:normal pie:pie piestripped:pie; do
+for pair in normal:normal stripped:normal pie:pie piestripped:pie ext:ext extstripped:ext \
+	extpie:extpie extpiestripped:extpie; do
 	n=${pair%%:*}; sym=${pair#*:}
-	out=$("$DUMP" "$T/$n" "${FUNCS[@]}")
+	itab='go.itab.*net.TCPConn,net.Conn'
+	out=$("$DUMP" "$T/$n" "${FUNCS[@]}" "sym:$itab")
+	case $n in
+	*stripped) want_s=absent ;;
+	*) want_s=0x$(nm "$T/$n" | awk -v s="$itab" '$3 == s { sub(/^0+/, "", $1); print $1 }') ;;
+	esac
+	grep -qx "sym:$itab $want_s" <<<"$out" || die "$n: $itab: want $want_s, got: $out"
 	want_v=$(go version "$T/$n" | awk '{ print $2 }')
 	grep -qx "version $want_v" <<<"$out" || die "$n: version: want $want_v, got: $out"
 	case $n in *stripped) st=1 ;; *) st=0 ;; esac

@@ -3,7 +3,9 @@
  *
  *   goelf_dump FILE FUNC...   the version, stripped, then per function:
  *                             "FUNC vaddr=0x.. size=.. entry=0x.. rets=0x..,0x.."
- *                             or "FUNC error: reason"
+ *                             or "FUNC error: reason"; an argument sym:NAME
+ *                             prints goelf_symbol()'s "sym:NAME 0x.." or
+ *                             "sym:NAME absent"
  *   goelf_dump --text FILE    reads "ADDR LEN MNEMONIC" lines (objdump's
  *                             instructions in .text) on stdin and checks
  *                             x86_insn_len() at each against LEN; prints each
@@ -45,6 +47,14 @@ static int dump(const char *path, int argc, char **argv)
 	printf("stripped %d\n", goelf_stripped(g));
 	for (int i = 0; i < argc; i++) {
 		struct goelf_fn fn;
+		uint64_t v;
+		if (strncmp(argv[i], "sym:", 4) == 0) {
+			if (goelf_symbol(g, argv[i] + 4, &v) == 0)
+				printf("%s 0x%" PRIx64 "\n", argv[i], v);
+			else
+				printf("%s absent\n", argv[i]);
+			continue;
+		}
 		if (goelf_func(g, argv[i], &fn, err, sizeof(err)) < 0) {
 			printf("%s error: %s\n", argv[i], err);
 			continue;
@@ -131,11 +141,11 @@ static int check_text(const char *path)
 			objdump_bad++; /* objdump's own length there is a guess */
 		} else if (got < 0) {
 			undecodable++;
-			if (undecodable <= 20)
+			if (getenv("GOELF_ALL") || undecodable <= 20)
 				printf("undecodable 0x%" PRIx64 " len %u %s\n", a, want, mn);
 		} else {
 			mismatch++;
-			if (mismatch <= 20)
+			if (getenv("GOELF_ALL") || mismatch <= 20)
 				printf("mismatch 0x%" PRIx64 " objdump %u x86len %d %s\n", a, want,
 				       got, mn);
 		}
