@@ -3,8 +3,8 @@
 # libssl.so.1.1), next to OpenSSL 3 at the other end.
 #
 # Debian bullseye's libssl1.1 (1.1.1w), fetched from this machine's Debian
-# mirror and unpacked outside the system (scripts/kernels/fetch.sh 5.10
-# --deb libssl1.1), is loaded by a Python client through ctypes: the
+# mirror and unpacked outside the system (scripts/fetch-libssl11.sh, into
+# build/deps/), is loaded by a Python client through ctypes: the
 # library is dlopen'ed from a private directory, so the capture finds it
 # in the client's maps at its first traffic, not at startup (the client
 # waits after its first handshake, as a real client's first calls can be
@@ -26,10 +26,8 @@
 . "$(dirname "$0")/capture_lib.sh"
 need tcpdump tshark openssl
 
-SSL11=$("$(dirname "$0")/../../scripts/kernels/fetch.sh" 5.10 --deb libssl1.1 2>"$T/fetch.log") ||
+SSL11_DIR=$(BUILD=$BUILD "$(dirname "$0")/../../scripts/fetch-libssl11.sh" 2>"$T/fetch.log") ||
 	{ cat "$T/fetch.log" >&2; die "could not fetch bullseye's libssl1.1 from the Debian mirror"; }
-SSL11_DIR=$SSL11/usr/lib/x86_64-linux-gnu
-[ -f "$SSL11_DIR/libssl.so.1.1" ] || die "no libssl.so.1.1 in $SSL11"
 ANALYZE=$BUILD/sockrec-analyze
 PORT=$(free_port)
 export PORT SSL11_DIR

@@ -68,9 +68,9 @@ gocache() { # PACKAGE
 case " $(echo $TESTS) " in *" capture_tls "*) gocache ./pprof ;; esac
 case " $(echo $TESTS) " in *" capture_gotls "*) gocache ./gotls ;; esac
 # and bullseye's libssl1.1 for capture_tls_openssl11 (the guests have no
-# network; they see the host's unpacked copy over 9p)
+# network; they see the host's build/deps over 9p)
 case " $(echo $TESTS) " in *" capture_tls_openssl11 "*)
-	scripts/kernels/fetch.sh 5.10 --deb libssl1.1 >/dev/null ||
+	BUILD=$BUILD scripts/fetch-libssl11.sh >/dev/null ||
 		{ echo "test-kernels: fetching libssl1.1 failed"; exit 1; } ;;
 esac
 
