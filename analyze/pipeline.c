@@ -6,6 +6,7 @@
 
 #include "core/engine.h"
 #include "core/input.h"
+#include "core/relay.h"
 #include "core/stats.h"
 #include "pipeline.h"
 #include "proto/classify.h"
@@ -208,7 +209,10 @@ int an_run(const struct an_input *in, size_t n, const struct an_opts *o,
 	sum.generated_at_ns = st.have_wall ? st.last_wall : 0;
 	sum.model = m;
 	if (pass2) {
-		struct engine *e = engine_create(o, m, sinks, nsinks);
+		/* -j 2 and more: the sinks on a thread of their own (NULL: the
+		 * thread could not be started, all on this one) */
+		struct relay *rl = o->jobs > 1 ? relay_create(sinks, nsinks) : NULL;
+		struct engine *e = engine_create(o, m, rl ? relay_sinks(rl) : sinks, nsinks);
 
 		input_open(&x, in, n);
 		for (size_t i = 0; i < n; i++)
@@ -220,6 +224,7 @@ int an_run(const struct an_input *in, size_t n, const struct an_opts *o,
 		sum.http_messages = engine_http_messages(e);
 		sum.connections = engine_connections(e);
 		engine_free(e);
+		relay_finish(rl);
 	}
 	if (!werr)
 		werr = sinks_end(sinks, nsinks, &sum);
