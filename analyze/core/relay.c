@@ -19,12 +19,16 @@ static char relay_slot_mark;
 
 enum rev_kind { REV_HTTP = 1, REV_TXN, REV_CONN, REV_ADVANCE, REV_FLOOR };
 
-/* one event in a block; what it points to follows it in the same block */
+/* one event in a block; what it points to follows it in the same block.
+ * The engine gives an event to its sinks one after the other, with the same
+ * contents: it is copied once, for the sinks in the mask. */
 struct rev {
-	uint32_t kind; /* enum rev_kind */
-	uint32_t sink; /* the real sink (REV_HTTP, REV_TXN, REV_CONN) */
-	size_t size;   /* bytes from this rev to the next one */
-	bool slot;     /* REV_HTTP: the engine gave the sink a txn_state slot */
+	uint32_t kind;	/* enum rev_kind */
+	uint32_t sinks; /* REV_HTTP, REV_TXN, REV_CONN: bit i, real sink i */
+	/* REV_HTTP: the engine gave sink i a txn_state slot; REV_TXN: sink i
+	 * had its slot marked (RELAY_SLOT) */
+	uint32_t slots;
+	size_t size; /* bytes from this rev to the next one */
 	union {
 		struct an_http_event http;
 		struct an_txn_event txn;
@@ -60,6 +64,12 @@ struct relay {
 	/* advance and floor go to every sink at once: recorded from this one */
 	int first_advance, first_floor; /* -1: no sink has the callback */
 	struct block *cur;		/* being filled (the engine's thread) */
+	/* the event the engine is giving its sinks: the latest rev put, the
+	 * event it came from and the last sink it was given to; the next sink
+	 * of the same round has a higher index (engine.c loops over its sinks) */
+	struct rev *last;
+	const void *last_ev;
+	uint32_t last_sink;
 	pthread_mutex_t mu;
 	pthread_cond_t can_put, can_get;
 	struct block *qhead, *qtail; /* full blocks, oldest first */
@@ -89,6 +99,7 @@ static void hand_over(struct relay *r)
 	struct block *b = r->cur;
 
 	r->cur = NULL;
+	r->last = NULL; /* the sinks' thread may read it from now on */
 	pthread_mutex_lock(&r->mu);
 	while (r->qlen >= RELAY_QUEUE_BLOCKS)
 		pthread_cond_wait(&r->can_put, &r->mu);
@@ -271,15 +282,32 @@ static struct rev *put_rev(struct relay *r, uint32_t kind, uint32_t sink)
 	struct rev *e = put(r, NULL, sizeof(*e));
 
 	e->kind = kind;
-	e->sink = sink;
-	e->slot = false;
+	e->sinks = 1u << sink;
+	e->slots = 0;
 	return e;
 }
 
-/* the rev begun at offset start ends here */
-static void rev_end(struct relay *r, struct rev *e, size_t start)
+/* the rev begun at offset start ends here; it is the one the next sinks
+ * of this round join */
+static void rev_end(struct relay *r, struct rev *e, size_t start, const void *ev, uint32_t sink)
 {
 	e->size = r->cur->len - start;
+	r->last = e;
+	r->last_ev = ev;
+	r->last_sink = sink;
+}
+
+/* the engine gives sink the event it gave the sink before (same round):
+ * @return the rev already put, with sink added; NULL when it is a new event */
+static struct rev *same_round(struct relay *r, uint32_t kind, const void *ev, uint32_t sink)
+{
+	struct rev *e = r->last;
+
+	if (!e || e->kind != kind || r->last_ev != ev || sink <= r->last_sink)
+		return NULL;
+	e->sinks |= 1u << sink;
+	r->last_sink = sink;
+	return e;
 }
 
 static void px_http(void *ctx, const struct an_http_event *ev)
@@ -287,54 +315,71 @@ static void px_http(void *ctx, const struct an_http_event *ev)
 	struct proxy *p = ctx;
 	struct relay *r = p->r;
 	bool own_txn = ev->txn && ev->txn != ev->msg->txn;
-	struct rev *e;
+	struct rev *e = same_round(r, REV_HTTP, ev, p->i);
 	size_t start;
 
+	if (ev->txn_state)
+		*ev->txn_state = RELAY_SLOT;
+	if (e) {
+		if (ev->txn_state)
+			e->slots |= 1u << p->i;
+		return;
+	}
 	reserve(r, al(sizeof(*e)) + view_need(ev->conn) + msg_need(ev->msg) +
 		       (own_txn ? txn_need(ev->txn) : 0));
 	start = r->cur->len;
 	e = put_rev(r, REV_HTTP, p->i);
-	e->slot = ev->txn_state != NULL;
 	if (ev->txn_state)
-		*ev->txn_state = RELAY_SLOT;
+		e->slots = 1u << p->i;
 	e->u.http = *ev;
 	e->u.http.txn_state = NULL;
 	e->u.http.conn = put_view(r, ev->conn);
 	e->u.http.msg = put_msg(r, ev->msg);
 	e->u.http.txn = own_txn ? put_txn(r, ev->txn) : e->u.http.msg->txn;
-	rev_end(r, e, start);
+	rev_end(r, e, start, ev, p->i);
 }
 
 static void px_txn(void *ctx, const struct an_txn_event *ev)
 {
 	struct proxy *p = ctx;
 	struct relay *r = p->r;
-	struct rev *e;
+	struct rev *e = same_round(r, REV_TXN, ev, p->i);
 	size_t start;
 
+	/* txn_state: RELAY_SLOT or NULL, the sink's own */
+	if (e) {
+		if (ev->txn_state == RELAY_SLOT)
+			e->slots |= 1u << p->i;
+		return;
+	}
 	reserve(r, al(sizeof(*e)) + view_need(ev->conn) + txn_need(ev->txn));
 	start = r->cur->len;
 	e = put_rev(r, REV_TXN, p->i);
-	e->u.txn = *ev; /* txn_state: RELAY_SLOT or NULL */
+	if (ev->txn_state == RELAY_SLOT)
+		e->slots = 1u << p->i;
+	e->u.txn = *ev;
+	e->u.txn.txn_state = NULL;
 	e->u.txn.conn = put_view(r, ev->conn);
 	e->u.txn.txn = put_txn(r, ev->txn);
-	rev_end(r, e, start);
+	rev_end(r, e, start, ev, p->i);
 }
 
 static void px_connection(void *ctx, const struct an_conn_event *ev)
 {
 	struct proxy *p = ctx;
 	struct relay *r = p->r;
-	struct rev *e;
+	struct rev *e = same_round(r, REV_CONN, ev, p->i);
 	size_t start;
 
+	if (e)
+		return;
 	reserve(r, al(sizeof(*e)) + view_need(ev->conn) + al(sizeof(*ev->cls)));
 	start = r->cur->len;
 	e = put_rev(r, REV_CONN, p->i);
 	e->u.conn = *ev;
 	e->u.conn.conn = put_view(r, ev->conn);
 	e->u.conn.cls = put(r, ev->cls, sizeof(*ev->cls));
-	rev_end(r, e, start);
+	rev_end(r, e, start, ev, p->i);
 }
 
 static void px_wall(struct proxy *p, uint32_t kind, int64_t wall_ns)
@@ -347,7 +392,7 @@ static void px_wall(struct proxy *p, uint32_t kind, int64_t wall_ns)
 	start = r->cur->len;
 	e = put_rev(r, kind, p->i);
 	e->u.wall = wall_ns;
-	rev_end(r, e, start);
+	rev_end(r, e, start, NULL, p->i);
 }
 
 static void px_advance(void *ctx, int64_t wall_ns)
@@ -401,31 +446,53 @@ static struct slot *slot_find(struct relay *r, uint32_t sink, uint64_t id, bool 
 	return s;
 }
 
+/* the HTTP event to sink i, with its slot when the engine gave it one */
+static void deliver_http(struct relay *r, struct rev *e, uint32_t i)
+{
+	struct an_sink *s = r->real[i];
+	struct slot *sl = NULL;
+
+	if ((e->slots >> i & 1) && e->u.http.msg->txn)
+		sl = slot_find(r, i, e->u.http.msg->txn->id, true);
+	e->u.http.txn_state = sl ? &sl->state : NULL;
+	s->http(s->ctx, &e->u.http);
+}
+
+/* the transaction to sink i, with what the sink left in its slot (freed) */
+static void deliver_txn(struct relay *r, struct rev *e, uint32_t i)
+{
+	struct an_sink *s = r->real[i];
+	struct slot *sl = NULL;
+
+	if (e->slots >> i & 1)
+		sl = slot_find(r, i, e->u.txn.txn->id, false);
+	e->u.txn.txn_state = sl ? sl->state : NULL;
+	s->txn(s->ctx, &e->u.txn);
+	if (sl) {
+		htab_del(&r->slots[i], &sl->h);
+		free(sl);
+	}
+}
+
 static void deliver(struct relay *r, struct rev *e)
 {
-	struct an_sink *s = e->sink < r->n ? r->real[e->sink] : NULL;
-	struct slot *sl = NULL;
 	bool holding = false;
 
 	switch (e->kind) {
 	case REV_HTTP:
-		if (e->slot && e->u.http.msg->txn)
-			sl = slot_find(r, e->sink, e->u.http.msg->txn->id, true);
-		e->u.http.txn_state = sl ? &sl->state : NULL;
-		s->http(s->ctx, &e->u.http);
+		for (uint32_t i = 0; i < r->n; i++)
+			if (e->sinks >> i & 1)
+				deliver_http(r, e, i);
 		return;
 	case REV_TXN:
-		if (e->u.txn.txn_state == RELAY_SLOT)
-			sl = slot_find(r, e->sink, e->u.txn.txn->id, false);
-		e->u.txn.txn_state = sl ? sl->state : NULL;
-		s->txn(s->ctx, &e->u.txn);
-		if (sl) {
-			htab_del(&r->slots[e->sink], &sl->h);
-			free(sl);
-		}
+		for (uint32_t i = 0; i < r->n; i++)
+			if (e->sinks >> i & 1)
+				deliver_txn(r, e, i);
 		return;
 	case REV_CONN:
-		s->connection(s->ctx, &e->u.conn);
+		for (uint32_t i = 0; i < r->n; i++)
+			if (e->sinks >> i & 1)
+				r->real[i]->connection(r->real[i]->ctx, &e->u.conn);
 		return;
 	case REV_ADVANCE:
 		for (size_t i = 0; i < r->n; i++)
