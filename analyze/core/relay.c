@@ -541,7 +541,7 @@ static void *sinks_thread(void *arg)
 		}
 		pthread_mutex_lock(&r->mu);
 		/* kept for reuse: fresh blocks cost page faults */
-		if (r->nspare < RELAY_QUEUE_BLOCKS + 2 && b->cap == RELAY_BLOCK_BYTES) {
+		if (r->nspare < RELAY_SPARE_BLOCKS && b->cap == RELAY_BLOCK_BYTES) {
 			b->next = r->spare;
 			r->spare = b;
 			r->nspare++;

@@ -28,8 +28,8 @@
  *
  * Memory: at most RELAY_QUEUE_BLOCKS blocks of RELAY_BLOCK_BYTES queued
  * (an event larger than a block gets one of its own), the block being
- * filled and the one being read, plus one slot per transaction a sink
- * holds state for.
+ * filled, the one being read and RELAY_SPARE_BLOCKS emptied ones (about 5
+ * MiB in all), plus one slot per transaction a sink holds state for.
  */
 #ifndef AN_RELAY_H
 #define AN_RELAY_H
@@ -38,8 +38,10 @@
 
 #include "event.h"
 
-#define RELAY_BLOCK_BYTES (1u << 20)
-#define RELAY_QUEUE_BLOCKS 8u
+#define RELAY_BLOCK_BYTES (256u << 10)
+#define RELAY_QUEUE_BLOCKS 16u
+/* emptied blocks kept for the next ones (fresh ones cost page faults) */
+#define RELAY_SPARE_BLOCKS 4u
 
 struct relay;
 
