@@ -70,6 +70,8 @@ ANALYZE_SRCS := $(sort $(wildcard analyze/*.c analyze/*/*.c))
 TEST_SRCS := $(sort $(wildcard tests/test_*.c))
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
+# helper programs the shell tests call (tests/tools/NAME.c -> build/tests/tools/NAME)
+TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
 
 FORMAT_OBJS := $(FORMAT_SRCS:%.c=$(BUILD)/%.o)
 CAPTURE_OBJS := $(CAPTURE_SRCS:%.c=$(BUILD)/%.o)
@@ -84,6 +86,7 @@ LIBANALYZE := $(BUILD)/libsranalyze.a
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 REPLAY_BINS := $(FUZZ_SRCS:tests/fuzz/fuzz_%.c=$(BUILD)/tests/replay_%)
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
+TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tests/tools/%)
 
 BPF_OBJ := $(BUILD)/sockrec.bpf.o
 SKEL := $(BUILD)/sockrec.skel.h
@@ -169,6 +172,10 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(LIBANALYZE) $(LIBCAPTURE) $(LIB
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) $< $(TEST_LIBS) -o $@
 
+$(BUILD)/tests/tools/%: $(BUILD)/tests/tools/%.o $(LIBANALYZE) $(LIBCAPTURE) $(LIBFORMAT)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) $< $(TEST_LIBS) -o $@
+
 $(BUILD)/tests/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/replay.o \
 		$(LIBANALYZE) $(LIBCAPTURE) $(LIBFORMAT)
 	$(call msg,LD,$@)
@@ -185,7 +192,7 @@ $(GEN_ARCHIVE) $(BUILD)/bench/srz_levels: $(BUILD)/bench/%: $(BUILD)/bench/%.o $
 	$(Q)$(CC) $(LDFLAGS) $^ $(call pkg_libs,$(PKGS_FORMAT)) -o $@
 
 # ---- test, demo, bench ----
-test: all check-layers $(TEST_BINS) $(REPLAY_BINS) $(GEN_ARCHIVE)
+test: all check-layers $(TEST_BINS) $(REPLAY_BINS) $(TOOL_BINS) $(GEN_ARCHIVE)
 	$(Q)BUILD=$(BUILD) tests/run-tests.sh
 
 # analyze/'s layers: every #include points the allowed way (and the check

@@ -18,11 +18,12 @@ build_pkgs=(
 # is a gap (tcpdump: e2e/pcapng_*; jq: e2e/pcapng_capture; python3-yaml:
 # tests/analyze_commands.sh; time: e2e/analyze_scale's peak RSS; musl-tools:
 # the live-environment e2e test; nghttp2-*, python3-grpcio, brotli:
-# e2e/analyze_h2; openssl: e2e/capture_tls's certificate)
+# e2e/analyze_h2; openssl: e2e/capture_tls's certificate; binutils (objdump) and
+# golang-go: e2e/goelf_objdump)
 test_pkgs=(
 	tshark tcpdump jq nginx-light curl iproute2 procps psmisc python3 python3-yaml openssl
 	postgresql postgresql-client redis-server redis-tools memcached
-	nats-server mariadb-server mariadb-client golang-go
+	nats-server mariadb-server mariadb-client golang-go binutils
 	docker.io busybox-static graphviz zstd musl-tools time
 	nghttp2-server nghttp2-client nghttp2-proxy python3-grpcio brotli
 )

@@ -520,6 +520,99 @@ static uint64_t next_id_any(void *ctx)
 
 static const struct http_ops ops_any = {r_msg_any, r_txn, next_id_any};
 
+/* header text of all open streams together is capped (H2_MAX_HEAD_KEPT):
+ * 40 requests with a 30,000-byte field wait for their responses; those
+ * past the cap lose their fields (HTTP_MSG_HEAD_CUT); once the responses
+ * close the streams, a new request's fields are kept whole again */
+struct budget {
+	unsigned reqs, whole, cut, last_whole;
+	uint64_t ids;
+};
+
+static void b_msg(void *ctx, const struct http_msg *m)
+{
+	struct budget *b = ctx;
+	bool big = false;
+
+	if (m->kind != HTTP_REQUEST)
+		return;
+	b->reqs++;
+	for (size_t i = 0; i < m->nheaders; i++)
+		if (m->headers[i].value_len == 30000)
+			big = true;
+	b->whole += big;
+	b->cut += !!(m->flags & HTTP_MSG_HEAD_CUT);
+	assert_true(big == !(m->flags & HTTP_MSG_HEAD_CUT));
+	b->last_whole = big;
+}
+
+static void b_txn(void *ctx, struct http_txn *t)
+{
+	(void)ctx;
+	(void)t;
+}
+
+static uint64_t b_id(void *ctx)
+{
+	struct budget *b = ctx;
+	return ++b->ids;
+}
+
+static const struct http_ops ops_budget = {b_msg, b_txn, b_id};
+
+static void big_request(struct wire *w, uint32_t sid, const char *value)
+{
+	static uint8_t b[40000];
+	char path[16];
+	nghttp2_nv nv[5] = {
+	    {(uint8_t *)":method", (uint8_t *)"GET", 7, 3, NGHTTP2_NV_FLAG_NONE},
+	    {(uint8_t *)":path", (uint8_t *)path, 5, 0, NGHTTP2_NV_FLAG_NONE},
+	    {(uint8_t *)":scheme", (uint8_t *)"http", 7, 4, NGHTTP2_NV_FLAG_NONE},
+	    {(uint8_t *)":authority", (uint8_t *)"a", 10, 1, NGHTTP2_NV_FLAG_NONE},
+	    {(uint8_t *)"x-big", (uint8_t *)value, 5, 30000, NGHTTP2_NV_FLAG_NO_INDEX},
+	};
+	ssize_t r;
+
+	nv[1].valuelen = (size_t)snprintf(path, sizeof(path), "/%u", sid);
+	r = nghttp2_hd_deflate_hd(w->def[0], b, sizeof(b), nv, 5);
+	assert_true(r > 0);
+	frame(w, 0, 1, 0x4 | 0x1, sid, b, (size_t)r);
+}
+
+static void t_head_budget(void **state)
+{
+	struct wire w;
+	struct budget b = {0};
+	char *value = xmalloc(30001);
+	struct http_conn *c;
+	uint64_t ts = 1000;
+	(void)state;
+
+	memset(value, 'v', 30000);
+	value[30000] = 0;
+	w_init(&w);
+	preface(&w);
+	for (uint32_t i = 0; i < 40; i++)
+		big_request(&w, 1 + 2 * i, value);
+	for (uint32_t i = 0; i < 40; i++)
+		headers(&w, 1, 1 + 2 * i, true, (const char *const[]){":status: 204", NULL});
+	big_request(&w, 81, value);
+
+	c = http_conn_create(&ops_budget, &b, NULL, true);
+	for (size_t i = 0; i < w.nev; i++)
+		http_conn_data(c, w.ev[i].dir, w.d[w.ev[i].dir].p + w.ev[i].off, w.ev[i].len, ts++);
+	http_conn_finish(c, ts);
+	http_conn_free(c);
+
+	assert_int_equal(b.reqs, 41);
+	/* 1 MiB holds 34 requests of 30,000 + ~40 bytes of fields */
+	assert_int_equal(b.whole, 1 + 1048576 / 30040);
+	assert_int_equal(b.cut, 41 - b.whole);
+	assert_true(b.last_whole); /* the budget came back when the streams closed */
+	free(value);
+	w_free(&w);
+}
+
 static void t_upgrade_h2c(void **state)
 {
 	struct wire w;
@@ -791,6 +884,7 @@ int main(void)
 	    cmocka_unit_test(t_grpc),
 	    cmocka_unit_test(t_middle),
 	    cmocka_unit_test(t_upgrade_h2c),
+	    cmocka_unit_test(t_head_budget),
 	    cmocka_unit_test(t_gaps),
 	    cmocka_unit_test(t_sniff),
 	    cmocka_unit_test(t_codings),

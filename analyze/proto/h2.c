@@ -118,6 +118,7 @@ struct h2_conn {
 	size_t ns, scap;
 	struct dir d[2];
 	size_t kept;	     /* body bytes held by all streams (H2_MAX_KEPT) */
+	size_t head_kept;    /* header text held by all streams (H2_MAX_HEAD_KEPT) */
 	struct dbuf scratch; /* emit: gRPC JSON */
 	struct dbuf tmp;     /* emit: a decompressed gRPC message */
 	struct http_header *view;
@@ -253,12 +254,15 @@ static void inflater_fresh(struct dir *d)
 
 /* ---- streams ---- */
 
-static void half_reset(struct half *h)
+/* empties h for its next message; what it held leaves c's budgets */
+static void half_reset(struct h2_conn *c, struct half *h)
 {
 	struct dbuf text = h->text, body = h->body;
 	struct hf *f = h->f;
 	size_t cap = h->cap;
 
+	c->kept -= body.len;
+	c->head_kept -= text.len;
 	memset(h, 0, sizeof(*h));
 	text.len = 0;
 	body.len = 0;
@@ -268,8 +272,10 @@ static void half_reset(struct half *h)
 	h->cap = cap;
 }
 
-static void half_free(struct half *h)
+static void half_free(struct h2_conn *c, struct half *h)
 {
+	c->kept -= h->body.len;
+	c->head_kept -= h->text.len;
 	dbuf_free(&h->text);
 	dbuf_free(&h->body);
 	free(h->f);
@@ -303,7 +309,6 @@ static struct stream *stream_new(struct h2_conn *c, uint32_t id)
 
 static void stream_remove(struct h2_conn *c, struct stream *s)
 {
-	c->kept -= s->h[0].body.len + s->h[1].body.len;
 	for (size_t i = 0; i < c->ns; i++) {
 		if (c->s[i] != s)
 			continue;
@@ -311,8 +316,8 @@ static void stream_remove(struct h2_conn *c, struct stream *s)
 		c->ns--;
 		break;
 	}
-	half_free(&s->h[0]);
-	half_free(&s->h[1]);
+	half_free(c, &s->h[0]);
+	half_free(c, &s->h[1]);
 	free(s->authority);
 	free(s);
 }
@@ -348,11 +353,13 @@ static bool name_ok(const uint8_t *p, size_t n)
 	return true;
 }
 
-static void field_add(struct half *h, const uint8_t *n, size_t nl, const uint8_t *v, size_t vl)
+static void field_add(struct h2_conn *c, struct half *h, const uint8_t *n, size_t nl,
+		      const uint8_t *v, size_t vl)
 {
 	struct hf *f;
 
-	if (h->nf >= HTTP_MAX_HEADERS || h->text.len + nl + vl > HTTP_MAX_HEAD_BYTES) {
+	if (h->nf >= HTTP_MAX_HEADERS || h->text.len + nl + vl > HTTP_MAX_HEAD_BYTES ||
+	    c->head_kept + nl + vl > H2_MAX_HEAD_KEPT) {
 		h->flags |= HTTP_MSG_HEAD_CUT;
 		return;
 	}
@@ -367,6 +374,7 @@ static void field_add(struct half *h, const uint8_t *n, size_t nl, const uint8_t
 	f->vo = (uint32_t)h->text.len;
 	f->vl = (uint32_t)vl;
 	dbuf_put(&h->text, v, vl);
+	c->head_kept += nl + vl;
 }
 
 /* the value of the first field named name in [from, to), or NULL */
@@ -665,8 +673,7 @@ static void block_done(struct h2_conn *c, int dir)
 	if (s && h->emitted) {
 		/* a message on a direction already given out (after a reset
 		 * response, or a second request): start again */
-		c->kept -= h->body.len;
-		half_reset(h);
+		half_reset(c, h);
 	}
 	if (s && h->head)
 		h->trailers = true;
@@ -690,7 +697,7 @@ static void block_done(struct h2_conn *c, int dir)
 			if (!name_ok(nv.name, nv.namelen))
 				h->unknown++;
 			else
-				field_add(h, nv.name, nv.namelen, nv.value, nv.valuelen);
+				field_add(c, h, nv.name, nv.namelen, nv.value, nv.valuelen);
 		}
 		if (fl & NGHTTP2_HD_INFLATE_FINAL) {
 			nghttp2_hd_inflate_end_headers(d->inf);
@@ -707,7 +714,7 @@ static void block_done(struct h2_conn *c, int dir)
 		inflater_unknown(d);
 	}
 	if (!s) {
-		half_free(&scratch);
+		half_free(c, &scratch);
 		return;
 	}
 	h->wire += b->wire;
@@ -762,8 +769,7 @@ static void block_done(struct h2_conn *c, int dir)
 				/* an interim response: its own message (RFC 9113 8.1) */
 				h->ended = true;
 				emit(c, s, dir, 0);
-				c->kept -= h->body.len;
-				half_reset(h);
+				half_reset(c, h);
 				return;
 			}
 		}

@@ -45,7 +45,9 @@
  * at once (more: the oldest ends, incomplete), body_cap bytes of body per
  * message and H2_MAX_KEPT for all open streams together (past it bodies
  * are cut, HTTP_MSG_BODY_CUT), H2_MAX_TABLE bytes of HPACK table,
- * HTTP_MAX_HEAD_BYTES of header text per message.
+ * HTTP_MAX_HEAD_BYTES of header text per message and H2_MAX_HEAD_KEPT for
+ * all open streams together (past it the fields are left out,
+ * HTTP_MSG_HEAD_CUT).
  */
 #ifndef AN_H2_H
 #define AN_H2_H
@@ -63,6 +65,7 @@
 #define H2_MAX_STREAMS 256u
 #define H2_MAX_TABLE (64u * 1024u)
 #define H2_MAX_KEPT (4u << 20) /* body bytes kept for all open streams at once */
+#define H2_MAX_HEAD_KEPT (1u << 20) /* header text kept for all open streams at once */
 
 enum h2_start {
 	H2_PRIOR = 0,	/* the client's bytes start with the preface */

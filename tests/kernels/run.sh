@@ -44,7 +44,8 @@ analyze_h2:HTTP/2 and gRPC decoding of what the plain socket path records (captu
 analyze_h2_middle:as analyze_h2
 capture_tls_h2:HTTP/2 decoding over the TLS plaintext that capture_tls proves in the guests
 regress_replay:replay, diff and mock of a capture: no kernel involved past the plain socket path
-regress_h2:as regress_replay, over HTTP/2"
+regress_h2:as regress_replay, over HTTP/2
+goelf_objdump:no kernel involved (reads Go and C executables; objdump is the oracle)"
 
 KERNELS=${KERNELS:-5.10 6.1 6.12}
 TESTS=${TESTS:-$DEFAULT_TESTS}
