@@ -8,9 +8,11 @@
  * classifies other connections (proto/classify.h) and hands what it finds
  * to the sinks (core/engine.h).
  *
- * Threads (an_opts.jobs): with 2 or more, pass 2's sinks run on a thread
- * of their own, fed in order by a relay (core/relay.h); decoding,
- * reassembly and parsing stay on the caller's thread.
+ * Threads (an_opts.jobs): with 2 or more, the inputs are read, decompressed
+ * and decoded on a thread of their own in both passes (core/readahead.h),
+ * and pass 2's sinks run on another, fed in order by a relay
+ * (core/relay.h); the model, reassembly and parsing stay on the caller's
+ * thread.
  *
  * Determinism: outputs depend only on the input bytes and the options (not
  * on jobs: the same bytes for every thread count): no
