@@ -66,7 +66,8 @@ struct an_opts {
 	bool no_raw_payload;	   /* http.jsonl: no "raw_payload" key */
 	FILE *warn;		   /* warnings ("damaged at offset ..."); NULL: silent */
 	unsigned jobs;		   /* threads: 0 or 1 all on the caller's; 2 or more: the
-				    * sinks on a thread of their own (core/relay.h) */
+				    * inputs read (core/readahead.h) and the sinks run
+				    * (core/relay.h) on threads of their own */
 };
 
 /* the defaults above, show_secrets false, warn NULL */
