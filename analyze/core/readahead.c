@@ -129,16 +129,39 @@ static void copy_fields(struct batch *b, struct sr_record *r)
 	r->body.len = 0;
 }
 
+/* empties b for the next records; one chunk of the usual size stays (a
+ * fresh one each time costs page faults) */
 static void batch_clear(struct batch *b)
+{
+	struct chunk *keep = NULL;
+
+	while (b->chunks) {
+		struct chunk *c = b->chunks;
+		b->chunks = c->next;
+		if (!keep && c->cap == READAHEAD_BATCH_BYTES) {
+			keep = c;
+			continue;
+		}
+		free(c);
+	}
+	if (keep) {
+		keep->len = 0;
+		keep->next = NULL;
+		b->chunks = keep;
+	}
+	b->n = b->bytes = 0;
+	b->last = false;
+	b->next = NULL;
+}
+
+static void batch_free(struct batch *b)
 {
 	while (b->chunks) {
 		struct chunk *c = b->chunks;
 		b->chunks = c->next;
 		free(c);
 	}
-	b->n = b->bytes = 0;
-	b->last = false;
-	b->next = NULL;
+	free(b);
 }
 
 static struct batch *batch_get(struct readahead *ra)
@@ -175,10 +198,8 @@ static bool batch_put(struct readahead *ra, struct batch *b)
 		pthread_cond_signal(&ra->can_get);
 	}
 	pthread_mutex_unlock(&ra->mu);
-	if (stop) {
-		batch_clear(b);
-		free(b);
-	}
+	if (stop)
+		batch_free(b);
 	return !stop;
 }
 
@@ -302,21 +323,17 @@ void readahead_stop(struct readahead *ra)
 	pthread_join(ra->th, NULL);
 	for (size_t i = 0; i < ra->x->n; i++)
 		ra->x->s[i].host = ra->view[i].host;
-	if (ra->cur) {
-		batch_clear(ra->cur);
-		free(ra->cur);
-	}
+	if (ra->cur)
+		batch_free(ra->cur);
 	while (ra->qhead) {
 		struct batch *b = ra->qhead;
 		ra->qhead = b->next;
-		batch_clear(b);
-		free(b);
+		batch_free(b);
 	}
 	while (ra->spare) {
 		struct batch *b = ra->spare;
 		ra->spare = b->next;
-		batch_clear(b);
-		free(b);
+		batch_free(b);
 	}
 	pthread_cond_destroy(&ra->can_get);
 	pthread_cond_destroy(&ra->can_put);
