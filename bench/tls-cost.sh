@@ -3,7 +3,8 @@
 #
 # wrk (OpenSSL 3, keep-alive, 4 connections) -> nginx with TLS (OpenSSL 3),
 # a small response, loopback; both opted in (ADI_PROFILE), so both ends are
-# recorded. Interleaved, ROUNDS times, DURATION s each:
+# recorded. The same against a Go server (tests/servers/gotls: net/http on
+# crypto/tls, probed in its executable) when `go` is installed. Interleaved, ROUNDS times, DURATION s each:
 #   off      no capture
 #   ciphertext  sockrec (the default: records the TLS bytes, no uprobes)
 #   plaintext   sockrec --tls (uprobes on libssl: plaintext + ciphertext byte counts)
@@ -19,6 +20,7 @@ ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10}
 BUILD=${BUILD:-build}
 PORT=${TLS_BENCH_PORT:-27843}
+GPORT=$((PORT + 1))
 SOCKREC=$PWD/$BUILD/sockrec
 for t in wrk nginx openssl taskset; do
 	command -v "$t" >/dev/null || { echo "tls-cost: $t is missing" >&2; exit 1; }
@@ -27,10 +29,12 @@ done
 
 T=$(mktemp -d /tmp/sockrec-tlsbench.XXXXXX)
 NGINX=
+GOSRV=
 CAP=
 cleanup() {
 	[ -n "$CAP" ] && kill -INT "$CAP" 2>/dev/null && wait "$CAP" 2>/dev/null
 	[ -n "$NGINX" ] && kill "$NGINX" 2>/dev/null && wait "$NGINX" 2>/dev/null
+	[ -n "$GOSRV" ] && kill "$GOSRV" 2>/dev/null && wait "$GOSRV" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -69,10 +73,23 @@ for _ in $(seq 100); do
 	curl -skf -o /dev/null "https://127.0.0.1:$PORT/" && break
 	sleep 0.1
 done
+# the Go server, on core 0 as well (GOMAXPROCS=1: one core, as nginx's one
+# worker), built offline as the tests build it
+if command -v go >/dev/null && mkdir -p "$BUILD/go-cache" &&
+	(cd tests/servers && GOCACHE=$(cd "$BUILD" && pwd)/go-cache GOPATH="$T/gopath" GOPROXY=off \
+		GOFLAGS= GO111MODULE=on CGO_ENABLED=0 go build -trimpath -o "$T/gotls" ./gotls); then
+	ADI_PROFILE=bench GOMAXPROCS=1 taskset -c 0 "$T/gotls" server -addr "127.0.0.1:$GPORT" \
+		-cert "$T/cert.pem" -key "$T/key.pem" -root "$T/html" 2>"$T/gotls.log" &
+	GOSRV=$!
+	for _ in $(seq 100); do
+		curl -skf -o /dev/null "https://127.0.0.1:$GPORT/" && break
+		sleep 0.1
+	done
+fi
 
-# run MODE: req/s of one wrk run under MODE
+# run MODE [URL]: req/s of one wrk run under MODE (default: nginx)
 run() {
-	local mode=$1 rps
+	local mode=$1 url=${2:-https://127.0.0.1:$PORT/} rps
 	case $mode in
 	ciphertext) "$SOCKREC" -q -w "$T/cap.srz" --force 2>"$T/cap.log" & CAP=$! ;;
 	plaintext) "$SOCKREC" -q -w "$T/cap.srz" --force --tls 2>"$T/cap.log" & CAP=$! ;;
@@ -80,7 +97,7 @@ run() {
 	if [ -n "$CAP" ]; then
 		for _ in $(seq 300); do grep -q '^sockrec: capturing' "$T/cap.log" && break; sleep 0.1; done
 	fi
-	rps=$(ADI_PROFILE=bench taskset -c 1 wrk -t1 -c4 -d"${DURATION}s" "https://127.0.0.1:$PORT/" |
+	rps=$(ADI_PROFILE=bench taskset -c 1 wrk -t1 -c4 -d"${DURATION}s" "$url" |
 		awk '/^Requests\/sec/ { print $2 }')
 	if [ -n "$CAP" ]; then
 		kill -INT "$CAP"
@@ -131,11 +148,14 @@ else
 	CALL="(The per-call measure needs libssl-dev to build: not measured.)"
 fi
 
-declare -A R
+declare -A R G
 for r in $(seq "$ROUNDS"); do
 	for m in off ciphertext plaintext; do
 		R[$m]="${R[$m]:-} $(run "$m")"
 		echo "tls-cost: round $r $m ${R[$m]##* } req/s" >&2
+		[ -n "$GOSRV" ] || continue
+		G[$m]="${G[$m]:-} $(run "$m" "https://127.0.0.1:$GPORT/")"
+		echo "tls-cost: round $r go $m ${G[$m]##* } req/s" >&2
 	done
 done
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -152,3 +172,21 @@ echo
 echo "$CALL"
 echo
 echo "The uprobes' own cost, plaintext minus ciphertext: $(us "$pt" "$ct") µs per HTTPS request (wrk and nginx both recorded; every SSL_read, SSL_write and handshake call of either pays an entry and a return probe, calls that end in WANT_READ included)."
+if [ -n "$GOSRV" ]; then
+	goff=$(echo "${G[off]}" | median)
+	gct=$(echo "${G[ciphertext]}" | median)
+	gpt=$(echo "${G[plaintext]}" | median)
+	echo
+	echo "The same against the Go server (tests/servers/gotls, $(go version | awk '{ print $3 }'), one core):"
+	echo
+	echo "| capture | req/s (median of $ROUNDS × ${DURATION} s; rounds) | µs per request added vs no capture |"
+	echo "|---|---:|---:|"
+	echo "| none | $goff ($(echo ${G[off]} | tr ' ' '/')) | — |"
+	echo "| sockrec (ciphertext recorded) | $gct ($(echo ${G[ciphertext]} | tr ' ' '/')) | $(us "$gct" "$goff") |"
+	echo "| sockrec --tls (Go crypto/tls uprobes) | $gpt ($(echo ${G[plaintext]} | tr ' ' '/')) | $(us "$gpt" "$goff") |"
+	echo
+	echo "The Go uprobes' cost, plaintext minus ciphertext: $(us "$gpt" "$gct") µs per HTTPS request (the server's tls.Conn.Read and .Write pay an entry and a RET probe each; wrk's SSL calls pay libssl's)."
+else
+	echo
+	echo "(The Go server row needs go: not measured.)"
+fi

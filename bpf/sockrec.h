@@ -42,6 +42,7 @@
 #define SR_BPF_CGROUP_DEPTH 4u			    /* cgroup v2 path components sent (leaf up) */
 #define SR_BPF_CGROUP_NAME 96u			    /* bytes per component, NUL included */
 #define SR_BPF_TARGET_WORDS (SR_BPF_PID_LIMIT / 64) /* target_bits entries */
+#define SR_BPF_GO_BINS 64u			    /* Go executables probed for TLS */
 
 /* Values the kernel writes into events. They equal the constants of
  * format/record.h (SR_DATA_*, enum sr_dir, enum sr_conn_kind, enum
@@ -66,6 +67,10 @@
 #define SR_NR_SSL_READ_EX 1002
 #define SR_NR_SSL_WRITE_EX 1003
 #define SR_NR_SSL_HANDSHAKE 1004 /* SSL_do_handshake: no data, only attribution */
+#define SR_NR_GO_TLS_READ 1005	 /* Go: crypto/tls.(*Conn).Read */
+#define SR_NR_GO_TLS_WRITE 1006	 /* Go: crypto/tls.(*Conn).Write */
+#define SR_NR_GO_TLS_CLIENT_HS 1007 /* Go: (*Conn).clientHandshake: no data, marks the socket */
+#define SR_NR_GO_TLS_SERVER_HS 1008 /* Go: (*Conn).serverHandshake: the same */
 
 /* sr_ev_proc.kind */
 #define SR_EV_PROC_FORK 1
@@ -146,6 +151,29 @@ struct sr_ev_proc {
 	 * the container of a process gone before /proc could be read */
 	char cgroup[SR_BPF_CGROUP_DEPTH][SR_BPF_CGROUP_NAME];
 	__u8 data[];
+};
+
+/* A Go executable whose crypto/tls is probed: the go_bins map, keyed by
+ * the inode number of the file (what the BPF side reads from
+ * task->mm->exe_file), filled by userspace before it attaches the probes
+ * (capture/tls.c). Not by device too: on overlayfs (containers) stat()
+ * reports another st_dev than the superblock the kernel holds, while the
+ * inode number agrees; userspace refuses a second file with the same
+ * number. Addresses are the ELF's (link time); the BPF side adds the load
+ * bias, which it gets from the probed entry's run-time address, so PIE
+ * works too. Offsets are those of the Go version the file was built with. */
+struct sr_go_bin {
+	__u64 read_addr;      /* crypto/tls.(*Conn).Read */
+	__u64 write_addr;     /* crypto/tls.(*Conn).Write */
+	__u64 client_hs_addr; /* crypto/tls.(*Conn).clientHandshake (0: not probed) */
+	__u64 server_hs_addr; /* crypto/tls.(*Conn).serverHandshake (0: not probed) */
+	__u64 tcp_close_addr; /* net.(*TCPConn).Close: fun[0] of the net.Conn itab of a *net.TCPConn */
+	__u32 off_conn;	      /* tls.Conn.conn, a net.Conn: itab pointer, then data pointer */
+	__u32 off_fd;	      /* net.TCPConn (its conn) .fd, a *netFD */
+	__u32 off_sysfd;      /* netFD.pfd.Sysfd, an int */
+	__u32 pad;
+	__u64 foreign_conn; /* calls on a net.Conn that is not a *net.TCPConn: not
+			     * recorded (the BPF side counts; userspace reports) */
 };
 
 /* Per-CPU loss counters (one PERCPU_ARRAY entry); cumulative. Events that

@@ -414,6 +414,16 @@ static void on_tls_record(void *ctx, const struct sr_record *rec, int new_file)
 		    (const char *)t->error.ptr);
 }
 
+/* Go TLS calls the BPF side could not attribute (counted as losses too):
+ * said once, at the end, so that the gap has a reason. */
+static void on_go_foreign(void *ctx, const char *library, const char *path, uint64_t calls)
+{
+	(void)ctx;
+	say("TLS: %llu call%s of %s in %s on a net.Conn that is not a *net.TCPConn: not "
+	    "recorded (counted as lost)",
+	    (unsigned long long)calls, calls == 1 ? "" : "s", library, path);
+}
+
 /* Finds the TLS libraries pid maps (tls.h). A program maps libssl at its
  * start, or later (Python's ssl module, any dlopen): scanned at first
  * sight or exec (level 1), and once more at its first traffic after that
@@ -510,8 +520,11 @@ static int on_event(void *ctx, void *data, size_t size)
 		tls_scan(rt, rec.data.tgid, 2);
 		if ((rec.data.flags & SR_DATA_TLS) && rt->tls &&
 		    !cap_tls_reported(rt->tls, rec.data.tgid))
-			cap_tls_gone(rt->tls, rec.data.tgid, clock_ns(CLOCK_BOOTTIME),
-				     on_tls_record, rt); /* its plaintext says it was probed */
+			cap_tls_gone(rt->tls, rec.data.tgid,
+				     rec.data.syscall == SR_SYS_GO_TLS_READ ||
+					 rec.data.syscall == SR_SYS_GO_TLS_WRITE,
+				     clock_ns(CLOCK_BOOTTIME), on_tls_record,
+				     rt); /* its plaintext says it was probed */
 		append(rt, &rec);
 		break;
 	case SR_EV_CONN:
@@ -704,7 +717,11 @@ static int bpf_setup(struct rt *rt)
 		struct cap_tls_progs tp = {
 		    {rt->skel->progs.sr_tls_read, rt->skel->progs.sr_tls_write,
 		     rt->skel->progs.sr_tls_read_ex, rt->skel->progs.sr_tls_write_ex,
-		     rt->skel->progs.sr_tls_handshake, rt->skel->progs.sr_tls_ret}};
+		     rt->skel->progs.sr_tls_handshake, rt->skel->progs.sr_tls_ret},
+		    {rt->skel->progs.sr_gotls_read, rt->skel->progs.sr_gotls_write,
+		     rt->skel->progs.sr_gotls_ret, rt->skel->progs.sr_gotls_chs,
+		     rt->skel->progs.sr_gotls_shs, rt->skel->progs.sr_gotls_hs_ret},
+		    bpf_map__fd(rt->skel->maps.go_bins)};
 
 		rt->tls = cap_tls_create(&tp, "/proc");
 		rt->tls_scan = calloc(rt->pid_max, 1);
@@ -972,7 +989,7 @@ int cap_run(const struct cap_opts *o, int argc, char **argv)
 
 	if (rt.tls && !o->quiet)
 		say("TLS: plaintext from libssl: %u host librar%s probed from the start, others "
-		    "as targets map them",
+		    "as targets map them; from Go's crypto/tls in targets' executables",
 		    rt.tls_host, rt.tls_host == 1 ? "y" : "ies");
 	start = last_sec = clock_ns(CLOCK_MONOTONIC);
 	if (o->duration > 0)
@@ -1008,6 +1025,7 @@ int cap_run(const struct cap_opts *o, int argc, char **argv)
 
 	/* stop producing, then take what is left */
 	sockrec_bpf__detach(rt.skel);
+	cap_tls_go_foreign(rt.tls, on_go_foreign, NULL);
 	cap_tls_free(rt.tls);
 	rt.tls = NULL;
 	ring_buffer__consume(rt.rb);

@@ -61,6 +61,8 @@ static const struct {
     {SR_NR_SSL_WRITE, SR_SYS_SSL_WRITE},
     {SR_NR_SSL_READ_EX, SR_SYS_SSL_READ_EX},
     {SR_NR_SSL_WRITE_EX, SR_SYS_SSL_WRITE_EX},
+    {SR_NR_GO_TLS_READ, SR_SYS_GO_TLS_READ},
+    {SR_NR_GO_TLS_WRITE, SR_SYS_GO_TLS_WRITE},
 };
 
 uint16_t cap_syscall_from_nr(unsigned nr)

@@ -628,3 +628,15 @@ int goelf_symbol(struct goelf *g, const char *name, uint64_t *vaddr)
 
 	return symtab_find(g, name, false, vaddr, &size, NULL, 0) == 1 ? 0 : -1;
 }
+
+/* ---- added for capture/tls.c (branch gotls) ---- */
+
+int goelf_has_func(struct goelf *g, const char *name, char *err, size_t errlen)
+{
+	uint64_t vaddr, size;
+	int r = symtab_find(g, name, true, &vaddr, &size, err, errlen);
+
+	if (r == 0)
+		r = pcln_find(g, name, &vaddr, &size, err, errlen);
+	return r;
+}

@@ -93,6 +93,13 @@ int goelf_stripped(const struct goelf *g);
  *  malformed. */
 int goelf_func(struct goelf *g, const char *name, struct goelf_fn *out, char *err, size_t errlen);
 
+/*! goelf_has_func() : whether the function named name is in the file
+ *  (.symtab, else .gopclntab), without decoding it: tells a program that
+ *  does not link a function from one whose function cannot be read.
+ *  @return 1 present, 0 absent, -1 with the reason in err when the tables
+ *  cannot be read. */
+int goelf_has_func(struct goelf *g, const char *name, char *err, size_t errlen);
+
 /*! goelf_symbol() : a symbol's address from .symtab, exact name (e.g. an
  *  itab: "go.itab.*net.TCPConn,net.Conn"; newer toolchains spell the
  *  prefix "go:itab.", so a caller tries both).

@@ -81,9 +81,9 @@ static const struct argp_option options[] = {
      "Kernel ring buffer size (default 8M; rounded up to a power of two)", 0},
     {"force", OPT_FORCE, NULL, 0, "Overwrite FILE if it exists", 0},
     {"tls", OPT_TLS, NULL, 0,
-     "Record TLS plaintext: uprobes on libssl (OpenSSL). Every process that uses a probed "
-     "libssl pays a trap per SSL call, target or not (README, Capture); without it the "
-     "ciphertext is recorded",
+     "Record TLS plaintext: uprobes on libssl (OpenSSL) and on Go's crypto/tls in targets' "
+     "executables. Every process that uses a probed libssl or executable pays a trap per "
+     "TLS call, target or not (README, Capture); without it the ciphertext is recorded",
      0},
     {"no-tls", OPT_NO_TLS, NULL, 0, "No TLS uprobes (the default)", 0},
     {"keep-ciphertext", OPT_KEEP_CIPHERTEXT, NULL, 0,

@@ -205,7 +205,7 @@ static int has_suffix(const char *s, const char *suffix)
 
 int cap_program_wanted(const struct cap_paths *p, const char *name)
 {
-	if (!strncmp(name, "sr_tls_", 7))
+	if (!strncmp(name, "sr_tls_", 7) || !strncmp(name, "sr_gotls_", 9))
 		return p->tls; /* uprobes: one variant for every kernel */
 	if (!strcmp(name, "sr_accept_fexit"))
 		return p->accept == CAP_ACCEPT_FEXIT;

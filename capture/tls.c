@@ -1,6 +1,7 @@
 /* tls.c - the TLS libraries of targets, probed for plaintext. See tls.h. */
 #include "tls.h"
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <dirent.h>
 #include <errno.h>
@@ -10,6 +11,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "goelf.h"
+#include "sockrec.h"
 
 #define VERSION_SCAN_MAX (16u << 20) /* bytes of libcrypto searched for its version */
 
@@ -31,6 +35,31 @@ struct lib {
 	struct bpf_link *links[2 * NFUNCS];
 };
 
+/* the Go functions probed (names stable from Go 1.17 to 1.23 at least) */
+#define GO_READ "crypto/tls.(*Conn).Read"
+#define GO_WRITE "crypto/tls.(*Conn).Write"
+#define GO_CLIENT_HS "crypto/tls.(*Conn).clientHandshake"
+#define GO_SERVER_HS "crypto/tls.(*Conn).serverHandshake"
+#define GO_TCP_CLOSE "net.(*TCPConn).Close"
+#define GO_MIN_MINOR 17 /* the register ABI */
+#define GO_MAX_LINKS (4 + 4 * GOELF_MAX_RETS)
+
+/* A Go executable with crypto/tls. */
+struct gobin {
+	uint64_t dev, ino;
+	int fd; /* open, as for struct lib */
+	int probed;
+	int in_map;	  /* its go_bins entry was written */
+	char library[64]; /* "Go crypto/tls go1.19.8" */
+	char error[192];
+	struct bpf_link *links[GO_MAX_LINKS];
+	unsigned nlinks;
+};
+
+struct filekey {
+	uint64_t dev, ino;
+};
+
 struct seen {
 	uint32_t pid;
 	uint64_t ino;
@@ -43,6 +72,10 @@ struct cap_tls {
 	unsigned nlibs;
 	struct seen seen[CAP_TLS_MAX_SEEN];
 	unsigned nseen, seen_next; /* a ring once full: the oldest goes first */
+	struct gobin go[CAP_TLS_MAX_GO];
+	unsigned ngo;
+	struct filekey notgo[CAP_TLS_MAX_NOTGO];
+	unsigned nnotgo, notgo_next; /* a ring once full */
 };
 
 struct cap_tls *cap_tls_create(const struct cap_tls_progs *p, const char *proc_root)
@@ -66,6 +99,11 @@ void cap_tls_free(struct cap_tls *t)
 	for (unsigned i = 0; i < t->nlibs; i++)
 		if (t->libs[i].fd >= 0)
 			close(t->libs[i].fd);
+	for (unsigned i = 0; i < t->ngo; i++) {
+		for (unsigned k = 0; k < t->go[i].nlinks; k++)
+			bpf_link__destroy(t->go[i].links[k]);
+		close(t->go[i].fd);
+	}
 	free(t);
 }
 
@@ -388,26 +426,40 @@ int cap_tls_reported(const struct cap_tls *t, uint32_t pid)
 	return 0;
 }
 
-unsigned cap_tls_gone(struct cap_tls *t, uint32_t pid, uint64_t ts_ns, cap_tls_emit_fn emit,
+unsigned cap_tls_gone(struct cap_tls *t, uint32_t pid, int go, uint64_t ts_ns, cap_tls_emit_fn emit,
 		      void *ctx)
 {
-	const struct lib *only = NULL;
+	const char *library = NULL;
 	struct sr_record rec;
+	uint64_t inode = 0;
 	unsigned i, probed = 0;
 
-	for (i = 0; i < t->nlibs; i++)
-		if (t->libs[i].probed) {
-			only = &t->libs[i];
-			probed++;
-		}
+	if (go) {
+		for (i = 0; i < t->ngo; i++)
+			if (t->go[i].probed) {
+				library = t->go[i].library;
+				inode = t->go[i].ino;
+				probed++;
+			}
+	} else {
+		for (i = 0; i < t->nlibs; i++)
+			if (t->libs[i].probed) {
+				library = t->libs[i].library;
+				inode = t->libs[i].ino;
+				probed++;
+			}
+	}
 	memset(&rec, 0, sizeof(rec));
 	rec.type = SR_REC_TLS;
 	rec.tls.ts_ns = ts_ns;
 	rec.tls.pid = pid;
 	rec.tls.status = SR_TLS_PROBED;
 	if (probed == 1) {
-		rec.tls.inode = only->ino;
-		rec.tls.library = sr_str(only->library);
+		rec.tls.inode = inode;
+		rec.tls.library = sr_str(library);
+	} else if (go) {
+		rec.tls.library = sr_str("Go crypto/tls (executable unknown: the process ended "
+					 "before it was read)");
 	} else {
 		rec.tls.library = sr_str("OpenSSL (library file unknown: the process ended "
 					 "before its maps were read)");
@@ -424,6 +476,271 @@ void cap_tls_forget(struct cap_tls *t, uint32_t pid)
 	for (unsigned i = 0; i < t->nseen; i++)
 		if (t->seen[i].pid == pid)
 			t->seen[i].pid = 0; /* no process has pid 0 */
+}
+
+/* ---- Go's crypto/tls ---- */
+
+int cap_tls_go_minor(const char *version)
+{
+	const char *p = version ? strstr(version, "go1.") : NULL;
+	long minor = 0;
+	int digits = 0;
+
+	if (!p)
+		return -1;
+	for (p += 4; *p >= '0' && *p <= '9' && digits < 4; p++, digits++)
+		minor = minor * 10 + (*p - '0');
+	return digits && digits < 4 ? (int)minor : -1;
+}
+
+static int notgo_has(const struct cap_tls *t, uint64_t dev, uint64_t ino)
+{
+	for (unsigned i = 0; i < t->nnotgo; i++)
+		if (t->notgo[i].ino == ino && t->notgo[i].dev == dev)
+			return 1;
+	return 0;
+}
+
+static void notgo_add(struct cap_tls *t, uint64_t dev, uint64_t ino)
+{
+	struct filekey *k;
+
+	if (t->nnotgo < CAP_TLS_MAX_NOTGO) {
+		k = &t->notgo[t->nnotgo++];
+	} else {
+		k = &t->notgo[t->notgo_next];
+		t->notgo_next = (t->notgo_next + 1) % CAP_TLS_MAX_NOTGO;
+	}
+	k->dev = dev;
+	k->ino = ino;
+}
+
+/* @return 1 when another Go executable in the go_bins map has b's inode
+ * number (on another file system). */
+static int go_ino_taken(const struct cap_tls *t, const struct gobin *b)
+{
+	for (unsigned i = 0; i < t->ngo; i++)
+		if (&t->go[i] != b && t->go[i].in_map && t->go[i].ino == b->ino)
+			return 1;
+	return 0;
+}
+
+/* Attaches a uprobe of prog at a file offset of the executable. */
+static int go_link(struct cap_tls *t, struct gobin *b, struct bpf_program *prog, const char *path,
+		   uint64_t off, const char *what)
+{
+	struct bpf_link *l;
+
+	if (b->nlinks == GO_MAX_LINKS) {
+		snprintf(b->error, sizeof(b->error), "more than %u probes", GO_MAX_LINKS);
+		return -1;
+	}
+	l = bpf_program__attach_uprobe(prog, false, -1, path, (size_t)off);
+	if (!l) {
+		snprintf(b->error, sizeof(b->error), "cannot probe %s at offset 0x%llx: %s", what,
+			 (unsigned long long)off, strerror(errno));
+		return -1;
+	}
+	(void)t;
+	b->links[b->nlinks++] = l;
+	return 0;
+}
+
+/* Attaches prog at each RET of fn. @return 0, or -1 (b->error says why). */
+static int go_link_rets(struct cap_tls *t, struct gobin *b, struct bpf_program *prog,
+			const char *path, const struct goelf_fn *fn, const char *name)
+{
+	char what[96];
+
+	if (!fn->nrets) {
+		snprintf(b->error, sizeof(b->error), "no RET instruction found in %s", name);
+		return -1;
+	}
+	snprintf(what, sizeof(what), "a RET of %s", name);
+	for (unsigned k = 0; k < fn->nrets; k++)
+		if (go_link(t, b, prog, path, fn->rets[k], what))
+			return -1;
+	return 0;
+}
+
+/* Fills b's go_bins entry and attaches its probes; on failure b->error
+ * says why and nothing stays attached. */
+static void go_attach(struct cap_tls *t, struct gobin *b, struct goelf *g)
+{
+	struct goelf_fn rd, wr, chs, shs, cl;
+	struct sr_go_bin v;
+	char self[64], err[160];
+	int have_chs, have_shs;
+
+	if (goelf_func(g, GO_WRITE, &wr, err, sizeof(err))) {
+		snprintf(b->error, sizeof(b->error), "%s", err);
+		return;
+	}
+	if (goelf_func(g, GO_READ, &rd, err, sizeof(err))) {
+		snprintf(b->error, sizeof(b->error), "%s", err);
+		return;
+	}
+	if (goelf_func(g, GO_TCP_CLOSE, &cl, err, sizeof(err))) {
+		snprintf(b->error, sizeof(b->error), "cannot tell a *net.TCPConn: %.120s", err);
+		return;
+	}
+	/* optional: without them the handshake's ciphertext keeps its payload
+	 * and Writes are recorded at their return */
+	have_chs = !goelf_func(g, GO_CLIENT_HS, &chs, err, sizeof(err));
+	have_shs = !goelf_func(g, GO_SERVER_HS, &shs, err, sizeof(err));
+	memset(&v, 0, sizeof(v));
+	v.read_addr = rd.vaddr;
+	v.write_addr = wr.vaddr;
+	v.client_hs_addr = have_chs ? chs.vaddr : 0;
+	v.server_hs_addr = have_shs ? shs.vaddr : 0;
+	v.tcp_close_addr = cl.vaddr;
+	v.off_conn = 0;	  /* tls.Conn: conn net.Conn is the first field */
+	v.off_fd = 0;	  /* net.TCPConn{conn{fd *netFD}} */
+	v.off_sysfd = 16; /* netFD{pfd poll.FD{fdmu fdMutex (16 bytes), Sysfd int}} */
+	if (bpf_map_update_elem(t->p.go_bins_fd, &b->ino, &v, BPF_ANY)) {
+		snprintf(b->error, sizeof(b->error), "cannot fill the go_bins map: %s",
+			 strerror(errno));
+		return;
+	}
+	b->in_map = 1;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", b->fd);
+	/* the RETs first: an entry without its RETs would leave calls open */
+	if (go_link_rets(t, b, t->p.go[2], self, &rd, GO_READ) ||
+	    go_link_rets(t, b, t->p.go[2], self, &wr, GO_WRITE) ||
+	    (have_chs && go_link_rets(t, b, t->p.go[5], self, &chs, GO_CLIENT_HS)) ||
+	    (have_shs && go_link_rets(t, b, t->p.go[5], self, &shs, GO_SERVER_HS)) ||
+	    go_link(t, b, t->p.go[0], self, rd.entry, GO_READ) ||
+	    go_link(t, b, t->p.go[1], self, wr.entry, GO_WRITE) ||
+	    (have_chs && go_link(t, b, t->p.go[3], self, chs.entry, GO_CLIENT_HS)) ||
+	    (have_shs && go_link(t, b, t->p.go[4], self, shs.entry, GO_SERVER_HS))) {
+		for (unsigned k = 0; k < b->nlinks; k++)
+			bpf_link__destroy(b->links[k]);
+		b->nlinks = 0;
+		bpf_map_delete_elem(t->p.go_bins_fd, &b->ino);
+		b->in_map = 0;
+		return;
+	}
+	b->probed = 1;
+}
+
+/* @return the Go executable open as fd (taken: kept or closed), probed
+ * when new; NULL when it is not a Go program with crypto/tls, or when it
+ * cannot be kept (err says why). */
+static struct gobin *go_take(struct cap_tls *t, int fd, const struct stat *st, char *err,
+			     size_t err_cap, int *new_file)
+{
+	struct goelf *g;
+	struct gobin *b;
+	const char *version;
+	char why[160];
+	int minor;
+
+	for (unsigned i = 0; i < t->ngo; i++)
+		if (t->go[i].ino == (uint64_t)st->st_ino && t->go[i].dev == (uint64_t)st->st_dev) {
+			close(fd);
+			return &t->go[i];
+		}
+	g = goelf_open(fd, why, sizeof(why));
+	/* not Go, or Go without crypto/tls (nothing to decrypt): no record */
+	if (!g || goelf_has_func(g, GO_READ, why, sizeof(why)) == 0) {
+		goelf_close(g);
+		notgo_add(t, st->st_dev, st->st_ino);
+		close(fd);
+		return NULL;
+	}
+	if (t->ngo == CAP_TLS_MAX_GO) {
+		snprintf(err, err_cap, "more than %u Go executables with crypto/tls: not probed",
+			 CAP_TLS_MAX_GO);
+		goelf_close(g);
+		close(fd);
+		return NULL;
+	}
+	b = &t->go[t->ngo++];
+	memset(b, 0, sizeof(*b));
+	*new_file = 1;
+	b->dev = st->st_dev;
+	b->ino = st->st_ino;
+	b->fd = fd;
+	version = goelf_version(g);
+	minor = cap_tls_go_minor(version);
+	snprintf(b->library, sizeof(b->library), "Go crypto/tls %s", version ? version : "");
+	if (go_ino_taken(t, b))
+		snprintf(b->error, sizeof(b->error),
+			 "another probed executable has inode number %llu (the BPF side's key)",
+			 (unsigned long long)b->ino);
+	else if (!version)
+		snprintf(b->error, sizeof(b->error),
+			 "Go version unknown (no build info): struct layout and ABI unknown");
+	else if (minor < GO_MIN_MINOR)
+		snprintf(b->error, sizeof(b->error),
+			 "%s predates Go 1.17's register ABI: not probed", version);
+	else
+		go_attach(t, b, g);
+	goelf_close(g);
+	return b;
+}
+
+/* The Go side of a scan: pid's executable. @return records emitted. */
+static unsigned go_scan(struct cap_tls *t, uint32_t pid, uint64_t ts_ns, cap_tls_emit_fn emit,
+			void *ctx)
+{
+	char path[128], exe[4096], err[256];
+	struct sr_record rec;
+	const struct gobin *b;
+	struct stat st;
+	ssize_t n;
+	int fd, new_file = 0;
+
+	snprintf(path, sizeof(path), "%s/%u/exe", t->proc_root, pid);
+	fd = open_regular(path);
+	if (fd < 0)
+		return 0; /* a kernel thread, or gone */
+	if (fstat(fd, &st) || seen_has(t, pid, st.st_ino) || notgo_has(t, st.st_dev, st.st_ino)) {
+		close(fd);
+		return 0;
+	}
+	err[0] = 0;
+	b = go_take(t, fd, &st, err, sizeof(err), &new_file);
+	if (!b && !err[0])
+		return 0;
+	seen_add(t, pid, st.st_ino);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = 0;
+	memset(&rec, 0, sizeof(rec));
+	rec.type = SR_REC_TLS;
+	rec.tls.ts_ns = ts_ns;
+	rec.tls.pid = pid;
+	rec.tls.inode = st.st_ino;
+	rec.tls.path = sr_str(exe);
+	rec.tls.status = b && b->probed ? SR_TLS_PROBED : SR_TLS_NOT_PROBED;
+	rec.tls.library = sr_str(b ? b->library : "Go crypto/tls");
+	rec.tls.error = sr_str(b ? b->error : err);
+	emit(ctx, &rec, new_file || !b);
+	return 1;
+}
+
+unsigned cap_tls_go_foreign(const struct cap_tls *t, cap_tls_foreign_fn fn, void *ctx)
+{
+	unsigned n = 0;
+
+	if (!t)
+		return 0;
+	for (unsigned i = 0; i < t->ngo; i++) {
+		const struct gobin *b = &t->go[i];
+		struct sr_go_bin v;
+		char path[64], exe[4096];
+		ssize_t len;
+
+		if (!b->in_map || bpf_map_lookup_elem(t->p.go_bins_fd, &b->ino, &v) ||
+		    !v.foreign_conn)
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", b->fd);
+		len = readlink(path, exe, sizeof(exe) - 1);
+		exe[len > 0 ? len : 0] = 0;
+		fn(ctx, b->library, exe, v.foreign_conn);
+		n++;
+	}
+	return n;
 }
 
 unsigned cap_tls_scan(struct cap_tls *t, uint32_t pid, uint64_t ts_ns, cap_tls_emit_fn emit,
@@ -466,5 +783,5 @@ unsigned cap_tls_scan(struct cap_tls *t, uint32_t pid, uint64_t ts_ns, cap_tls_e
 		n++;
 	}
 	fclose(f);
-	return n;
+	return n + go_scan(t, pid, ts_ns, emit, ctx);
 }

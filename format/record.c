@@ -602,6 +602,8 @@ const char *sr_syscall_name(uint16_t sys)
 	    [SR_SYS_SSL_WRITE] = "SSL_write",
 	    [SR_SYS_SSL_READ_EX] = "SSL_read_ex",
 	    [SR_SYS_SSL_WRITE_EX] = "SSL_write_ex",
+	    [SR_SYS_GO_TLS_READ] = "tls.Conn.Read",
+	    [SR_SYS_GO_TLS_WRITE] = "tls.Conn.Write",
 	};
 	if (sys < SR_SYS_MAX_ && names[sys])
 		return names[sys];

@@ -74,7 +74,9 @@ enum sr_syscall {
 	SR_SYS_SSL_WRITE = 18,
 	SR_SYS_SSL_READ_EX = 19,
 	SR_SYS_SSL_WRITE_EX = 20,
-	SR_SYS_MAX_ = 21,
+	SR_SYS_GO_TLS_READ = 21,  /* Go: crypto/tls.(*Conn).Read */
+	SR_SYS_GO_TLS_WRITE = 22, /* Go: crypto/tls.(*Conn).Write */
+	SR_SYS_MAX_ = 23,
 };
 
 enum sr_dir {
@@ -87,7 +89,7 @@ enum sr_dir {
 #define SR_DATA_NO_PAYLOAD (1u << 1) /* bytes moved, none copied (sendfile, splice) */
 #define SR_DATA_READ_FAULT (1u << 2) /* copying the user buffer failed */
 #define SR_DATA_SEQ_VALID (1u << 3)  /* tcp_seq holds the socket's stream position */
-#define SR_DATA_TLS (1u << 4)        /* TLS plaintext from a library call (syscall 17-20) */
+#define SR_DATA_TLS (1u << 4)        /* TLS plaintext from a library call (syscall 17-22) */
 #define SR_DATA_TLS_CIPHER (1u << 5) /* moved inside a TLS library call: ciphertext */
 
 /* sr_conn.kind */

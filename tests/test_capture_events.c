@@ -184,6 +184,9 @@ static void test_syscall_map(void **state)
 	assert_int_equal(cap_syscall_from_nr(SR_NR_SSL_WRITE), SR_SYS_SSL_WRITE);
 	assert_int_equal(cap_syscall_from_nr(SR_NR_SSL_READ_EX), SR_SYS_SSL_READ_EX);
 	assert_int_equal(cap_syscall_from_nr(SR_NR_SSL_WRITE_EX), SR_SYS_SSL_WRITE_EX);
+	assert_int_equal(cap_syscall_from_nr(SR_NR_GO_TLS_READ), SR_SYS_GO_TLS_READ);
+	assert_int_equal(cap_syscall_from_nr(SR_NR_GO_TLS_WRITE), SR_SYS_GO_TLS_WRITE);
+	assert_int_equal(cap_syscall_from_nr(SR_NR_GO_TLS_CLIENT_HS), 0); /* never a record */
 	assert_int_equal(cap_syscall_from_nr(SR_NR_SSL_HANDSHAKE), 0); /* never a data event */
 	assert_string_equal(sr_syscall_name(SR_SYS_SSL_WRITE_EX), "SSL_write_ex");
 }

@@ -519,6 +519,35 @@ static void test_bad_code(void **state)
 	expect_error(&sp, "main.f", "no executable segment");
 }
 
+/* goelf_has_func() (added for capture/tls.c): present in .symtab or
+ * .gopclntab, absent, without decoding */
+static void test_has_func(void **state)
+{
+	char err[256] = "";
+	int fd;
+	struct spec sp = two;
+	struct goelf *g;
+
+	(void)state;
+	sp.symfunc = "main.f";
+	sp.symsize = 5;
+	g = open_spec(&sp, 0, &fd, err, sizeof(err));
+	if (!g)
+		fail_msg("goelf_open: %s", err);
+	assert_int_equal(goelf_has_func(g, "main.f", err, sizeof(err)), 1); /* .symtab */
+	assert_int_equal(goelf_has_func(g, "main.h", err, sizeof(err)), 1); /* .gopclntab */
+	assert_int_equal(goelf_has_func(g, "main.ff", err, sizeof(err)), 0);
+	assert_int_equal(goelf_has_func(g, "crypto/tls.(*Conn).Read", err, sizeof(err)), 0);
+	goelf_close(g);
+	close(fd);
+	g = open_spec(&two, 0, &fd, err, sizeof(err)); /* stripped */
+	assert_non_null(g);
+	assert_int_equal(goelf_has_func(g, "main.h", err, sizeof(err)), 1);
+	assert_int_equal(goelf_has_func(g, "main", err, sizeof(err)), 0);
+	goelf_close(g);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -530,6 +559,7 @@ int main(void)
 	    cmocka_unit_test(test_truncated),
 	    cmocka_unit_test(test_bad_pclntab),
 	    cmocka_unit_test(test_bad_code),
+	    cmocka_unit_test(test_has_func),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

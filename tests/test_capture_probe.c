@@ -197,7 +197,10 @@ static void test_tls_programs_follow_the_switch(void **state)
 {
 	static const char *const tls[] = {"sr_tls_read",      "sr_tls_write",
 					  "sr_tls_read_ex",   "sr_tls_write_ex",
-					  "sr_tls_handshake", "sr_tls_ret"};
+					  "sr_tls_handshake", "sr_tls_ret",
+					  "sr_gotls_read",    "sr_gotls_write",
+					  "sr_gotls_ret",     "sr_gotls_chs",
+					  "sr_gotls_shs",     "sr_gotls_hs_ret"};
 	const struct cap_kernel *ks[] = {&k618, &k612, &k510};
 	struct cap_paths p;
 

@@ -13,7 +13,10 @@
  *    no SSL_read) reports it once, not probed, with the reason; a second
  *    scan reports nothing; after cap_tls_forget() it reports again;
  *  - a process gone before its maps were read that moved plaintext is
- *    reported once (cap_tls_gone).
+ *    reported once (cap_tls_gone), as OpenSSL or Go by its calls;
+ *  - an executable that is not a Go program (a text file, the test binary
+ *    itself) gives no record;
+ *  - Go version texts give their minor version; others give -1.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -88,7 +91,7 @@ static void test_version(void **state)
 /* a fake /proc: PID/maps naming a "libssl.so.3" under PID/root */
 static char root[64];
 static unsigned nrec, last_status;
-static char last_error[256], last_path[256];
+static char last_error[256], last_path[256], last_library[256];
 
 static void on_rec(void *ctx, const struct sr_record *rec, int new_file)
 {
@@ -101,17 +104,21 @@ static void on_rec(void *ctx, const struct sr_record *rec, int new_file)
 		 (const char *)rec->tls.error.ptr);
 	snprintf(last_path, sizeof(last_path), "%.*s", (int)rec->tls.path.len,
 		 (const char *)rec->tls.path.ptr);
+	snprintf(last_library, sizeof(last_library), "%.*s", (int)rec->tls.library.len,
+		 (const char *)rec->tls.library.ptr);
 }
 
 static void test_scan_not_probed(void **state)
 {
 	char path[256], maps[512];
-	struct cap_tls_progs progs = {{NULL}};
+	struct cap_tls_progs progs;
 	struct cap_tls *t;
 	struct stat st;
 	FILE *f;
 
 	(void)state;
+	memset(&progs, 0, sizeof(progs));
+	progs.go_bins_fd = -1;
 	snprintf(root, sizeof(root), "/tmp/sockrec-tls-test.XXXXXX");
 	assert_non_null(mkdtemp(root));
 	snprintf(path, sizeof(path), "%s/77/root/lib", root);
@@ -150,13 +157,46 @@ static void test_scan_not_probed(void **state)
 	 * probed file here to deduce it from) */
 	assert_true(cap_tls_reported(t, 77));
 	assert_false(cap_tls_reported(t, 78));
-	assert_int_equal(cap_tls_gone(t, 78, 5, on_rec, NULL), 1);
+	assert_int_equal(cap_tls_gone(t, 78, 0, 5, on_rec, NULL), 1);
 	assert_int_equal(last_status, SR_TLS_PROBED);
 	assert_string_equal(last_path, "");
 	assert_true(cap_tls_reported(t, 78));
+	assert_int_equal(cap_tls_gone(t, 79, 1, 6, on_rec, NULL), 1);
+	assert_int_equal(last_status, SR_TLS_PROBED);
+	assert_non_null(strstr(last_library, "Go crypto/tls"));
+	/* executables that are not Go: no record, whatever the file */
+	snprintf(path, sizeof(path), "%s/77/exe", root);
+	assert_int_equal(symlink("/proc/self/exe", path), 0); /* this test: C */
+	cap_tls_forget(t, 77);
+	nrec = 0;
+	assert_int_equal(cap_tls_scan(t, 77, 7, on_rec, NULL), 1); /* the libssl only */
+	assert_int_equal(nrec, 1);
+	assert_string_equal(last_path, "/lib/libssl.so.3");
+	unlink(path);
+	snprintf(maps, sizeof(maps), "%s/77/maps", root);
+	assert_int_equal(symlink(maps, path), 0); /* a text file */
+	cap_tls_forget(t, 77);
+	nrec = 0;
+	assert_int_equal(cap_tls_scan(t, 77, 8, on_rec, NULL), 1);
+	assert_int_equal(nrec, 1);
 	cap_tls_free(t);
 	snprintf(maps, sizeof(maps), "rm -rf %s", root);
 	assert_int_equal(system(maps), 0);
+}
+
+static void test_go_minor(void **state)
+{
+	(void)state;
+	assert_int_equal(cap_tls_go_minor("go1.19.8"), 19);
+	assert_int_equal(cap_tls_go_minor("go1.17"), 17);
+	assert_int_equal(cap_tls_go_minor("go1.21rc2"), 21);
+	assert_int_equal(cap_tls_go_minor("devel go1.23-abcdef Tue"), 23);
+	assert_int_equal(cap_tls_go_minor("go1.16.15"), 16);
+	assert_int_equal(cap_tls_go_minor("go2.0"), -1);
+	assert_int_equal(cap_tls_go_minor("go1."), -1);
+	assert_int_equal(cap_tls_go_minor("go1.12345"), -1);
+	assert_int_equal(cap_tls_go_minor(""), -1);
+	assert_int_equal(cap_tls_go_minor(NULL), -1);
 }
 
 int main(void)
@@ -166,6 +206,7 @@ int main(void)
 	    cmocka_unit_test(test_is_libssl),
 	    cmocka_unit_test(test_version),
 	    cmocka_unit_test(test_scan_not_probed),
+	    cmocka_unit_test(test_go_minor),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,7 +24,7 @@ export BUILD
 # about 10x slower than the host, so the kernel-independent ones stay on the
 # host (NOT_RUN; TESTS= runs any of them here too).
 DEFAULT_TESTS="capture_nginx_curl capture_syscalls capture_optin capture_snaplen
-	capture_preexisting capture_ring capture_accept analyze_live capture_tls"
+	capture_preexisting capture_ring capture_accept analyze_live capture_tls capture_gotls"
 # Not run in the guests, and why (they run in make test on the host).
 NOT_RUN="capture_container:needs a Docker engine (the guest runs no dockerd; its root is the host's over 9p, not a disk Docker's storage can use)
 capture_cli:the command line contract; its kernel part (does sockrec start) is checked here on its own
@@ -56,14 +56,16 @@ mkdir -p "$OUT"
 
 # the probe tool and objects are built here, not under TCG
 tests/kernels/features.sh --build-only || { echo "test-kernels: building tests/kernels/ failed"; exit 1; }
-# and the Go build cache capture_tls's pprof backend uses (compiling the
-# standard library under TCG takes minutes)
-case " $(echo $TESTS) " in *" capture_tls "*)
+# and the Go build cache capture_tls's pprof backend and capture_gotls's
+# programs use (compiling the standard library under TCG takes minutes)
+gocache() { # PACKAGE
 	mkdir -p "$BUILD/go-cache"
 	(cd tests/servers && GOCACHE=$(cd "$BUILD" && pwd)/go-cache GOPROXY=off GOFLAGS= GO111MODULE=on \
-		CGO_ENABLED=0 go build -trimpath -o /dev/null ./pprof) ||
-		{ echo "test-kernels: go build ./pprof failed"; exit 1; } ;;
-esac
+		CGO_ENABLED=0 go build -trimpath -o /dev/null "$1") ||
+		{ echo "test-kernels: go build $1 failed"; exit 1; }
+}
+case " $(echo $TESTS) " in *" capture_tls "*) gocache ./pprof ;; esac
+case " $(echo $TESTS) " in *" capture_gotls "*) gocache ./gotls ;; esac
 
 echo "== not run in the VMs (covered by make test on the host):"
 TESTS_W=" $(echo $TESTS) "
