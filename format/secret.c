@@ -168,51 +168,63 @@ static int ieq(const char *s, size_t n, const char *lower_word)
 	return 1;
 }
 
+/* a lower-case header name and its length: the tables below are compared with
+ * every header name of every message (findings), so the length decides
+ * first */
+struct name {
+	const char *s;
+	size_t n;
+};
+#define W(lit)                                                                                     \
+	{                                                                                          \
+		lit, sizeof(lit) - 1                                                               \
+	}
+
 int sr_secret_header(const char *name, size_t len)
 {
-	static const char *const creds[] = {
-	    "authorization",
-	    "proxy-authorization",
-	    "cookie",
-	    "set-cookie",
-	    "x-api-key",
-	    "api-key",
-	    "apikey",
-	    "x-apikey",
-	    "x-auth-token",
-	    "x-access-token",
-	    "x-amz-security-token",
-	    "x-goog-api-key",
-	    "ocp-apim-subscription-key",
-	    "x-functions-key",
-	    "private-token",
-	    "x-vault-token",
-	    "x-consul-token",
-	    "x-nomad-token",
-	    "x-registry-auth",
-	    "x-csrf-token",
-	    "x-xsrf-token",
-	    NULL,
+	static const struct name creds[] = {
+	    W("authorization"),
+	    W("proxy-authorization"),
+	    W("cookie"),
+	    W("set-cookie"),
+	    W("x-api-key"),
+	    W("api-key"),
+	    W("apikey"),
+	    W("x-apikey"),
+	    W("x-auth-token"),
+	    W("x-access-token"),
+	    W("x-amz-security-token"),
+	    W("x-goog-api-key"),
+	    W("ocp-apim-subscription-key"),
+	    W("x-functions-key"),
+	    W("private-token"),
+	    W("x-vault-token"),
+	    W("x-consul-token"),
+	    W("x-nomad-token"),
+	    W("x-registry-auth"),
+	    W("x-csrf-token"),
+	    W("x-xsrf-token"),
+	    {NULL, 0},
 	};
-	static const char *const not_creds[] = {
-	    "www-authenticate",
-	    "proxy-authenticate",
-	    "authentication-info",
-	    "sec-websocket-key",
-	    "sec-websocket-accept",
-	    "access-control-request-private-network",
-	    "access-control-allow-private-network",
-	    NULL,
+	static const struct name not_creds[] = {
+	    W("www-authenticate"),
+	    W("proxy-authenticate"),
+	    W("authentication-info"),
+	    W("sec-websocket-key"),
+	    W("sec-websocket-accept"),
+	    W("access-control-request-private-network"),
+	    W("access-control-allow-private-network"),
+	    {NULL, 0},
 	};
-	const char *const *p;
+	const struct name *p;
 
 	if (!name || len == 0)
 		return 0;
-	for (p = creds; *p; p++)
-		if (ieq(name, len, *p))
+	for (p = creds; p->s; p++)
+		if (p->n == len && ieq(name, len, p->s))
 			return 1;
-	for (p = not_creds; *p; p++)
-		if (ieq(name, len, *p))
+	for (p = not_creds; p->s; p++)
+		if (p->n == len && ieq(name, len, p->s))
 			return 0;
 	return sr_secret_key(name, len);
 }

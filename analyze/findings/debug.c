@@ -488,10 +488,12 @@ void fnd_debug_scan(struct findings *f, struct server *s, const struct fnd_excha
 	else
 		ep_path =
 		    x->target ? godebug_match_path(x->target, x->target_len, &dp) : GODEBUG_EP_NONE;
-	memset(r, 0, sizeof(*r));
+	/* godebug_detect() clears r itself (it is several KiB) */
 	if (x->resp_body && x->resp_body_len)
 		kind = godebug_detect(x->resp_body, x->resp_body_len,
 				      x->resp_cut || x->resp_body_total > x->resp_body_len, r);
+	else
+		memset(r, 0, sizeof(*r));
 	for (size_t i = 0; i < x->n_resp_headers && x->resp_headers; i++)
 		signals |=
 		    godebug_header_signals(x->resp_headers[i].name, x->resp_headers[i].name_len,

@@ -132,10 +132,16 @@ uint64_t svcmap_lat_bucket_max(unsigned idx)
 static void lat_add(struct endpoint *e, uint64_t us)
 {
 	unsigned b = svcmap_lat_bucket(us);
-	size_t i;
+	size_t i = 0, hi = e->nlat;
 
-	for (i = 0; i < e->nlat && e->lat[i].bucket < b; i++)
-		;
+	/* the first bucket >= b (sorted; a busy endpoint has hundreds) */
+	while (i < hi) {
+		size_t mid = i + (hi - i) / 2;
+		if (e->lat[mid].bucket < b)
+			i = mid + 1;
+		else
+			hi = mid;
+	}
 	if (i < e->nlat && e->lat[i].bucket == b) {
 		e->lat[i].count++;
 	} else {

@@ -15,6 +15,7 @@
  */
 #include "proto/classify.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -62,15 +63,27 @@ static bool has_port(const struct proto *p, uint16_t port)
 	return false;
 }
 
+/* Every port of the table as one bit: the engine asks for both ends of
+ * every data record, which scanning the table made 3 % of a report.
+ * Built once from the table (pthread_once: analysis threads share it). */
+static uint8_t service_ports[65536 / 8];
+static pthread_once_t service_ports_once = PTHREAD_ONCE_INIT;
+
+static void service_ports_build(void)
+{
+	for (size_t i = 0; i < NPROTOS; i++)
+		for (int k = 0; k < MAX_PORTS; k++) {
+			uint16_t a = protos[i].ports[k], b = protos[i].serve_ports[k];
+			service_ports[a / 8] |= (uint8_t)(1u << (a % 8));
+			service_ports[b / 8] |= (uint8_t)(1u << (b % 8));
+		}
+	service_ports[0] &= (uint8_t)~1u; /* 0 ends a list: no port */
+}
+
 bool classify_service_port(uint16_t port)
 {
-	if (port == 0)
-		return false;
-	for (size_t i = 0; i < NPROTOS; i++)
-		for (int k = 0; k < MAX_PORTS; k++)
-			if (protos[i].ports[k] == port || protos[i].serve_ports[k] == port)
-				return true;
-	return false;
+	pthread_once(&service_ports_once, service_ports_build);
+	return service_ports[port / 8] >> (port % 8) & 1;
 }
 
 static void setf(char *dst, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
