@@ -1009,6 +1009,41 @@ static void obs_end(struct engine *e, struct obs *o, bool clean)
 
 /* ---- records ---- */
 
+/* does a direction's first bytes hold a TLS record (handshake, alert or
+ * application data, any TLS version)? */
+static bool prefix_is_tls(const struct obs *o, int d)
+{
+	const uint8_t *p = o->prefix[d];
+
+	return o->plen[d] >= 3 && p[0] >= 0x15 && p[0] <= 0x17 && p[1] == 3 && p[2] <= 4;
+}
+
+/* The first TLS-flagged record of a connection whose earlier bytes are TLS
+ * records: the TLS library was probed after the connection began (a libssl
+ * a process loaded from its own path, probed at its first traffic; a Go
+ * executable run for the first time), so those bytes were recorded as
+ * plain data. They are the ciphertext, not the application's stream,
+ * which starts again at the plaintext (somewhere in its middle: the
+ * parser looks for a message start). Bytes moved stay counted. Bytes
+ * before a STARTTLS (PostgreSQL's SSLRequest, SMTP) are no TLS record and
+ * stay in the stream. */
+static void obs_tls_late(struct engine *e, struct obs *o)
+{
+	if (!prefix_is_tls(o, 0) && !prefix_is_tls(o, 1))
+		return;
+	for (int i = 0; i < 2; i++) {
+		stream_free(&o->st[i]);
+		stream_init(&o->st[i], &stream_ops, &o->feed[i]);
+		o->plen[i] = 0;
+		o->pstop[i] = false;
+	}
+	o->st[1].fin_in_seq = true;
+	http_conn_free(o->http);
+	o->http = http_conn_create(&http_ops, o, &e->lim, false);
+	o->hstate = HTTP_UNDECIDED;
+	o->req_dir = -1;
+}
+
 static bool is_read(uint16_t sys)
 {
 	return sys == SR_SYS_READ || sys == SR_SYS_READV || sys == SR_SYS_RECVFROM ||
@@ -1035,8 +1070,10 @@ static void on_data_record(struct engine *e, const struct an_src *src, const str
 			    d->laddr, d->lport, d->raddr, d->rport);
 	obs_touch(e, o, d->ts_ns);
 	o->any_data = true;
-	if (d->flags & (SR_DATA_TLS | SR_DATA_TLS_CIPHER))
+	if (d->flags & (SR_DATA_TLS | SR_DATA_TLS_CIPHER) && !o->tls) {
 		o->tls = true;
+		obs_tls_late(e, o);
+	}
 	if (!(d->flags & SR_DATA_TLS))
 		o->moved[dir] += d->bytes; /* bytes on the wire: the ciphertext's */
 	if (o->se && d->bytes)

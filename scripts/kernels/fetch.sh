@@ -3,6 +3,11 @@
 # test-kernels, without touching the system's apt sources.
 #
 #   scripts/kernels/fetch.sh VERSION     VERSION: 5.10, 6.1 or 6.12
+#   scripts/kernels/fetch.sh VERSION --deb PACKAGE
+#                                        another package of that suite,
+#                                        unpacked (prints its directory;
+#                                        tests/e2e/capture_tls_openssl11.sh
+#                                        takes bullseye's libssl1.1)
 #
 # 5.10 is bullseye's kernel, 6.1 bookworm's, 6.12 trixie's (the standard
 # amd64 flavour, through the linux-image-amd64 metapackage). The mirror is the
@@ -55,12 +60,20 @@ mirror() {
 	}' $files
 }
 
-[ $# -eq 1 ] || die "usage: fetch.sh 5.10|6.1|6.12"
+[ $# -eq 1 ] || { [ $# -eq 3 ] && [ "$2" = --deb ]; } ||
+	die "usage: fetch.sh 5.10|6.1|6.12 [--deb PACKAGE]"
 SUITE=$(suite_of "$1") || die "unknown kernel '$1' (5.10, 6.1 or 6.12)"
-OUT=$CACHE/$SUITE
-if [ -s "$OUT/release" ] && [ -d "$OUT/lib/modules/$(cat "$OUT/release")" ]; then
-	echo "$OUT"
-	exit 0
+DEBPKG=${3:-}
+case $DEBPKG in *[!a-z0-9.+-]*) die "bad package name '$DEBPKG'" ;; esac
+if [ -n "$DEBPKG" ]; then
+	OUT=$CACHE/debs/$SUITE/$DEBPKG
+	[ -s "$OUT/package" ] && { echo "$OUT"; exit 0; }
+else
+	OUT=$CACHE/$SUITE
+	if [ -s "$OUT/release" ] && [ -d "$OUT/lib/modules/$(cat "$OUT/release")" ]; then
+		echo "$OUT"
+		exit 0
+	fi
 fi
 [ "$(id -u)" -eq 0 ] || die "needs root (apt-get, unpacking into $CACHE)"
 
@@ -80,6 +93,22 @@ APT=(-q -o "Dir::Etc::sourcelist=$A/sources.list" -o Dir::Etc::sourceparts=/dev/
 echo "fetch.sh: $SUITE from $URI" >&2
 apt-get "${APT[@]}" --error-on=any update >"$A/update.log" 2>&1 ||
 	{ tail -n 5 "$A/update.log" >&2; die "apt-get update for $SUITE from $URI failed"; }
+if [ -n "$DEBPKG" ]; then
+	D=$A/debs/$DEBPKG
+	rm -rf "$D" "$OUT.tmp"
+	mkdir -p "$D" "$OUT.tmp"
+	(cd "$D" && apt-get "${APT[@]}" download "$DEBPKG") >"$A/download.log" 2>&1 ||
+		{ cat "$A/download.log" >&2; die "$SUITE: downloading $DEBPKG failed"; }
+	DEB=$(ls "$D/"*.deb 2>/dev/null | head -n1)
+	[ -n "$DEB" ] || die "$SUITE: apt-get download left no .deb"
+	dpkg-deb -x "$DEB" "$OUT.tmp" || die "$SUITE: unpacking $DEB failed"
+	basename "$DEB" >"$OUT.tmp/package"
+	rm -rf "$OUT"
+	mv "$OUT.tmp" "$OUT"
+	echo "fetch.sh: $SUITE: $(cat "$OUT/package")" >&2
+	echo "$OUT"
+	exit 0
+fi
 # the metapackage names the current kernel package of the suite
 PKG=$(apt-cache "${APT[@]}" depends linux-image-amd64 2>/dev/null |
 	awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }' || true)

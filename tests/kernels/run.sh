@@ -24,7 +24,8 @@ export BUILD
 # about 10x slower than the host, so the kernel-independent ones stay on the
 # host (NOT_RUN; TESTS= runs any of them here too).
 DEFAULT_TESTS="capture_nginx_curl capture_syscalls capture_optin capture_snaplen
-	capture_preexisting capture_ring capture_accept analyze_live capture_tls capture_gotls"
+	capture_preexisting capture_ring capture_accept analyze_live capture_tls capture_gotls
+	capture_tls_openssl11"
 # Not run in the guests, and why (they run in make test on the host).
 NOT_RUN="capture_container:needs a Docker engine (the guest runs no dockerd; its root is the host's over 9p, not a disk Docker's storage can use)
 capture_cli:the command line contract; its kernel part (does sockrec start) is checked here on its own
@@ -66,6 +67,12 @@ gocache() { # PACKAGE
 }
 case " $(echo $TESTS) " in *" capture_tls "*) gocache ./pprof ;; esac
 case " $(echo $TESTS) " in *" capture_gotls "*) gocache ./gotls ;; esac
+# and bullseye's libssl1.1 for capture_tls_openssl11 (the guests have no
+# network; they see the host's unpacked copy over 9p)
+case " $(echo $TESTS) " in *" capture_tls_openssl11 "*)
+	scripts/kernels/fetch.sh 5.10 --deb libssl1.1 >/dev/null ||
+		{ echo "test-kernels: fetching libssl1.1 failed"; exit 1; } ;;
+esac
 
 echo "== not run in the VMs (covered by make test on the host):"
 TESTS_W=" $(echo $TESTS) "
