@@ -59,7 +59,7 @@ PROJECT_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Werror=implicit-function-dec
 	-D_GNU_SOURCE -fno-strict-aliasing -DSOCKREC_VERSION='"$(VERSION)"'
 override CFLAGS += $(PROJECT_CFLAGS) $(SANFLAGS)
 CPPFLAGS += -Iformat -Ibpf -I$(BUILD)
-LDFLAGS += $(SANFLAGS)
+LDFLAGS += $(SANFLAGS) -pthread
 
 pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
 pkg_libs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)

@@ -47,6 +47,8 @@
  * and at most 64 MiB of lines are held */
 #define AN_DEFAULT_REORDER_NS (5 * 1000000000ll)
 #define AN_DEFAULT_REORDER_BYTES (64u << 20)
+/* -j: the most threads asked for that is accepted */
+#define AN_MAX_JOBS 1024u
 
 /* the options of a run: what the core and the outputs read */
 struct an_opts {
@@ -63,6 +65,9 @@ struct an_opts {
 				    * http_log_fields_check()); NULL: every key */
 	bool no_raw_payload;	   /* http.jsonl: no "raw_payload" key */
 	FILE *warn;		   /* warnings ("damaged at offset ..."); NULL: silent */
+	unsigned jobs;		   /* threads: 0 or 1 all on the caller's; 2 or more: the
+				    * inputs read (core/readahead.h) and the sinks run
+				    * (core/relay.h) on threads of their own */
 };
 
 /* the defaults above, show_secrets false, warn NULL */

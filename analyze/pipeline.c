@@ -6,6 +6,8 @@
 
 #include "core/engine.h"
 #include "core/input.h"
+#include "core/readahead.h"
+#include "core/relay.h"
 #include "core/stats.h"
 #include "pipeline.h"
 #include "proto/classify.h"
@@ -104,6 +106,13 @@ static void pass1_record(struct model *m, struct stats *st, struct an_src *src,
 	}
 }
 
+/* the next record: from the reading thread (-j 2+), else read here */
+static int next_record(struct an_inputs *x, struct readahead *ra, const struct sr_record **r,
+		       struct an_src **src)
+{
+	return ra ? readahead_next(ra, r, src) : input_next(x, r, src);
+}
+
 static void stats_free(struct stats *st)
 {
 	for (size_t i = 0; i < st->n; i++) {
@@ -140,6 +149,7 @@ int an_run(const struct an_input *in, size_t n, const struct an_opts *o,
 	struct an_summary sum;
 	const struct sr_record *r;
 	struct an_src *src;
+	struct readahead *ra;
 	uint32_t *hosts = xcalloc(n ? n : 1, sizeof(*hosts));
 	uint64_t total = 0;
 	bool damaged = false, environ = false, pass2 = false;
@@ -160,8 +170,10 @@ int an_run(const struct an_input *in, size_t n, const struct an_opts *o,
 	input_open(&x, in, n);
 	for (size_t i = 0; i < n; i++)
 		x.s[i].host = model_host(m, (const uint8_t *)"", 0);
-	while (input_next(&x, &r, &src) == 1)
+	ra = o->jobs > 1 ? readahead_start(&x) : NULL;
+	while (next_record(&x, ra, &r, &src) == 1)
 		pass1_record(m, &st, src, r);
+	readahead_stop(ra);
 	for (size_t i = 0; i < n; i++) {
 		struct an_src *s = &x.s[i];
 		struct archive_stats *a = &st.a[i];
@@ -208,18 +220,24 @@ int an_run(const struct an_input *in, size_t n, const struct an_opts *o,
 	sum.generated_at_ns = st.have_wall ? st.last_wall : 0;
 	sum.model = m;
 	if (pass2) {
-		struct engine *e = engine_create(o, m, sinks, nsinks);
+		/* -j 2 and more: the sinks on a thread of their own (NULL: the
+		 * thread could not be started, all on this one) */
+		struct relay *rl = o->jobs > 1 ? relay_create(sinks, nsinks) : NULL;
+		struct engine *e = engine_create(o, m, rl ? relay_sinks(rl) : sinks, nsinks);
 
 		input_open(&x, in, n);
 		for (size_t i = 0; i < n; i++)
 			x.s[i].host = hosts[i];
-		while (input_next(&x, &r, &src) == 1)
+		ra = o->jobs > 1 ? readahead_start(&x) : NULL;
+		while (next_record(&x, ra, &r, &src) == 1)
 			engine_record(e, src, r);
+		readahead_stop(ra);
 		input_close(&x);
 		engine_finish(e);
 		sum.http_messages = engine_http_messages(e);
 		sum.connections = engine_connections(e);
 		engine_free(e);
+		relay_finish(rl);
 	}
 	if (!werr)
 		werr = sinks_end(sinks, nsinks, &sum);

@@ -8,7 +8,14 @@
  * classifies other connections (proto/classify.h) and hands what it finds
  * to the sinks (core/engine.h).
  *
- * Determinism: outputs depend only on the input bytes and the options: no
+ * Threads (an_opts.jobs): with 2 or more, the inputs are read, decompressed
+ * and decoded on a thread of their own in both passes (core/readahead.h),
+ * and pass 2's sinks run on another, fed in order by a relay
+ * (core/relay.h); the model, reassembly and parsing stay on the caller's
+ * thread.
+ *
+ * Determinism: outputs depend only on the input bytes and the options (not
+ * on jobs: the same bytes for every thread count): no
  * clock, no locale, no hash-table order (everything written is sorted or in
  * record order). The same archives give the same bytes on any machine.
  *

@@ -30,6 +30,7 @@
 #
 #   ROUNDS=3 DURATION=30 ANALYZE_MB=1024 bench/run.sh
 #   QUICK=1 bench/run.sh            (ROUNDS=1 DURATION=5 ANALYZE_MB=128)
+#   SECTIONS="3" QUICK=1 bench/run.sh   only these sections (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${QUICK:-0}" = 1 ]; then
@@ -38,6 +39,8 @@ fi
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-30}
 ANALYZE_MB=${ANALYZE_MB:-1024}
+SECTIONS=${SECTIONS:-1 2 3 4 5 6 7}
+sec() { [[ " $SECTIONS " == *" $1 "* ]]; }
 CONNS=${CONNS:-16}
 BUILD=${BUILD:-build}
 PORT=${BENCH_PORT:-27800}
@@ -119,9 +122,9 @@ drops_of() { # archive -> ring_full total
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # ------------------------------------------------------------ 1. overhead
-sr_log "1/6 capture overhead: $ROUNDS rounds x 5 modes x ${DURATION}s"
+sec 1 && sr_log "1/6 capture overhead: $ROUNDS rounds x 5 modes x ${DURATION}s"
 : >"$RES/overhead"
-for r in $(seq "$ROUNDS"); do
+for r in $(seq "$(sec 1 && echo "$ROUNDS" || echo 0)"); do
 	for mode in none server capture idle tcpdump; do
 		bytes=0 drops=-
 		case $mode in
@@ -159,202 +162,218 @@ for r in $(seq "$ROUNDS"); do
 done
 
 # ------------------------------------------------------------ 2. syscalls
-sr_log "2/6 per-syscall cost"
-BUILD=$BUILD REPS=3 bench/syscall-cost.sh >"$RES/syscall" 2>"$RES/syscall.err" ||
-	{ cat "$RES/syscall.err" >&2; sr_die "syscall-cost failed"; }
-cat "$RES/syscall" >&2
-# where the time of a captured call goes, kernel side
-BUILD=$BUILD bench/bpf-stages.sh 256 >"$RES/stages" 2>"$RES/stages.err" ||
-	{ cat "$RES/stages.err" >&2; sr_die "bpf-stages failed"; }
-cat "$RES/stages" >&2
+if sec 2; then
+	sr_log "2/6 per-syscall cost"
+	BUILD=$BUILD REPS=3 bench/syscall-cost.sh >"$RES/syscall" 2>"$RES/syscall.err" ||
+		{ cat "$RES/syscall.err" >&2; sr_die "syscall-cost failed"; }
+	cat "$RES/syscall" >&2
+	# where the time of a captured call goes, kernel side
+	BUILD=$BUILD bench/bpf-stages.sh 256 >"$RES/stages" 2>"$RES/stages.err" ||
+		{ cat "$RES/stages.err" >&2; sr_die "bpf-stages failed"; }
+	cat "$RES/stages" >&2
+fi
 
 # ------------------------------------------------------------ 3. analyzer
-sr_log "3/6 analyzer on >= ${ANALYZE_MB} MB of payload"
-# Section 1's load (wrk -> nginx, keep-alive, GET /api/hello: a 24-byte
-# JSON body), nginx and wrk both opted in, so each byte is recorded twice
-# (client and server), as in production when both sides opt in. Small
-# messages are where per-message costs show, for us and for tshark alike.
-# wrk runs in rounds until the archive holds ANALYZE_MB of payload (the
-# first round measures the rate, the next ones aim at what is missing),
-# at most ANALYZE_MAX_S seconds of load in all.
-ANALYZE_MAX_S=${ANALYZE_MAX_S:-300}
-payload_of() { # archive -> bytes of payload (a live archive: its closed blocks)
-	{ "$SA" info "$1" 2>/dev/null || true; } | awk '/bytes_captured:/ { print $2; exit }'
-}
-cap_start "$RES/an.srz"
-want=$((ANALYZE_MB * 1000000)) payload=0 secs=0 round=2 an_requests=0
-while [ "$payload" -lt "$want" ] && [ "$secs" -lt "$ANALYZE_MAX_S" ]; do
-	[ $((secs + round)) -le "$ANALYZE_MAX_S" ] || round=$((ANALYZE_MAX_S - secs))
-	read -r rps _ < <(run_wrk "$PORT" 1 "$round")
-	an_requests=$((an_requests + $(awk '/requests in/ { print $1; exit }' "$RES/wrk.out")))
-	secs=$((secs + round))
-	sleep 1.2 # the capture closes a block at least every second
+if sec 3; then
+	sr_log "3/6 analyzer on >= ${ANALYZE_MB} MB of payload"
+	# Section 1's load (wrk -> nginx, keep-alive, GET /api/hello: a 24-byte
+	# JSON body), nginx and wrk both opted in, so each byte is recorded twice
+	# (client and server), as in production when both sides opt in. Small
+	# messages are where per-message costs show, for us and for tshark alike.
+	# wrk runs in rounds until the archive holds ANALYZE_MB of payload (the
+	# first round measures the rate, the next ones aim at what is missing),
+	# at most ANALYZE_MAX_S seconds of load in all.
+	ANALYZE_MAX_S=${ANALYZE_MAX_S:-300}
+	payload_of() { # archive -> bytes of payload (a live archive: its closed blocks)
+		{ "$SA" info "$1" 2>/dev/null || true; } | awk '/bytes_captured:/ { print $2; exit }'
+	}
+	cap_start "$RES/an.srz"
+	want=$((ANALYZE_MB * 1000000)) payload=0 secs=0 round=2 an_requests=0
+	while [ "$payload" -lt "$want" ] && [ "$secs" -lt "$ANALYZE_MAX_S" ]; do
+		[ $((secs + round)) -le "$ANALYZE_MAX_S" ] || round=$((ANALYZE_MAX_S - secs))
+		read -r rps _ < <(run_wrk "$PORT" 1 "$round")
+		an_requests=$((an_requests + $(awk '/requests in/ { print $1; exit }' "$RES/wrk.out")))
+		secs=$((secs + round))
+		sleep 1.2 # the capture closes a block at least every second
+		payload=$(payload_of "$RES/an.srz")
+		payload=${payload:-0}
+		# what is missing at this round's rate, +10 %, in whole seconds
+		round=$(echo "$want $payload $secs" | awk '{ r = $2 / $3; if (r <= 0) r = 1
+			s = ($1 - $2) * 1.1 / r; print (s < 1 ? 1 : int(s + 0.999)) }')
+		sr_log "  ${secs}s of load: $((payload / 1000000)) MB of payload ($rps req/s)"
+	done
+	cap_stop
 	payload=$(payload_of "$RES/an.srz")
-	payload=${payload:-0}
-	# what is missing at this round's rate, +10 %, in whole seconds
-	round=$(echo "$want $payload $secs" | awk '{ r = $2 / $3; if (r <= 0) r = 1
-		s = ($1 - $2) * 1.1 / r; print (s < 1 ? 1 : int(s + 0.999)) }')
-	sr_log "  ${secs}s of load: $((payload / 1000000)) MB of payload ($rps req/s)"
-done
-cap_stop
-payload=$(payload_of "$RES/an.srz")
-an_load_s=$secs
-sr_log "recorded $((payload / 1000000)) MB of payload in ${secs}s of load"
+	an_load_s=$secs
+	sr_log "recorded $((payload / 1000000)) MB of payload in ${secs}s of load"
 
-timed() { # name cmd... -> "seconds maxrss_kb status user_seconds system_seconds"
-	local name=$1 rc=0
-	shift
-	/usr/bin/time -f '%e %M %U %S' -o "$RES/$name.time" taskset -c "${CPUS:-0}" "$@" >"$RES/$name.out" 2>"$RES/$name.err" || rc=$?
-	tail -n1 "$RES/$name.time" | awk -v rc=$rc '{ print $1, $2, rc, $3, $4 }'
-}
-# The analyzer's outputs go to a tmpfs (/dev/shm): http.jsonl is about 7
-# times the payload on this mix (8 GB for ANALYZE_MB=1024), and this VM's
-# disk is not what is measured. Storing it still costs system time (page
-# allocation: 0.3-1 s per GB here, more on a fresh or crowded machine),
-# shown apart from the analyzer's own (user) time. Each analyzer run is
-# repeated ANALYZE_REPS times and the fastest counts (the others differ by
-# what else the machine does); peak RSS is the largest of the runs.
-ANALYZE_REPS=${ANALYZE_REPS:-3}
-AN_OUT=$(mktemp -d /dev/shm/sockrec-bench.XXXXXX)
-sr_on_exit "rm -rf '$AN_OUT'"
-# one run first, not counted: it touches the memory the tmpfs will use
-"$SA" report "$RES/an.srz" -o "$AN_OUT/report" >/dev/null 2>&1 || true
-rm -rf "$AN_OUT/report"
-# memory must not grow with archive size: the same analysis on the first
-# quarter and half of the archive (cut at a byte offset: the analyzer reads
-# the readable prefix and exits 3), then on all of it
-an_rows=()
-for part in 4 2 1; do
-	f=$RES/an.srz
-	if [ "$part" != 1 ]; then
-		f=$RES/an-$part.srz
-		head -c $(($(stat -c %s "$RES/an.srz") / part)) "$RES/an.srz" >"$f"
-	fi
-	best= best_cpu= peak=0
-	for _ in $(seq "$ANALYZE_REPS"); do
-		rm -rf "$AN_OUT/report"
-		read -r s rss rc us sy < <(timed "analyze-$part" "$SA" report "$f" -o "$AN_OUT/report")
-		[ "$rc" = 0 ] || [ "$rc" = 3 ] ||
-			sr_die "sockrec-analyze report failed ($rc): $(head -c 500 "$RES/analyze-$part.err")"
-		if [ -z "$best" ] || awk -v a="$s" -v b="$best" 'BEGIN { exit !(a < b) }'; then
-			best=$s best_cpu="$us $sy"
+	timed() { # name cmd... -> "seconds maxrss_kb status user_seconds system_seconds"
+		local name=$1 rc=0
+		shift
+		/usr/bin/time -f '%e %M %U %S' -o "$RES/$name.time" taskset -c "${CPUS:-0}" "$@" >"$RES/$name.out" 2>"$RES/$name.err" || rc=$?
+		tail -n1 "$RES/$name.time" | awk -v rc=$rc '{ print $1, $2, rc, $3, $4 }'
+	}
+	# The analyzer's outputs go to a tmpfs (/dev/shm): http.jsonl is about 7
+	# times the payload on this mix (8 GB for ANALYZE_MB=1024), and this VM's
+	# disk is not what is measured. Storing it still costs system time (page
+	# allocation: 0.3-1 s per GB here, more on a fresh or crowded machine),
+	# shown apart from the analyzer's own (user) time. Each analyzer run is
+	# repeated ANALYZE_REPS times and the fastest counts (the others differ by
+	# what else the machine does); peak RSS is the largest of the runs.
+	ANALYZE_REPS=${ANALYZE_REPS:-3}
+	AN_OUT=$(mktemp -d /dev/shm/sockrec-bench.XXXXXX)
+	sr_on_exit "rm -rf '$AN_OUT'"
+	# one run first, not counted: it touches the memory the tmpfs will use
+	"$SA" report "$RES/an.srz" -o "$AN_OUT/report" >/dev/null 2>&1 || true
+	rm -rf "$AN_OUT/report"
+	# memory must not grow with archive size: the same analysis on the first
+	# quarter and half of the archive (cut at a byte offset: the analyzer reads
+	# the readable prefix and exits 3), then on all of it
+	an_rows=()
+	for part in 4 2 1; do
+		f=$RES/an.srz
+		if [ "$part" != 1 ]; then
+			f=$RES/an-$part.srz
+			head -c $(($(stat -c %s "$RES/an.srz") / part)) "$RES/an.srz" >"$f"
 		fi
-		[ "$rss" -gt "$peak" ] && peak=$rss
+		best= best_cpu= peak=0
+		for _ in $(seq "$ANALYZE_REPS"); do
+			rm -rf "$AN_OUT/report"
+			read -r s rss rc us sy < <(timed "analyze-$part" "$SA" report -j 1 "$f" -o "$AN_OUT/report")
+			[ "$rc" = 0 ] || [ "$rc" = 3 ] ||
+				sr_die "sockrec-analyze report failed ($rc): $(head -c 500 "$RES/analyze-$part.err")"
+			if [ -z "$best" ] || awk -v a="$s" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+				best=$s best_cpu="$us $sy"
+			fi
+			[ "$rss" -gt "$peak" ] && peak=$rss
+		done
+		an_rows+=("$part $best $peak $(payload_of "$f") $(wc -l <"$AN_OUT/report/http.jsonl") $(stat -c %s "$AN_OUT/report/http.jsonl") $best_cpu")
+		rm -f "$RES/an-$part.srz"
 	done
-	an_rows+=("$part $best $peak $(payload_of "$f") $(wc -l <"$AN_OUT/report/http.jsonl") $(stat -c %s "$AN_OUT/report/http.jsonl") $best_cpu")
-	rm -f "$RES/an-$part.srz"
-done
-rm -rf "$AN_OUT/report"
-read -r a_secs a_rss _ < <(echo "${an_rows[2]}" | cut -d' ' -f2-)
-# the whole archive again with --summary-only (no per-message log)
-var_rows=()
-for v in "sum1:0:--summary-only"; do
-	IFS=: read -r vname vcpus vargs <<<"$v"
-	best= best_cpu= peak=0
-	for _ in $(seq "$ANALYZE_REPS"); do
-		rm -rf "$AN_OUT/report"
-		# shellcheck disable=SC2086 # vargs: several options
-		read -r s rss rc us sy < <(CPUS=$vcpus timed "analyze-$vname" "$SA" report $vargs "$RES/an.srz" -o "$AN_OUT/report")
-		[ "$rc" = 0 ] || sr_die "sockrec-analyze report $vargs failed ($rc): $(head -c 500 "$RES/analyze-$vname.err")"
-		if [ -z "$best" ] || awk -v a="$s" -v b="$best" 'BEGIN { exit !(a < b) }'; then
-			best=$s best_cpu="$us $sy"
-		fi
-		[ "$rss" -gt "$peak" ] && peak=$rss
+	rm -rf "$AN_OUT/report"
+	read -r a_secs a_rss _ < <(echo "${an_rows[2]}" | cut -d' ' -f2-)
+	# the whole archive again: -j 2 on both cores (the sinks, http.jsonl
+	# among them, on a thread of their own: analyze/core/relay.h), and
+	# --summary-only (no per-message log) with -j 1 on one core and -j 2 on
+	# both
+	var_rows=()
+	for v in "j2:0,1:-j 2" "sum1:0:--summary-only -j 1" "sum2:0,1:--summary-only -j 2"; do
+		IFS=: read -r vname vcpus vargs <<<"$v"
+		best= best_cpu= peak=0
+		for _ in $(seq "$ANALYZE_REPS"); do
+			rm -rf "$AN_OUT/report"
+			# shellcheck disable=SC2086 # vargs: several options
+			read -r s rss rc us sy < <(CPUS=$vcpus timed "analyze-$vname" "$SA" report $vargs "$RES/an.srz" -o "$AN_OUT/report")
+			[ "$rc" = 0 ] || sr_die "sockrec-analyze report $vargs failed ($rc): $(head -c 500 "$RES/analyze-$vname.err")"
+			if [ -z "$best" ] || awk -v a="$s" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+				best=$s best_cpu="$us $sy"
+			fi
+			[ "$rss" -gt "$peak" ] && peak=$rss
+		done
+		var_rows+=("$vname|$vcpus|$vargs|$best|$peak|$best_cpu")
 	done
-	var_rows+=("$vname|$vcpus|$vargs|$best|$peak|$best_cpu")
-done
-rm -rf "$AN_OUT/report"
-# the pcapng only now: its pages would crowd the RAM disk's
-"$SA" convert "$RES/an.srz" "$RES/an.pcapng"
-TSHARK_TIMEOUT=${TSHARK_TIMEOUT:-1800}
-read -r t_secs t_rss _ t_us t_sy < <(timed tshark timeout "$TSHARK_TIMEOUT" tshark -r "$RES/an.pcapng" -q -z http,tree)
-t_requests=$(awk '$1 == "HTTP" && $2 == "Request" && $3 == "Packets" { print $4; exit }' "$RES/tshark.out")
+	rm -rf "$AN_OUT/report"
+	# the pcapng only now: its pages would crowd the RAM disk's
+	"$SA" convert "$RES/an.srz" "$RES/an.pcapng"
+	TSHARK_TIMEOUT=${TSHARK_TIMEOUT:-1800}
+	read -r t_secs t_rss _ t_us t_sy < <(timed tshark timeout "$TSHARK_TIMEOUT" tshark -r "$RES/an.pcapng" -q -z http,tree)
+	t_requests=$(awk '$1 == "HTTP" && $2 == "Request" && $3 == "Packets" { print $4; exit }' "$RES/tshark.out")
 
-# section 3 of the report
-analyzer_table() {
-	local row part s rss pl lines jsonl us sy what
-	mb() { awk -v b="$1" 'BEGIN { printf "%.0f", b / 1e6 }'; }
-	echo "## 3. Analyzer vs tshark (one core each, same traffic)"
-	echo
-	echo "Traffic: section 1's load (wrk -t1 -c$CONNS -> nginx, keep-alive, GET /api/hello: a 24-byte JSON body)," \
-		"nginx and wrk both recorded (each message seen at both ends), $an_requests requests in ${an_load_s}s of load."
-	echo "Payload: $(mb "$payload") MB (.srz $(mb "$(stat -c %s "$RES/an.srz")") MB," \
-		".pcapng $(mb "$(stat -c %s "$RES/an.pcapng")") MB)."
-	echo "Commands: \`taskset -c 0 sockrec-analyze report ARCHIVE -o DIR\` (DIR on /dev/shm; the fastest of $ANALYZE_REPS runs)" \
-		"and \`taskset -c 0 tshark -r ARCHIVE.pcapng -q -z http,tree\` (once); wall seconds, user and system seconds" \
-		"and peak RSS from /usr/bin/time. System time is mostly storing http.jsonl."
-	echo
-	echo "| tool | input | payload MB | http.jsonl lines (MB) | seconds | user s | system s | MB/s of payload | peak RSS MB |"
-	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
-	for row in "${an_rows[@]}"; do
-		read -r part s rss pl lines jsonl us sy <<<"$row"
-		case $part in 4) what="first ¼ of the .srz" ;; 2) what="first ½ of the .srz" ;; *) what=".srz" ;; esac
-		printf '| sockrec-analyze report | %s | %s | %s (%s) | %.2f | %.2f | %.2f | %.0f | %.1f |\n' "$what" "$(mb "$pl")" \
-			"$lines" "$(mb "$jsonl")" "$s" "$us" "$sy" \
-			"$(echo "$pl $s" | awk '{ print $1 / 1e6 / ($2 > 0 ? $2 : 0.01) }')" "$(echo "$rss" | awk '{ print $1 / 1024 }')"
-	done
-	printf '| tshark -q -z http,tree | .pcapng | %s | – (%s requests counted) | %.2f | %.2f | %.2f | %.1f | %.0f |\n' "$(mb "$payload")" \
-		"${t_requests:-?}" "$t_secs" "$t_us" "$t_sy" \
-		"$(echo "$payload $t_secs" | awk '{ print $1 / 1e6 / ($2 > 0 ? $2 : 0.01) }')" "$(echo "$t_rss" | awk '{ print $1 / 1024 }')"
-	for row in "${var_rows[@]}"; do
-		IFS='|' read -r _ vcpus vargs s rss cpu <<<"$row"
-		read -r us sy <<<"$cpu"
-		printf '| sockrec-analyze report %s (cores %s) | .srz | %s | %s | %.2f | %.2f | %.2f | %.0f | %.1f |\n' "$vargs" "$vcpus" \
-			"$(mb "$payload")" "$(case $vargs in *summary*) echo "– (no http.jsonl)" ;; *) echo "as above" ;; esac)" \
-			"$s" "$us" "$sy" "$(echo "$payload $s" | awk '{ print $1 / 1e6 / ($2 > 0 ? $2 : 0.01) }')" \
-			"$(echo "$rss" | awk '{ print $1 / 1024 }')"
-	done
-	read -r _ _ _ _ _ _ a_us _ <<<"${an_rows[2]}"
-	printf '\nSpeed-up over tshark: **%.1f×** (target ≥ 50×). Analyzer: **%.0f MB/s** of payload on one core (target ≥ 300); %.0f MB/s of its user time alone.' \
-		"$(echo "$t_secs $a_secs" | awk '{ print $1 / ($2 > 0 ? $2 : 0.01) }')" \
-		"$(echo "$payload $a_secs" | awk '{ print $1 / 1e6 / ($2 > 0 ? $2 : 0.01) }')" \
-		"$(echo "$payload $a_us" | awk '{ print $1 / 1e6 / ($2 > 0 ? $2 : 0.01) }')"
-	printf ' Peak RSS for ¼ → ½ → all of the archive: **%s** (target: flat with archive size).\n' \
-		"$(for row in "${an_rows[@]}"; do echo "$row"; done | awk '{ printf "%s%.1f", (NR > 1 ? " → " : ""), $3 / 1024 } END { print " MB" }')"
-	[ "$(tail -n1 "$RES/tshark.time" | cut -d' ' -f1 | cut -d. -f1)" -ge "$TSHARK_TIMEOUT" ] 2>/dev/null &&
-		echo "(tshark was stopped after ${TSHARK_TIMEOUT}s: its speed is a lower bound of the ratio.)"
-	[ "$payload" -ge "$want" ] ||
-		echo "(only $(mb "$payload") of the ${ANALYZE_MB} MB asked were recorded in ANALYZE_MAX_S=${ANALYZE_MAX_S}s.)"
-	return 0
-}
+	# section 3 of the report
+	analyzer_table() {
+		local row part s rss pl lines jsonl us sy what
+		mb() { awk -v b="$1" 'BEGIN { printf "%.0f", b / 1e6 }'; }
+		echo "## 3. Analyzer vs tshark (one core each, same traffic; and sockrec-analyze -j 2 on two)"
+		echo
+		echo "Traffic: section 1's load (wrk -t1 -c$CONNS -> nginx, keep-alive, GET /api/hello: a 24-byte JSON body)," \
+			"nginx and wrk both recorded (each message seen at both ends), $an_requests requests in ${an_load_s}s of load."
+		echo "Payload: $(mb "$payload") MB (.srz $(mb "$(stat -c %s "$RES/an.srz")") MB," \
+			".pcapng $(mb "$(stat -c %s "$RES/an.pcapng")") MB)."
+		echo "Commands: \`taskset -c 0 sockrec-analyze report ARCHIVE -o DIR\` (DIR on /dev/shm; the fastest of $ANALYZE_REPS runs)" \
+			"and \`taskset -c 0 tshark -r ARCHIVE.pcapng -q -z http,tree\` (once); wall seconds, user and system seconds" \
+			"and peak RSS from /usr/bin/time. System time is mostly storing http.jsonl."
+		echo
+		echo "| tool | input | payload MB | http.jsonl lines (MB) | seconds | user s | system s | MB/s of payload | peak RSS MB |"
+		echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+		for row in "${an_rows[@]}"; do
+			read -r part s rss pl lines jsonl us sy <<<"$row"
+			case $part in 4) what="first ¼ of the .srz" ;; 2) what="first ½ of the .srz" ;; *) what=".srz" ;; esac
+			printf '| sockrec-analyze report | %s | %s | %s (%s) | %.2f | %.2f | %.2f | %.0f | %.1f |\n' "$what" "$(mb "$pl")" \
+				"$lines" "$(mb "$jsonl")" "$s" "$us" "$sy" \
+				"$(echo "$pl $s" | awk '{ print $1 / 1e6 / ($2 > 0 ? $2 : 0.01) }')" "$(echo "$rss" | awk '{ print $1 / 1024 }')"
+		done
+		printf '| tshark -q -z http,tree | .pcapng | %s | – (%s requests counted) | %.2f | %.2f | %.2f | %.1f | %.0f |\n' "$(mb "$payload")" \
+			"${t_requests:-?}" "$t_secs" "$t_us" "$t_sy" \
+			"$(echo "$payload $t_secs" | awk '{ print $1 / 1e6 / ($2 > 0 ? $2 : 0.01) }')" "$(echo "$t_rss" | awk '{ print $1 / 1024 }')"
+		for row in "${var_rows[@]}"; do
+			IFS='|' read -r _ vcpus vargs s rss cpu <<<"$row"
+			read -r us sy <<<"$cpu"
+			printf '| sockrec-analyze report %s (cores %s) | .srz | %s | %s | %.2f | %.2f | %.2f | %.0f | %.1f |\n' "$vargs" "$vcpus" \
+				"$(mb "$payload")" "$(case $vargs in *summary*) echo "– (no http.jsonl)" ;; *) echo "as above" ;; esac)" \
+				"$s" "$us" "$sy" "$(echo "$payload $s" | awk '{ print $1 / 1e6 / ($2 > 0 ? $2 : 0.01) }')" \
+				"$(echo "$rss" | awk '{ print $1 / 1024 }')"
+		done
+		read -r _ _ _ _ _ _ a_us _ <<<"${an_rows[2]}"
+		printf '\nSpeed-up over tshark: **%.1f×** (target ≥ 50×). Analyzer: **%.0f MB/s** of payload on one core (target ≥ 300); %.0f MB/s of its user time alone.' \
+			"$(echo "$t_secs $a_secs" | awk '{ print $1 / ($2 > 0 ? $2 : 0.01) }')" \
+			"$(echo "$payload $a_secs" | awk '{ print $1 / 1e6 / ($2 > 0 ? $2 : 0.01) }')" \
+			"$(echo "$payload $a_us" | awk '{ print $1 / 1e6 / ($2 > 0 ? $2 : 0.01) }')"
+		printf ' Peak RSS for ¼ → ½ → all of the archive: **%s** (target: flat with archive size).\n' \
+			"$(for row in "${an_rows[@]}"; do echo "$row"; done | awk '{ printf "%s%.1f", (NR > 1 ? " → " : ""), $3 / 1024 } END { print " MB" }')"
+		[ "$(tail -n1 "$RES/tshark.time" | cut -d' ' -f1 | cut -d. -f1)" -ge "$TSHARK_TIMEOUT" ] 2>/dev/null &&
+			echo "(tshark was stopped after ${TSHARK_TIMEOUT}s: its speed is a lower bound of the ratio.)"
+		[ "$payload" -ge "$want" ] ||
+			echo "(only $(mb "$payload") of the ${ANALYZE_MB} MB asked were recorded in ANALYZE_MAX_S=${ANALYZE_MAX_S}s.)"
+		return 0
+	}
+fi
 
 # ------------------------------------------------------------ 4. size
-sr_log "4/6 size of the same traffic"
-tcpdump -i lo -s 0 -w "$RES/s.pcap" "tcp port $PORT" 2>/dev/null &
-td=$!
-sleep 1
-cap_start "$RES/s.srz"
-run_wrk "$PORT" 1 "$DURATION" >/dev/null
-cap_stop
-sleep 0.5
-kill -INT "$td"
-wait "$td" || true
-"$SA" convert "$RES/s.srz" "$RES/s.pcapng"
-sz_srz=$(stat -c %s "$RES/s.srz")
-sz_png=$(stat -c %s "$RES/s.pcapng")
-sz_pcap=$(stat -c %s "$RES/s.pcap")
-# what the capture's zstd level costs and saves, on this archive
-"$BUILD/bench/srz_levels" "$RES/s.srz" 3 1 -1 -2 -3 3 >"$RES/levels"
+if sec 4; then
+	sr_log "4/6 size of the same traffic"
+	tcpdump -i lo -s 0 -w "$RES/s.pcap" "tcp port $PORT" 2>/dev/null &
+	td=$!
+	sleep 1
+	cap_start "$RES/s.srz"
+	run_wrk "$PORT" 1 "$DURATION" >/dev/null
+	cap_stop
+	sleep 0.5
+	kill -INT "$td"
+	wait "$td" || true
+	"$SA" convert "$RES/s.srz" "$RES/s.pcapng"
+	sz_srz=$(stat -c %s "$RES/s.srz")
+	sz_png=$(stat -c %s "$RES/s.pcapng")
+	sz_pcap=$(stat -c %s "$RES/s.pcap")
+	# what the capture's zstd level costs and saves, on this archive
+	"$BUILD/bench/srz_levels" "$RES/s.srz" 3 1 -1 -2 -3 3 >"$RES/levels"
+fi
 
 # ------------------------------------------------------------ 5. scale
-sr_log "5/6 analyzer scale: 10k, 100k, 1M connections in one process"
-BUILD=$BUILD bench/scale.sh >"$RES/scale"
+if sec 5; then
+	sr_log "5/6 analyzer scale: 10k, 100k, 1M connections in one process"
+	BUILD=$BUILD bench/scale.sh >"$RES/scale"
+fi
 
 # ------------------------------------------------------------ 6. HTTP/2, gRPC
-sr_log "6/7 analyzer on HTTP/2 and gRPC vs tshark"
-BUILD=$BUILD bench/h2.sh >"$RES/h2"
+if sec 6; then
+	sr_log "6/7 analyzer on HTTP/2 and gRPC vs tshark"
+	BUILD=$BUILD bench/h2.sh >"$RES/h2"
+fi
 # ------------------------------------------------------------ 7. TLS
-sr_log "7/7 TLS plaintext: HTTPS requests with the uprobes on and off"
-BUILD=$BUILD ROUNDS=$ROUNDS DURATION=$((DURATION < 10 ? DURATION : 10)) bench/tls-cost.sh >"$RES/tls"
+if sec 7; then
+	sr_log "7/7 TLS plaintext: HTTPS requests with the uprobes on and off"
+	BUILD=$BUILD ROUNDS=$ROUNDS DURATION=$((DURATION < 10 ? DURATION : 10)) bench/tls-cost.sh >"$RES/tls"
+fi
 
 # ------------------------------------------------------------ report
 host=$(hostname -s)
-out=bench/results/$(date -u +%Y-%m-%d)-$host.md
+out=bench/results/$(date -u +%Y-%m-%d)-$host$([ "$SECTIONS" = "1 2 3 4 5 6 7" ] || echo "-s${SECTIONS// /}").md
 {
 	echo "# sockrec bench — $(date -u +%Y-%m-%dT%H:%MZ), $host, $(nproc) cores, kernel $(uname -r)"
 	echo
 	echo "ROUNDS=$ROUNDS DURATION=${DURATION}s CONNS=$CONNS; medians over the rounds, interleaved."
 	echo
+	if sec 1; then
 	echo "## 1. Capture overhead (wrk -> nginx, keep-alive, small response)"
 	echo
 	echo "| mode | req/s | vs none | p99 ms | bytes written | drops | target |"
@@ -376,6 +395,8 @@ out=bench/results/$(date -u +%Y-%m-%d)-$host.md
 			"$(echo "$rps $base" | awk '{ print ($1 / $2 - 1) * 100 }')" "$p99" "$by" "$dr" "$tgt"
 	done
 	echo
+	fi
+	if sec 2; then
 	echo "## 2. Per-syscall cost (bench/syscall-cost.sh; ns per call, + added vs off)"
 	echo
 	echo '```'
@@ -389,8 +410,12 @@ out=bench/results/$(date -u +%Y-%m-%d)-$host.md
 	cat "$RES/stages"
 	echo '```'
 	echo
+	fi
+	if sec 3; then
 	analyzer_table
 	echo
+	fi
+	if sec 4; then
 	echo "## 4. Size of the same traffic (${DURATION}s of wrk -> nginx)"
 	echo
 	echo "| file | bytes | vs tcpdump pcap |"
@@ -405,15 +430,23 @@ out=bench/results/$(date -u +%Y-%m-%d)-$host.md
 	echo
 	cat "$RES/levels"
 	echo
+	fi
+	if sec 5; then
 	cat "$RES/scale"
 	echo
 	echo "Target: CPU per connection flat from 10k to 1M (linear time); peak RSS flat past 32,768 open connections, under 200 MB."
 	echo
+	fi
+	if sec 6; then
 	cat "$RES/h2"
 	echo
+	fi
+	if sec 7; then
 	echo "## 7. TLS plaintext (bench/tls-cost.sh: wrk -> nginx over HTTPS, OpenSSL 3, both recorded)"
 	echo
 	cat "$RES/tls"
+	fi
 } >"$out"
-cp "$out" bench/results/latest.md
+# a run of some sections only is a file of its own, not the latest full one
+[ "$SECTIONS" = "1 2 3 4 5 6 7" ] && cp "$out" bench/results/latest.md
 cat "$out"

@@ -7,7 +7,9 @@
 # shown on failure). When fixtures/ARCHIVE ends in .srz and the same name
 # with .pcapng exists, the test runs again on the pcapng ("NAME[pcapng]")
 # against the same expected file: converting must not change what the
-# analyzer concludes.
+# analyzer concludes. Each test runs once per thread count in JOBS
+# (-j N; default "1 2 3 8"): the outputs must be the same bytes for every N
+# ("NAME -j2"; the first one is plain "NAME").
 #
 # TESTLIST lines (like tcpdump's tests/TESTLIST), # starts a comment:
 #   NAME  ARCHIVE  SUBCOMMAND  EXPECTED  [OPTIONS...]
@@ -17,6 +19,7 @@
 #   tests/golden.sh            all tests
 #   tests/golden.sh nginx      tests whose name contains "nginx"
 #   BUILD=build/san tests/golden.sh
+#   JOBS=1 tests/golden.sh     one thread only
 #
 # Prints PASS/FAIL per test and "golden: N passed, N failed"; exits 0 only
 # when every test passed, 77 (skip) when the analyzer is not built.
@@ -26,6 +29,8 @@ BUILD=${BUILD:-build}
 ANALYZE=$BUILD/sockrec-analyze
 LIST=fixtures/TESTLIST
 filter=${1:-}
+read -r -a jobs <<<"${JOBS:-1 2 3 8}"
+
 
 if [ ! -x "$ANALYZE" ]; then
 	echo "SKIP: $ANALYZE not built (run make)"
@@ -43,14 +48,15 @@ failed=()
 
 # run_one NAME ARCHIVE SUBCOMMAND EXPECTED WANT_EXIT [OPTIONS...]
 run_one() {
-	local name=$1 archive=$2 sub=$3 expected=$4 want=$5 rc
-	shift 5
+	local name=$1 archive=$2 sub=$3 expected=$4 want=$5 j=$6 rc
+	shift 6
+	[ "$j" != "${jobs[0]}" ] && name="$name -j$j"
 	if [ ! -r "fixtures/$expected" ]; then
 		echo "FAIL  $name: fixtures/$expected missing"
 		fail=$((fail + 1)); failed+=("$name")
 		return
 	fi
-	timeout 120 "$ANALYZE" "$sub" "$@" "fixtures/$archive" </dev/null >"$tmp/out" 2>"$tmp/err"
+	timeout 120 "$ANALYZE" "$sub" -j "$j" "$@" "fixtures/$archive" </dev/null >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	if [ "$rc" -ne "$want" ]; then
 		echo "FAIL  $name: exit $rc, expected $want"
@@ -85,10 +91,13 @@ while read -r name archive sub expected rest; do
 		*) opts+=("$o") ;;
 		esac
 	done
-	run_one "$name" "$archive" "$sub" "$expected" "$want" "${opts[@]}"
-	if [[ $archive == *.srz ]] && [ -e "fixtures/${archive%.srz}.pcapng" ]; then
-		run_one "$name[pcapng]" "${archive%.srz}.pcapng" "$sub" "$expected" "$want" "${opts[@]}"
-	fi
+	for j in "${jobs[@]}"; do
+		run_one "$name" "$archive" "$sub" "$expected" "$want" "$j" "${opts[@]}"
+		if [[ $archive == *.srz ]] && [ -e "fixtures/${archive%.srz}.pcapng" ]; then
+			run_one "$name[pcapng]" "${archive%.srz}.pcapng" "$sub" "$expected" "$want" "$j" \
+				"${opts[@]}"
+		fi
+	done
 done <"$LIST"
 
 if [ $((pass + fail)) -eq 0 ]; then

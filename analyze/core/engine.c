@@ -1187,7 +1187,6 @@ static void give_floor(struct engine *e)
 	int64_t floor = sub_sat(e->now_data, ENGINE_DISORDER_NS);
 	bool have = true;
 
-	e->since_floor = 0;
 	for (const struct obs *o = e->lru_head; o; o = o->lnext) {
 		uint64_t ts;
 		if (!o->http ||
@@ -1244,9 +1243,14 @@ void engine_record(struct engine *e, const struct an_src *src, const struct sr_r
 	for (size_t i = 0; i < e->nsinks; i++)
 		if (e->sinks[i]->advance)
 			e->sinks[i]->advance(e->sinks[i]->ctx, wall);
-	if (e->have_data && ++e->since_floor >= ENGINE_FLOOR_EVERY && e->since_floor >= e->nobs &&
-	    sinks_holding(e))
-		give_floor(e);
+	/* looked at every so many records whether a sink holds lines or not,
+	 * so that a relay (core/relay.h), which answers holding() later on the
+	 * sinks' thread, asks at the same records */
+	if (e->have_data && ++e->since_floor >= ENGINE_FLOOR_EVERY && e->since_floor >= e->nobs) {
+		e->since_floor = 0;
+		if (sinks_holding(e))
+			give_floor(e);
+	}
 }
 
 /* ---- lifecycle ---- */

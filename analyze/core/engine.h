@@ -37,9 +37,11 @@
  * above it (Linux's ephemeral range), else the lower port.
  *
  * http.jsonl order: every ENGINE_FLOOR_EVERY records (at least as many as
- * observations are open), while a sink is holding lines, the engine gives
- * the sinks a floor (event.h): no line still
- * to come can have an earlier timestamp. It is the earliest of: the first
+ * observations are open) the engine looks, and when a sink is holding lines
+ * then, gives the sinks a floor (event.h): no line still to come can have
+ * an earlier timestamp. (It looks at those records whether a sink holds
+ * lines or not, so that a relay, core/relay.h, which asks the sinks later
+ * on their own thread, gives the same floors at the same records.) It is the earliest of: the first
  * byte of each message in progress, the first record of each open
  * observation that may still give a connection line (not HTTP), each
  * record held for reordering, and the latest data or connect/accept/close
