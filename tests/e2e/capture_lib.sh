@@ -135,6 +135,10 @@ wait_for() {
 # "sockrec: capturing"
 start_capture() {
 	CAP_OUT=${CAP_OUT:-$T/cap.srz}
+	# emptied here, not only by the redirection below: that runs in the
+	# child, and the loop could meet a previous capture's "capturing" line
+	# before it does (a second capture in one test then raced its start)
+	: >"$T/sockrec.log"
 	"$SOCKREC" -w "$CAP_OUT" "$@" 2>"$T/sockrec.log" &
 	CAP_PID=$!
 	for _ in $(seq 300); do
