@@ -32,10 +32,13 @@ NGINX=
 GOSRV=
 CAP=
 cleanup() {
+	# a server stopped here exits by its signal (143): not the script's status
+	set +e
 	[ -n "$CAP" ] && kill -INT "$CAP" 2>/dev/null && wait "$CAP" 2>/dev/null
 	[ -n "$NGINX" ] && kill "$NGINX" 2>/dev/null && wait "$NGINX" 2>/dev/null
 	[ -n "$GOSRV" ] && kill "$GOSRV" 2>/dev/null && wait "$GOSRV" 2>/dev/null
 	rm -rf "$T"
+	return 0
 }
 trap cleanup EXIT
 
