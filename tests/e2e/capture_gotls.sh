@@ -87,10 +87,7 @@ wait_for curl -skf -o /dev/null "https://127.0.0.1:$PORT/a.html?ready" || die "g
 wait_for curl -skf -o /dev/null "https://127.0.0.1:$PORT2/a.html?ready" || die "gotls-stripped did not start"
 wait_for curl -sf -o /dev/null "http://127.0.0.1:$PPORT/a.html?ready" || die "plain HTTP did not start"
 
-tcpdump -i lo -U -s 0 -w "$T/lo.pcap" "tcp port $PORT or tcp port $PORT2" 2>"$T/tcpdump.log" &
-TCPDUMP_PID=$!
-PIDS+=($TCPDUMP_PID)
-wait_for grep -q "listening on" "$T/tcpdump.log" || die "tcpdump did not start"
+start_tcpdump "tcp port $PORT or tcp port $PORT2"
 
 export SSLKEYLOGFILE=$T/keys.log
 B=https://127.0.0.1:$PORT
@@ -121,16 +118,7 @@ log "Go client over a unix socket (not a *net.TCPConn)"
 ADI_PROFILE=$TAG "$T/gotls-client" client -base https://localhost -unix "$T/tls.sock" \
 	-keylog "$T/unix-keys.log" /a.html?unix || die "Go client unix"
 sleep 0.5 # the servers' last writes
-# stop tcpdump once its file has not grown for a second (capture_tls.sh)
-last=-1
-for _ in $(seq 200); do
-	now=$(stat -c %s "$T/lo.pcap")
-	[ "$now" = "$last" ] && break
-	last=$now
-	sleep 1
-done
-kill -INT $TCPDUMP_PID
-wait $TCPDUMP_PID || true
+stop_tcpdump
 stop_capture
 for exe in gotls-server gotls-client; do
 	grep -Eq "TLS: [0-9]+ calls? of Go crypto/tls go1\.[0-9.]+ in $T/$exe on a net.Conn that is not a \*net.TCPConn: not recorded" \

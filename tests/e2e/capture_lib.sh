@@ -160,6 +160,31 @@ stop_capture() {
 	[ $rc -eq 0 ] || die "sockrec exited $rc"
 }
 
+# start_tcpdump FILTER: tcpdump on lo, every packet whole, into $T/lo.pcap
+# (the oracle of the TLS tests); returns once it listens
+start_tcpdump() {
+	tcpdump -i lo -U -s 0 -w "$T/lo.pcap" "$1" 2>"$T/tcpdump.log" &
+	TCPDUMP_PID=$!
+	PIDS+=($TCPDUMP_PID)
+	wait_for grep -q "listening on" "$T/tcpdump.log" || die "tcpdump did not start"
+}
+
+# stop_tcpdump: tcpdump drops what it has not written yet when it stops (on
+# a loaded machine that can be hundreds of packets), so it is stopped once
+# its file has not grown for a second (-U writes each packet as it is
+# processed), within 200 s
+stop_tcpdump() {
+	local last=-1 now
+	for _ in $(seq 200); do
+		now=$(stat -c %s "$T/lo.pcap")
+		[ "$now" = "$last" ] && break
+		last=$now
+		sleep 1
+	done
+	kill -INT "$TCPDUMP_PID"
+	wait "$TCPDUMP_PID" || true
+}
+
 # dump [ARCHIVE]: JSON lines to $T/dump.jsonl
 dump() {
 	$DUMP "${1:-$CAP_OUT}" >"$T/dump.jsonl" || die "reading the archive failed"

@@ -127,10 +127,7 @@ EOF
 
 start_capture -q --tls -s 256k
 start_nginx_tls
-tcpdump -i lo -U -s 0 -w "$T/lo.pcap" "tcp port $PORT" 2>"$T/tcpdump.log" &
-TCPDUMP_PID=$!
-PIDS+=($TCPDUMP_PID)
-wait_for grep -q "listening on" "$T/tcpdump.log" || die "tcpdump did not start"
+start_tcpdump "tcp port $PORT"
 
 export SSLKEYLOGFILE=$T/keys.log
 log "curl TLS 1.3 keep-alive"
@@ -150,18 +147,7 @@ ADI_PROFILE=$TAG curl -sk -o /dev/null -o /dev/null "https://127.0.0.1:$PORT/deb
 	"https://127.0.0.1:$PORT/debug/pprof/goroutine?debug=1" || die "curl pprof"
 unset SSLKEYLOGFILE
 sleep 0.5 # nginx's last writes
-# tcpdump drops what it has not written yet when it stops (on a loaded
-# machine that can be hundreds of packets): stop it once its file has not
-# grown for a second (-U writes each packet as it is processed)
-last=-1
-for _ in $(seq 200); do
-	now=$(stat -c %s "$T/lo.pcap")
-	[ "$now" = "$last" ] && break
-	last=$now
-	sleep 1
-done
-kill -INT $TCPDUMP_PID
-wait $TCPDUMP_PID || true
+stop_tcpdump
 stop_capture
 dump
 "$ANALYZE" report "$CAP_OUT" -o "$T/report" >/dev/null || die "sockrec-analyze report"

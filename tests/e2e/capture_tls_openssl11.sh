@@ -123,10 +123,7 @@ ADI_PROFILE=$TAG python3 "$T/server.py" "$PORT" "$T/www" "$T/cert.pem" "$T/key.p
 SERVER_PID=$!
 PIDS+=($SERVER_PID)
 wait_for grep -q ready "$T/server.log" || { cat "$T/server.log" >&2; die "server did not start"; }
-tcpdump -i lo -U -s 0 -w "$T/lo.pcap" "tcp port $PORT" 2>"$T/tcpdump.log" &
-TCPDUMP_PID=$!
-PIDS+=($TCPDUMP_PID)
-wait_for grep -q "listening on" "$T/tcpdump.log" || die "tcpdump did not start"
+start_tcpdump "tcp port $PORT"
 
 log "OpenSSL 1.1 client (TLS 1.3, TLS 1.2; keep-alive)"
 ADI_PROFILE=$TAG KEYLOG=$T/keys.log python3 "$T/client.py" "$PORT" >"$T/client.log" 2>&1 &
@@ -134,16 +131,7 @@ CLIENT_PID=$!
 wait $CLIENT_PID || { cat "$T/client.log" >&2; die "client failed"; }
 cat "$T/client.log"
 sleep 0.5
-# stop tcpdump once its file has not grown for a second (see capture_tls.sh)
-last=-1
-for _ in $(seq 100); do
-	now=$(stat -c %s "$T/lo.pcap")
-	[ "$now" = "$last" ] && break
-	last=$now
-	sleep 1
-done
-kill -INT $TCPDUMP_PID
-wait $TCPDUMP_PID || true
+stop_tcpdump
 stop_capture
 dump
 "$ANALYZE" report "$CAP_OUT" -o "$T/report" >/dev/null || die "sockrec-analyze report"
