@@ -130,10 +130,7 @@ dump
 # the oracle: tshark decrypts the tcpdump capture with the programs' keys
 cat "$T/keys.log" "$T/server-keys.log" >"$T/all-keys.log"
 TSHARK_TLS=(-o "tls.keylog_file:$T/all-keys.log" -d "tcp.port==$PORT,tls" -d "tcp.port==$PORT2,tls")
-tshark -r "$T/lo.pcap" "${TSHARK_TLS[@]}" -Y http -T json -e tcp.srcport -e tcp.dstport \
-	-e http.request.method -e http.request.uri -e http.response.code -e http.request.line \
-	-e http.response.line -e http.file_data 2>/dev/null >"$T/oracle.json" ||
-	die "tshark decrypting the capture"
+tshark_oracle "$T/all-keys.log" "$PORT" "$PORT2"
 mkdir -p "$T/objs"
 tshark -r "$T/lo.pcap" "${TSHARK_TLS[@]}" -Q --export-objects "http,$T/objs" 2>/dev/null ||
 	die "tshark exporting the decrypted bodies"

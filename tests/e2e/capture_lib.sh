@@ -185,6 +185,19 @@ stop_tcpdump() {
 	wait "$TCPDUMP_PID" || true
 }
 
+# tshark_oracle KEYLOG PORT...: the HTTP messages tshark decrypts in
+# $T/lo.pcap with KEYLOG (TLS on each PORT), as JSON to $T/oracle.json:
+# ports, method, target, status, start and header lines, body
+tshark_oracle() {
+	local keylog=$1 p args=()
+	shift
+	for p in "$@"; do args+=(-d "tcp.port==$p,tls"); done
+	tshark -r "$T/lo.pcap" -o "tls.keylog_file:$keylog" "${args[@]}" -Y http -T json \
+		-e tcp.srcport -e tcp.dstport -e http.request.method -e http.request.uri \
+		-e http.response.code -e http.request.line -e http.response.line -e http.file_data \
+		2>/dev/null >"$T/oracle.json" || die "tshark decrypting the capture"
+}
+
 # dump [ARCHIVE]: JSON lines to $T/dump.jsonl
 dump() {
 	$DUMP "${1:-$CAP_OUT}" >"$T/dump.jsonl" || die "reading the archive failed"

@@ -153,11 +153,7 @@ dump
 "$ANALYZE" report "$CAP_OUT" -o "$T/report" >/dev/null || die "sockrec-analyze report"
 
 # the oracle: tshark decrypts the tcpdump capture with the clients' keys
-tshark -r "$T/lo.pcap" -o "tls.keylog_file:$T/keys.log" -d "tcp.port==$PORT,tls" \
-	-Y http -T json -e tcp.srcport -e tcp.dstport -e http.request.method -e http.request.uri \
-	-e http.response.code -e http.request.line -e http.response.line -e http.file_data \
-	-e http.content_length -e tls.record.version 2>/dev/null >"$T/oracle.json" ||
-	die "tshark decrypting the capture"
+tshark_oracle "$T/keys.log" "$PORT"
 mkdir -p "$T/objs"
 tshark -r "$T/lo.pcap" -o "tls.keylog_file:$T/keys.log" -d "tcp.port==$PORT,tls" -Q \
 	--export-objects "http,$T/objs" 2>/dev/null || die "tshark exporting the decrypted bodies"

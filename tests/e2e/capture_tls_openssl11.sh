@@ -136,10 +136,7 @@ stop_capture
 dump
 "$ANALYZE" report "$CAP_OUT" -o "$T/report" >/dev/null || die "sockrec-analyze report"
 
-tshark -r "$T/lo.pcap" -o "tls.keylog_file:$T/keys.log" -d "tcp.port==$PORT,tls" \
-	-Y http -T json -e tcp.srcport -e tcp.dstport -e http.request.method -e http.request.uri \
-	-e http.response.code -e http.request.line -e http.response.line -e http.file_data \
-	2>/dev/null >"$T/oracle.json" || die "tshark decrypting the capture"
+tshark_oracle "$T/keys.log" "$PORT"
 
 export T CLIENT_PID SERVER_PID
 check '
