@@ -161,9 +161,11 @@ stop_capture() {
 }
 
 # start_tcpdump FILTER: tcpdump on lo, every packet whole, into $T/lo.pcap
-# (the oracle of the TLS tests); returns once it listens
+# (the oracle of the TLS tests); returns once it listens. Its kernel buffer
+# is 64 MiB, not 2: the oracle once held fewer messages than the archive,
+# and a buffer that overflows under the 300 KB bodies is one way to get that
 start_tcpdump() {
-	tcpdump -i lo -U -s 0 -w "$T/lo.pcap" "$1" 2>"$T/tcpdump.log" &
+	tcpdump -i lo -U -s 0 -B 65536 -w "$T/lo.pcap" "$1" 2>"$T/tcpdump.log" &
 	TCPDUMP_PID=$!
 	PIDS+=($TCPDUMP_PID)
 	wait_for grep -q "listening on" "$T/tcpdump.log" || die "tcpdump did not start"
