@@ -499,6 +499,58 @@ static void test_negatives(void **state)
 	assert_int_equal(godebug_detect((const uint8_t *)"x", 0, 0, &r), GODEBUG_C_NONE);
 }
 
+/* godebug_may_match() is a prefilter: it must pass every body a detector
+ * accepts (each real sample, each of its prefixes, cut or not), and it is
+ * of use only if it rejects ordinary bodies */
+static void test_may_match(void **state)
+{
+	static const char *const files[] = {
+	    "allocs.pb.gz",	     "cmdline.bin",	    "goroutine.pb.gz",	 "goroutine_debug1.txt",
+	    "goroutine_debug2.txt", "heap.pb.gz",	    "heap_debug1.txt",	 "index.html",
+	    "profile.pb.gz",	     "symbol_get.txt",	    "symbol_post.txt",	 "trace.bin",
+	    "vars.json",
+	};
+	static const char *const plain[] = {
+	    "{\"message\":\"hello\"}", "{\"cmdlines\":[\"a\"]}", "Hello World!", "OK\n",
+	    "[{\"cmdline\":[\"a\"]}]",  "<html><body>hi</body></html>",
+	};
+	static const char *const pages[] = {
+	    "--- mutex:\ncycles/second=1\n",
+	    "threadcreate profile: total 3\n",
+	    "<html><title>events</title>",
+	    "x\n<title>/debug/requests</title>",
+	    "  {\"cmdline\": [\"a\"], \"memstats\": {}}",
+	};
+	struct godebug_result r;
+	unsigned accepted = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct blob b = load(files[i]);
+		size_t step = b.len / 97 + 1;
+		for (size_t n = 1; n <= b.len; n = n == b.len ? n + 1 : (n + step > b.len ? b.len : n + step))
+			for (int cut = 0; cut < 2; cut++)
+				if (godebug_detect(b.p, n, cut, &r) != GODEBUG_C_NONE) {
+					accepted++;
+					assert_true(godebug_may_match(b.p, n));
+				}
+		free(b.p);
+	}
+	assert_true(accepted > 100);
+	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		const uint8_t *p = (const uint8_t *)pages[i];
+		assert_int_not_equal(godebug_detect(p, strlen(pages[i]), 0, &r), GODEBUG_C_NONE);
+		assert_true(godebug_may_match(p, strlen(pages[i])));
+	}
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		const uint8_t *p = (const uint8_t *)plain[i];
+		assert_int_equal(godebug_detect(p, strlen(plain[i]), 1, &r), GODEBUG_C_NONE);
+		assert_false(godebug_may_match(p, strlen(plain[i])));
+	}
+	assert_false(godebug_may_match(NULL, 10));
+	assert_false(godebug_may_match((const uint8_t *)"x", 0));
+}
+
 static void test_gzip_negatives(void **state)
 {
 	static const char json[] =
@@ -613,6 +665,7 @@ int main(void)
 	    cmocka_unit_test(test_gzip_text),
 	    cmocka_unit_test(test_negatives),
 	    cmocka_unit_test(test_gzip_negatives),
+	    cmocka_unit_test(test_may_match),
 	    cmocka_unit_test(test_gzip_bomb),
 	    cmocka_unit_test(test_signals),
 	    cmocka_unit_test(test_fr_token_and_json_strings),

@@ -488,12 +488,18 @@ void fnd_debug_scan(struct findings *f, struct server *s, const struct fnd_excha
 	else
 		ep_path =
 		    x->target ? godebug_match_path(x->target, x->target_len, &dp) : GODEBUG_EP_NONE;
-	/* godebug_detect() clears r itself (it is several KiB) */
-	if (x->resp_body && x->resp_body_len)
+	/* r (several KiB) is zero whenever kind is NONE. godebug_detect()
+	 * clears it itself; most bodies are no debug page, and for them
+	 * godebug_may_match() answers without it (r is cleared only when a
+	 * body before filled it) */
+	if (godebug_may_match(x->resp_body, x->resp_body_len)) {
 		kind = godebug_detect(x->resp_body, x->resp_body_len,
 				      x->resp_cut || x->resp_body_total > x->resp_body_len, r);
-	else
+		f->dr_dirty = kind != GODEBUG_C_NONE;
+	} else if (f->dr_dirty) {
 		memset(r, 0, sizeof(*r));
+		f->dr_dirty = false;
+	}
 	for (size_t i = 0; i < x->n_resp_headers && x->resp_headers; i++)
 		signals |=
 		    godebug_header_signals(x->resp_headers[i].name, x->resp_headers[i].name_len,

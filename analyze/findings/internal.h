@@ -254,6 +254,7 @@ struct findings {
 	uint64_t held_omitted;
 
 	struct godebug_result dr; /* scratch for godebug_detect */
+	bool dr_dirty;		  /* dr holds a detection (else it is all zero) */
 	json_t *result;		  /* cached findings_result() */
 };
 

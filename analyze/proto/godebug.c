@@ -581,6 +581,53 @@ static enum godebug_content detect_plain(const uint8_t *s, size_t n, int cut,
 	return gd_html_pages(s, n, out);
 }
 
+/* the bytes a text profile's name is made of (gd_text_header) */
+static int profile_name_char(uint8_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || gd_is_digit(c) || c == '_' ||
+	       c == '-' || c == '.' || c == '/';
+}
+
+/* Each detector's accept condition implies one of these tests, on the bytes
+ * detect_plain() gives it (s, n = min(len, GODEBUG_SCAN_CAP)):
+ *  - gzip: body starts 1f 8b 08 (the test godebug_detect() itself makes);
+ *    everything inside (profile.proto too) is decided after inflating.
+ *  - gd_exec_trace: gd_starts(s, n, "go 1.").
+ *  - gd_stack_header: gd_starts on the first line with "goroutine ", so
+ *    s starts with it.
+ *  - gd_symbol: gd_starts(s, n, "num_symbols: ").
+ *  - gd_text_header: the first line starts "--- contention:" or "--- mutex:"
+ *    (s[0] == '-'), or holds " profile: " after a non-empty name of
+ *    profile_name_char bytes (so s[0] is one of them and " profile: " is
+ *    in the first line).
+ *  - gd_expvar: '{' after JSON whitespace, and a key whose bytes between
+ *    the quotes are cmdline (its result needs cmdline = 1), so s holds
+ *    "\"cmdline\"".
+ *  - gd_html_pages: within the first min(n, 64 KiB) bytes, one of
+ *    "<title>/debug/pprof/</title>", "<title>/debug/requests</title>",
+ *    "<title>events</title>" (each holds "<title>") or "Types of profiles
+ *    available:".
+ * So a body that passes none of them is GODEBUG_C_NONE for every detector. */
+int godebug_may_match(const uint8_t *body, size_t len)
+{
+	size_t n = len > GODEBUG_SCAN_CAP ? GODEBUG_SCAN_CAP : len, m, i;
+
+	if (!body || len == 0)
+		return 0;
+	if (len >= 3 && body[0] == 0x1f && body[1] == 0x8b && body[2] == 8)
+		return 1;
+	if (gd_starts(body, n, "go 1.") || gd_starts(body, n, "goroutine ") ||
+	    gd_starts(body, n, "num_symbols: ") || body[0] == '-')
+		return 1;
+	if (profile_name_char(body[0]) && gd_find(body, gd_line_end(body, n, 0), " profile: "))
+		return 1;
+	i = gd_ws(body, n, 0);
+	if (i < n && body[i] == '{' && gd_find(body, n, "\"cmdline\""))
+		return 1;
+	m = n > 64u * 1024u ? 64u * 1024u : n;
+	return gd_find(body, m, "<title>") || gd_find(body, m, "Types of profiles available:");
+}
+
 enum godebug_content godebug_detect(const uint8_t *body, size_t len, int body_cut,
 				    struct godebug_result *out)
 {

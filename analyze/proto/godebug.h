@@ -155,6 +155,12 @@ int godebug_content_is_specific(enum godebug_content kind);
  *          the path names none. */
 enum godebug_endpoint godebug_match_path(const char *target, size_t len, struct godebug_path *out);
 
+/*! godebug_may_match() :
+ *  A cheap test before godebug_detect(): 0 when no detector can accept
+ *  the body (godebug_detect() would return GODEBUG_C_NONE), 1 when one may.
+ *  Looks at the first bytes, the first line and at most three substrings. */
+int godebug_may_match(const uint8_t *body, size_t len);
+
 /*! godebug_detect() :
  *  Identifies a response body (the first len bytes of it; body_cut says
  *  the real body was longer). Fills *out (zeroed first).

@@ -60,6 +60,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* detectors */
 	godebug_detect(data, size, (int)(size & 1), &r);
+	/* the prefilter never rejects what a detector accepts */
+	if (r.kind != GODEBUG_C_NONE && !godebug_may_match(data, size))
+		abort();
 	if (r.kind >= GODEBUG_C_COUNT_ || r.funcs.n > GODEBUG_MAX_NAMES || r.keys.n > GODEBUG_MAX_NAMES)
 		abort();
 	if (r.cmdline_json)
