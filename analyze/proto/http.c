@@ -375,47 +375,43 @@ enum http_line http_check_line(const uint8_t *p, size_t n, bool complete)
 struct buf_pool {
 	void *buf[POOL_CLASSES][POOL_PER_CLASS];
 	unsigned n[POOL_CLASSES];
+	bool registered; /* with pool_key, so that thread exit frees buf */
 };
 
-static _Thread_local struct buf_pool *tl_pool;
+static _Thread_local struct buf_pool tl_pool;
 static pthread_key_t pool_key;
 static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
 
-static void pool_destroy(void *arg)
+/* at thread exit (the thread's TLS is still there) */
+static void pool_drain(void *arg)
 {
 	struct buf_pool *bp = arg;
 
-	for (int k = 0; k < POOL_CLASSES; k++)
+	for (int k = 0; k < POOL_CLASSES; k++) {
 		for (unsigned i = 0; i < bp->n[k]; i++)
 			free(bp->buf[k][i]);
-	free(bp);
-	tl_pool = NULL;
+		bp->n[k] = 0;
+	}
+	bp->registered = false;
 }
 
 static void pool_key_init(void)
 {
-	if (pthread_key_create(&pool_key, pool_destroy))
+	if (pthread_key_create(&pool_key, pool_drain))
 		xoom(); /* EAGAIN or ENOMEM: out of keys or memory */
 }
 
 static struct buf_pool *pool(void)
 {
-	if (!tl_pool) {
-		pthread_once(&pool_once, pool_key_init);
-		tl_pool = xcalloc(1, sizeof(*tl_pool));
-		if (pthread_setspecific(pool_key, tl_pool))
-			xoom(); /* ENOMEM */
-	}
-	return tl_pool;
-}
+	struct buf_pool *bp = &tl_pool;
 
-/* the class of a buffer of exactly cap bytes; -1 when none */
-static int pool_class(size_t cap)
-{
-	for (int k = 0; k < POOL_CLASSES; k++)
-		if (cap == (size_t)1 << (POOL_MIN_SHIFT + k))
-			return k;
-	return -1;
+	if (__builtin_expect(!bp->registered, 0)) {
+		pthread_once(&pool_once, pool_key_init);
+		if (pthread_setspecific(pool_key, bp))
+			xoom(); /* ENOMEM */
+		bp->registered = true;
+	}
+	return bp;
 }
 
 /* a buffer of at least need bytes: the smallest pooled one that fits, or a
@@ -441,7 +437,8 @@ static void *pool_get(size_t need, size_t *cap)
 	return xmalloc(*cap);
 }
 
-/* gives back p (cap bytes, may be NULL): kept when its class has room */
+/* gives back p (cap bytes, may be NULL): kept when cap is a class size and
+ * its class has room */
 static void pool_put(void *p, size_t cap)
 {
 	struct buf_pool *bp;
@@ -449,9 +446,9 @@ static void pool_put(void *p, size_t cap)
 
 	if (!p)
 		return;
-	k = pool_class(cap);
 	bp = pool();
-	if (k < 0 || bp->n[k] == POOL_PER_CLASS) {
+	k = __builtin_ctzll(cap | (1ull << 63)) - POOL_MIN_SHIFT;
+	if ((cap & (cap - 1)) || k < 0 || k >= POOL_CLASSES || bp->n[k] == POOL_PER_CLASS) {
 		free(p);
 		return;
 	}
@@ -477,6 +474,8 @@ static void buf_trim(struct dbuf *b)
 
 static void fields_reset(struct fields *f)
 {
+	if (!f->f && !f->view && !f->text.p)
+		return; /* a trailer section, mostly */
 	buf_trim(&f->text);
 	f->n = 0;
 	pool_put(f->f, f->cap * sizeof(*f->f));
