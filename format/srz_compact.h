@@ -38,7 +38,7 @@
 struct srzc_ctx {
 	uint64_t sock_id;
 	uint32_t tgid;
-	uint32_t tid;	 /* the tid of the context's last record */
+	uint32_t tid; /* the tid of the context's last record */
 	int32_t fd;
 	uint32_t seq[2]; /* tcp_seq of the last send [0] / receive [1] with bit 3 */
 	uint16_t lport;
