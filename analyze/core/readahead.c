@@ -46,6 +46,7 @@ struct readahead {
 	struct an_inputs *x;
 	struct reader *rd;
 	size_t nrd;
+	size_t batch; /* records per batch at most (READAHEAD_BATCH_ENV) */
 	pthread_t th;
 	pthread_mutex_t mu;
 	pthread_cond_t can_put, can_get;
@@ -221,7 +222,7 @@ static void *reading_thread(void *arg)
 	for (;;) {
 		struct batch *b = batch_get(ra);
 
-		while (b->n < READAHEAD_BATCH && b->bytes < READAHEAD_BATCH_BYTES) {
+		while (b->n < ra->batch && b->bytes < READAHEAD_BATCH_BYTES) {
 			struct ra_item *it;
 			if (input_next(ra->x, &r, &src) != 1) {
 				b->last = true;
@@ -254,8 +255,16 @@ struct readahead *readahead_start_n(struct an_inputs *x, size_t nreaders)
 {
 	struct readahead *ra = xcalloc(1, sizeof(*ra));
 
+	const char *env = getenv(READAHEAD_BATCH_ENV);
+	char *end;
+	unsigned long batch = env ? strtoul(env, &end, 10) : 0;
+
 	ra->x = x;
 	ra->nrd = nreaders ? nreaders : 1;
+	/* a test's knob: a bad value is the default */
+	ra->batch = env && *env && !*end && batch >= 1 && batch <= READAHEAD_BATCH
+			? (size_t)batch
+			: READAHEAD_BATCH;
 	ra->rd = xcalloc(ra->nrd, sizeof(*ra->rd));
 	for (size_t c = 0; c < ra->nrd; c++) {
 		struct an_src *view = xcalloc(x->n ? x->n : 1, sizeof(*view));

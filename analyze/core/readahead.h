@@ -33,6 +33,9 @@
 #define READAHEAD_BATCH 1024u
 #define READAHEAD_BATCH_BYTES (256u << 10)
 #define READAHEAD_QUEUE 8u
+/* tests only: records per batch, 1 to READAHEAD_BATCH (smaller batches:
+ * more hand-overs between the threads, tests/e2e/analyze_jobs.sh) */
+#define READAHEAD_BATCH_ENV "SOCKREC_ANALYZE_BATCH"
 
 struct readahead;
 
