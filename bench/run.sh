@@ -78,18 +78,36 @@ pin_nginx "$NGINX_PLAIN"
 # would a user's nginx; no --pid. cap_start checks that it did.
 NGINX_TARGETS=$((1 + $(pgrep -c -P "$NGINX_OPTED")))
 
-# wrk on the other core; prints "rps p99_ms"
+# CPU accounting of section 1: the machine's busy ticks (/proc/stat: user,
+# nice, system, irq, softirq; not idle, iowait or steal) and one process's
+# (utime + stime), in clock ticks
+CLK_TCK=$(getconf CLK_TCK)
+busy_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat; }
+pid_ticks() { # pid -> utime + stime (0 when gone or none)
+	[ -n "$1" ] && [ -r "/proc/$1/stat" ] || { echo 0; return; }
+	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
+# the capture process whose CPU section 1 counts (sockrec, tcpdump), or none
+MEASURE_PID=
+
+# wrk on the other core; prints "rps p99_ms requests busy_ticks
+# capture_ticks": the ticks over wrk's run, of the machine and of
+# MEASURE_PID
 run_wrk() { # port optin(0|1) seconds
-	local envs=()
+	local envs=() b0 c0 b1 c1
 	[ "$2" = 1 ] && envs=(ADI_PROFILE=bench ADI_PROFILE_NAME=wrk)
+	b0=$(busy_ticks) c0=$(pid_ticks "$MEASURE_PID")
 	env -i "${SR_BASE_ENV[@]}" "${envs[@]}" taskset -c 1 \
 		wrk -t1 -c"$CONNS" -d"$3"s --latency "http://127.0.0.1:$1/api/hello" >"$RES/wrk.out" 2>&1
-	awk '/^Requests\/sec:/ { rps = $2 }
+	b1=$(busy_ticks) c1=$(pid_ticks "$MEASURE_PID")
+	awk -v busy=$((b1 - b0)) -v cap=$((c1 - c0)) '
+	     /^Requests\/sec:/ { rps = $2 }
+	     / requests in / { n = $1 }
 	     /^ +99%/ { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 }
 	                else if (v ~ /ms$/) { sub(/ms$/, "", v) }
 	                else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 }
 	                p99 = v }
-	     END { printf "%s %s\n", rps, p99 }' "$RES/wrk.out"
+	     END { printf "%s %s %s %d %d\n", rps, p99, n, busy, cap }' "$RES/wrk.out"
 }
 
 cap_start() { # out [args...]
@@ -126,38 +144,38 @@ sec 1 && sr_log "1/6 capture overhead: $ROUNDS rounds x 5 modes x ${DURATION}s"
 : >"$RES/overhead"
 for r in $(seq "$(sec 1 && echo "$ROUNDS" || echo 0)"); do
 	for mode in none server capture idle tcpdump; do
-		bytes=0 drops=-
+		bytes=0 drops=- recs=0
 		case $mode in
-		none) read -r rps p99 < <(run_wrk "$PORT" 0 "$DURATION") ;;
-		server) # one end: nginx opted in, wrk not (what tcpdump is compared with)
+		none)
+			MEASURE_PID=
+			read -r rps p99 nreq busy capt < <(run_wrk "$PORT" 0 "$DURATION") ;;
+		server | capture | idle)
+			# server: one end, nginx opted in, wrk not (what tcpdump is
+			# compared with); capture: both ends; idle: sockrec running,
+			# wrk against the nginx that is not opted in
 			cap_start "$RES/o.srz"
-			read -r rps p99 < <(run_wrk "$PORT" 0 "$DURATION")
+			MEASURE_PID=$CAP
+			case $mode in
+			server) read -r rps p99 nreq busy capt < <(run_wrk "$PORT" 0 "$DURATION") ;;
+			capture) read -r rps p99 nreq busy capt < <(run_wrk "$PORT" 1 "$DURATION") ;;
+			idle) read -r rps p99 nreq busy capt < <(run_wrk "$PORT_PLAIN" 0 "$DURATION") ;;
+			esac
 			cap_stop
 			bytes=$(stat -c %s "$RES/o.srz")
-			drops=$(drops_of "$RES/o.srz") ;;
-		capture)
-			cap_start "$RES/o.srz"
-			read -r rps p99 < <(run_wrk "$PORT" 1 "$DURATION")
-			cap_stop
-			bytes=$(stat -c %s "$RES/o.srz")
-			drops=$(drops_of "$RES/o.srz") ;;
-		idle)
-			cap_start "$RES/o.srz"
-			read -r rps p99 < <(run_wrk "$PORT_PLAIN" 0 "$DURATION")
-			cap_stop
-			bytes=$(stat -c %s "$RES/o.srz")
-			drops=$(drops_of "$RES/o.srz") ;;
+			drops=$(drops_of "$RES/o.srz")
+			recs=$("$SA" info "$RES/o.srz" 2>/dev/null | awk '/^records:/ { r = 1 } r && /^  data:/ { print $2; exit }') ;;
 		tcpdump)
 			tcpdump -i lo -s 0 -w "$RES/o.pcap" "tcp port $PORT" 2>"$RES/tcpdump.log" &
 			td=$!
+			MEASURE_PID=$td
 			sleep 1
-			read -r rps p99 < <(run_wrk "$PORT" 0 "$DURATION")
+			read -r rps p99 nreq busy capt < <(run_wrk "$PORT" 0 "$DURATION")
 			kill -INT "$td"
 			wait "$td" || true
 			bytes=$(stat -c %s "$RES/o.pcap")
 			drops=$(sed -n 's/^\([0-9]*\) packets dropped by kernel/\1/p' "$RES/tcpdump.log") ;;
 		esac
-		echo "$mode $r $rps $p99 $bytes ${drops:-0}" | tee -a "$RES/overhead" >&2
+		echo "$mode $r $rps $p99 $bytes ${drops:-0} $nreq $busy $capt ${recs:-0}" | tee -a "$RES/overhead" >&2
 	done
 done
 
@@ -393,6 +411,30 @@ out=bench/results/$(date -u +%Y-%m-%d)-$host$([ "$SECTIONS" = "1 2 3 4 5 6 7" ] 
 		esac
 		printf '| %s | %.0f | %+.1f %% | %.2f | %s | %s | %s |\n' "$label" "$rps" \
 			"$(echo "$rps $base" | awk '{ print ($1 / $2 - 1) * 100 }')" "$p99" "$by" "$dr" "$tgt"
+	done
+	echo
+	echo "Where the CPU goes: the machine's busy time (/proc/stat: user, system, irq, softirq) over each wrk run divided by the requests it made, and the capture process's own (sockrec's consumer, or tcpdump); medians over the rounds. On two saturated cores, CPU added per request is what takes req/s away; this is less noisy than req/s on this VM. \"kernel + servers\" is the rest of the added CPU: the BPF programs (section 2) and what they cost nginx, wrk and the kernel around them."
+	echo
+	echo "| mode | CPU µs / request | added vs none | of it: capture process | kernel + servers | data records / request | capture process ns / record |"
+	echo "|---|---:|---:|---:|---:|---:|---:|"
+	cpu_of() { # mode field -> median per-request µs of busy ($8) or capture ($9) ticks
+		awk -v m="$1" -v f="$2" -v hz="$CLK_TCK" '$1 == m && $7 > 0 { print $f / hz * 1e6 / $7 }' "$RES/overhead" | median
+	}
+	cbase=$(cpu_of none 8)
+	for mode in none server capture idle tcpdump; do
+		case $mode in
+		none) label="no capture" ;;
+		server) label="sockrec, one end" ;;
+		capture) label="sockrec, both ends" ;;
+		idle) label="sockrec, nothing opted in" ;;
+		tcpdump) label="tcpdump -i lo -w" ;;
+		esac
+		cb=$(cpu_of "$mode" 8) cc=$(cpu_of "$mode" 9)
+		rpr=$(awk -v m="$mode" '$1 == m && $7 > 0 { print $10 / $7 }' "$RES/overhead" | median)
+		printf '| %s | %.2f | %+.2f | %.2f | %+.2f | %.2f | %s |\n' "$label" "$cb" \
+			"$(echo "$cb $cbase" | awk '{ print $1 - $2 }')" "$cc" \
+			"$(echo "$cb $cbase $cc" | awk '{ print $1 - $2 - $3 }')" "$rpr" \
+			"$(echo "$cc $rpr" | awk '{ if ($2 > 0) printf "%.0f", $1 * 1000 / $2; else print "–" }')"
 	done
 	echo
 	fi

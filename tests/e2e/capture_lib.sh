@@ -185,6 +185,11 @@ stop_tcpdump() {
 	done
 	kill -INT "$TCPDUMP_PID"
 	wait "$TCPDUMP_PID" || true
+	# packets the kernel dropped are missing from the oracle: say so, not
+	# a mismatch later
+	local dropped
+	dropped=$(sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel/\1/p' "$T/tcpdump.log")
+	[ "${dropped:-0}" = 0 ] || die "tcpdump dropped $dropped packets: the oracle is incomplete"
 }
 
 # tshark_oracle KEYLOG PORT...: the HTTP messages tshark decrypts in

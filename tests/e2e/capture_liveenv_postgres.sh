@@ -11,7 +11,8 @@
 #     received psql's query and sent the answer (the server side);
 #   - the snapshots of the postmaster, its children and the backend have
 #     ADI_PROFILE and ADI_PROFILE_NAME, and say where the environment came
-#     from (live wherever /proc had lost it);
+#     from (live wherever /proc had lost it; the backend may be seen before
+#     it writes its title over the block it inherited);
 #   - psql itself is not in the archive.
 . "$(dirname "$0")/capture_lib.sh"
 need psql
@@ -69,6 +70,11 @@ def snap(pid, src):
     assert field(p, "adi_profile_name") == b"db", (pid, p)
     assert p["environ_source"] == src, (pid, p["environ_source"], src)
     return p
+def snap_either(pid):
+    try:
+        return snap(pid, 2)
+    except AssertionError:
+        return snap(pid, 1)
 snap(pm, 1 if os.environ["PM_PROC_HAS"] == "1" else 2)
 for c in children:
     snap(c, 2)
@@ -77,7 +83,11 @@ forks = [r["pid"] for r in of("proc_event", kind=1) if r["ppid"] == pm and r["pi
 backends = [p for p in forks if [r for r in of("data", tgid=p) if r["lport"] == port]]
 assert len(backends) == 1, (forks, backends)
 b = backends[0]
-snap(b, 2)
+# the backend shows the block of its parent in /proc until it writes its own
+# title over it (init_ps_display): a snapshot taken in between reads the
+# environment from /proc, which is right too when the block of the postmaster
+# still held it
+snap(b, 2) if os.environ["PM_PROC_HAS"] == "0" else snap_either(b)
 d = [r for r in of("data", tgid=b) if r["lport"] == port]
 inn = b"".join(payload(r) for r in sorted(d, key=lambda r: r["ts_ns"]) if r["dir"] == 2)
 out = b"".join(payload(r) for r in sorted(d, key=lambda r: r["ts_ns"]) if r["dir"] == 1)
