@@ -566,10 +566,13 @@ static void deliver_http(struct relay *r, struct rev *e, uint32_t i)
 {
 	struct an_sink *s = r->real[i];
 	struct slot *sl = NULL;
+	void *scratch = NULL;
 
-	if ((e->slots >> i & 1) && e->u.http.msg->txn)
+	/* a sink without txn events never gets its slot back: one slot for
+	 * this call (kept, it would be kept for ever) */
+	if ((e->slots >> i & 1) && e->u.http.msg->txn && s->txn)
 		sl = slot_find(r, i, e->u.http.msg->txn->id, true);
-	e->u.http.txn_state = sl ? &sl->state : NULL;
+	e->u.http.txn_state = sl ? &sl->state : e->slots >> i & 1 ? &scratch : NULL;
 	s->http(s->ctx, &e->u.http);
 }
 
