@@ -37,7 +37,9 @@
  * allocate their reorder slots, the HTTP parser its buffers and request
  * queue, the classifier its prefix only when used): about 2 KiB per idle
  * connection, so the cap costs ~70 MB, and a process holding 70,000
- * sockets stays under 200 MB. Every lookup per record is a hash lookup (no
+ * sockets stays under 200 MB (-j 1; each further lane keeps the
+ * bookkeeping of every open connection too, about 0.7 KB each: engine.h
+ * "Lanes"). Every lookup per record is a hash lookup (no
  * walk over a process's connections), so time is linear in the records.
  */
 #ifndef AN_PIPELINE_H
