@@ -660,8 +660,8 @@ static const struct argp_option options[] = {
     {"output", 'o', "DIR", 0, "report: directory for the outputs (created 0700)", 0},
     {"jobs", 'j', "N", 0,
      "threads (default: the cores available). 1: everything on one; N of 2 or more: "
-     "the archives are read and decoded on a thread of their own, N engines (at most "
-     "16) each reassemble and parse a share of the connections, and the outputs "
+     "the archives are read and decoded on a thread of their own, N - 1 engines (at "
+     "most 16) each reassemble and parse a share of the connections, and the outputs "
      "(http.jsonl, the map, findings) are made on another thread in one engine's "
      "order. Outputs are byte-identical for every N",
      0},

@@ -302,15 +302,16 @@ int an_run(const struct an_input *in, size_t n, const struct an_opts *o,
 	sum.generated_at_ns = st.have_wall ? st.last_wall : 0;
 	sum.model = m;
 	if (pass2) {
-		/* -j 2 and more: lanes (core/engine.h "Lanes"), the sinks on a
-		 * thread of their own; else (or when those threads could not be
-		 * started) one engine on this thread */
-		size_t nl = o->jobs < AN_MAX_LANES ? o->jobs : AN_MAX_LANES;
+		/* -j N of 2 and more: N - 1 lanes (core/engine.h "Lanes"), the
+		 * reading thread and the sinks on a thread of their own; else
+		 * (or when those threads could not be started) one engine on
+		 * this thread */
+		size_t nl = o->jobs < 2 ? 0 : o->jobs - 1 < AN_MAX_LANES ? o->jobs - 1 : AN_MAX_LANES;
 
 		input_open(&x, in, n);
 		for (size_t i = 0; i < n; i++)
 			x.s[i].host = hosts[i];
-		if (nl < 2 || !pass2_lanes(&x, nl, o, m, sinks, nsinks, &sum)) {
+		if (nl < 1 || !pass2_lanes(&x, nl, o, m, sinks, nsinks, &sum)) {
 			struct engine *e = engine_create(o, m, sinks, nsinks);
 			while (input_next(&x, &r, &src) == 1)
 				engine_record(e, src, r);

@@ -10,7 +10,7 @@
  *
  * Threads (an_opts.jobs): with N of 2 or more, the inputs are read,
  * decompressed and decoded on a thread of their own in both passes
- * (core/readahead.h); pass 2 runs min(N, AN_MAX_LANES) engines, lanes
+ * (core/readahead.h); pass 2 runs min(N - 1, AN_MAX_LANES) engines, lanes
  * (core/engine.h "Lanes"), on as many threads (the caller's one of them),
  * each handed every record and reassembling and parsing its share of the
  * connections, and the sinks run on another, fed by a relay

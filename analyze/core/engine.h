@@ -54,7 +54,7 @@
  * "Ancestry"); when the archive cannot say, the container that has the
  * local address.
  *
- * Lanes (-j 2 and more, engine_create_lane()): n engines, each on a thread
+ * Lanes (-j N of 2 and more: n = N - 1; engine_create_lane()): n engines, each on a thread
  * of its own, are given every record. Each keeps the whole bookkeeping
  * above (observations, ids, sockets, links, roles, eviction): it is cheap
  * next to reassembly and parsing, depends on no parsed byte, and so is the
