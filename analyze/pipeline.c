@@ -306,7 +306,9 @@ int an_run(const struct an_input *in, size_t n, const struct an_opts *o,
 		 * reading thread and the sinks on a thread of their own; else
 		 * (or when those threads could not be started) one engine on
 		 * this thread */
-		size_t nl = o->jobs < 2 ? 0 : o->jobs - 1 < AN_MAX_LANES ? o->jobs - 1 : AN_MAX_LANES;
+		size_t nl = o->jobs < 2			 ? 0
+			    : o->jobs - 1 < AN_MAX_LANES ? o->jobs - 1
+							 : AN_MAX_LANES;
 
 		input_open(&x, in, n);
 		for (size_t i = 0; i < n; i++)
