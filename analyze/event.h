@@ -65,9 +65,10 @@ struct an_opts {
 				    * http_log_fields_check()); NULL: every key */
 	bool no_raw_payload;	   /* http.jsonl: no "raw_payload" key */
 	FILE *warn;		   /* warnings ("damaged at offset ..."); NULL: silent */
-	unsigned jobs;		   /* threads: 0 or 1 all on the caller's; 2 or more: the
-				    * inputs read (core/readahead.h) and the sinks run
-				    * (core/relay.h) on threads of their own */
+	unsigned jobs;		   /* threads: 0 or 1 all on the caller's; N of 2 or more:
+				    * the inputs read (core/readahead.h), N engine lanes
+				    * (core/engine.h) and the sinks (core/relay.h) on
+				    * threads of their own (pipeline.h) */
 };
 
 /* the defaults above, show_secrets false, warn NULL */

@@ -659,10 +659,11 @@ static unsigned cores(void)
 static const struct argp_option options[] = {
     {"output", 'o', "DIR", 0, "report: directory for the outputs (created 0700)", 0},
     {"jobs", 'j', "N", 0,
-     "threads (default: the cores available). 1: everything on one; 2 or more: the "
-     "archives are read and decoded on a thread of their own, and the outputs "
-     "(http.jsonl, the map, findings) made on another, while the analysis goes on "
-     "(more than 2 use no more cores yet). Outputs are byte-identical for every N",
+     "threads (default: the cores available). 1: everything on one; N of 2 or more: "
+     "the archives are read and decoded on a thread of their own, N - 1 engines (at "
+     "most 16) each reassemble and parse a share of the connections, and the outputs "
+     "(http.jsonl, the map, findings) are made on another thread in one engine's "
+     "order. Outputs are byte-identical for every N",
      0},
     {"force", OPT_FORCE, NULL, 0,
      "report, convert: replace existing output files (renamed over, never written in "

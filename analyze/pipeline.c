@@ -1,6 +1,7 @@
 /* pipeline.c - an_run(): pass 1 (model, integrity, counts), pass 2
  * (engine), the sinks' ends. See pipeline.h. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,6 +126,87 @@ static void stats_free(struct stats *st)
 	free(st->a);
 }
 
+/* one lane of pass 2 (core/engine.h "Lanes") */
+struct lane_run {
+	struct readahead *ra;
+	size_t k;
+	struct engine *e;
+	void *lane; /* the relay's */
+};
+
+static void *lane_main(void *arg)
+{
+	struct lane_run *w = arg;
+	const struct sr_record *r;
+	struct an_src *src;
+
+	while (readahead_next_of(w->ra, w->k, &r, &src) == 1) {
+		engine_record(w->e, src, r);
+		/* the merger may wait for this lane: say how far it got */
+		if (readahead_batch_read(w->ra, w->k))
+			relay_lane_mark(w->lane);
+	}
+	engine_finish(w->e);
+	relay_lane_end(w->lane);
+	return NULL;
+}
+
+/* pass 2 in nl lanes, each a thread (lane 0 this one), the sinks on the
+ * relay's: @return false when the relay or the reading thread could not
+ * start (nothing was read) */
+static bool pass2_lanes(struct an_inputs *x, size_t nl, const struct an_opts *o,
+			const struct model *m, struct an_sink *const *sinks, size_t nsinks,
+			struct an_summary *sum)
+{
+	struct relay *rl = relay_create_lanes(sinks, nsinks, nl);
+	struct readahead *ra = rl ? readahead_start_n(x, nl) : NULL;
+	struct lane_run *w;
+	pthread_t *th;
+
+	if (!ra) {
+		relay_finish(rl);
+		return false;
+	}
+	w = xcalloc(nl, sizeof(*w));
+	th = xcalloc(nl, sizeof(*th));
+	for (size_t k = 0; k < nl; k++) {
+		struct engine_lane lane = {
+		    .k = (unsigned)k,
+		    .n = (unsigned)nl,
+		    .ctx = relay_lane(rl, k),
+		    .op = relay_lane_op,
+		    .txn_new = relay_lane_txn_new,
+		    .txn_end = relay_lane_txn_end,
+		};
+		w[k].ra = ra;
+		w[k].k = k;
+		w[k].lane = lane.ctx;
+		w[k].e = engine_create_lane(o, m, relay_lane_sinks(rl, k), nsinks, &lane);
+	}
+	for (size_t k = 1; k < nl; k++) {
+		int rc = pthread_create(&th[k], NULL, lane_main, &w[k]);
+		if (rc) {
+			/* every lane must run for any to finish */
+			fprintf(stderr, "sockrec-analyze: cannot start a thread: %s (try -j 1)\n",
+				strerror(rc));
+			exit(AN_EXIT_UNREADABLE);
+		}
+	}
+	lane_main(&w[0]);
+	for (size_t k = 1; k < nl; k++)
+		pthread_join(th[k], NULL);
+	readahead_stop(ra);
+	for (size_t k = 0; k < nl; k++) {
+		sum->http_messages += engine_http_messages(w[k].e);
+		sum->connections += engine_connections(w[k].e);
+		engine_free(w[k].e);
+	}
+	relay_finish(rl);
+	free(th);
+	free(w);
+	return true;
+}
+
 /* @return 0, or the errno of the first sink's end that failed (each end
  * is called) */
 static int sinks_end(struct an_sink *const *sinks, size_t n, const struct an_summary *sum)
@@ -220,24 +302,27 @@ int an_run(const struct an_input *in, size_t n, const struct an_opts *o,
 	sum.generated_at_ns = st.have_wall ? st.last_wall : 0;
 	sum.model = m;
 	if (pass2) {
-		/* -j 2 and more: the sinks on a thread of their own (NULL: the
-		 * thread could not be started, all on this one) */
-		struct relay *rl = o->jobs > 1 ? relay_create(sinks, nsinks) : NULL;
-		struct engine *e = engine_create(o, m, rl ? relay_sinks(rl) : sinks, nsinks);
+		/* -j N of 2 and more: N - 1 lanes (core/engine.h "Lanes"), the
+		 * reading thread and the sinks on a thread of their own; else
+		 * (or when those threads could not be started) one engine on
+		 * this thread */
+		size_t nl = o->jobs < 2			 ? 0
+			    : o->jobs - 1 < AN_MAX_LANES ? o->jobs - 1
+							 : AN_MAX_LANES;
 
 		input_open(&x, in, n);
 		for (size_t i = 0; i < n; i++)
 			x.s[i].host = hosts[i];
-		ra = o->jobs > 1 ? readahead_start(&x) : NULL;
-		while (next_record(&x, ra, &r, &src) == 1)
-			engine_record(e, src, r);
-		readahead_stop(ra);
+		if (nl < 1 || !pass2_lanes(&x, nl, o, m, sinks, nsinks, &sum)) {
+			struct engine *e = engine_create(o, m, sinks, nsinks);
+			while (input_next(&x, &r, &src) == 1)
+				engine_record(e, src, r);
+			engine_finish(e);
+			sum.http_messages = engine_http_messages(e);
+			sum.connections = engine_connections(e);
+			engine_free(e);
+		}
 		input_close(&x);
-		engine_finish(e);
-		sum.http_messages = engine_http_messages(e);
-		sum.connections = engine_connections(e);
-		engine_free(e);
-		relay_finish(rl);
 	}
 	if (!werr)
 		werr = sinks_end(sinks, nsinks, &sum);

@@ -8,11 +8,14 @@
  * classifies other connections (proto/classify.h) and hands what it finds
  * to the sinks (core/engine.h).
  *
- * Threads (an_opts.jobs): with 2 or more, the inputs are read, decompressed
- * and decoded on a thread of their own in both passes (core/readahead.h),
- * and pass 2's sinks run on another, fed in order by a relay
- * (core/relay.h); the model, reassembly and parsing stay on the caller's
- * thread.
+ * Threads (an_opts.jobs): with N of 2 or more, the inputs are read,
+ * decompressed and decoded on a thread of their own in both passes
+ * (core/readahead.h); pass 2 runs min(N - 1, AN_MAX_LANES) engines, lanes
+ * (core/engine.h "Lanes"), on as many threads (the caller's one of them),
+ * each handed every record and reassembling and parsing its share of the
+ * connections, and the sinks run on another, fed by a relay
+ * (core/relay.h) that merges the lanes' events in the order one engine
+ * would give them. Pass 1 (the model) stays on the caller's thread.
  *
  * Determinism: outputs depend only on the input bytes and the options (not
  * on jobs: the same bytes for every thread count): no
@@ -34,7 +37,9 @@
  * allocate their reorder slots, the HTTP parser its buffers and request
  * queue, the classifier its prefix only when used): about 2 KiB per idle
  * connection, so the cap costs ~70 MB, and a process holding 70,000
- * sockets stays under 200 MB. Every lookup per record is a hash lookup (no
+ * sockets stays under 200 MB (-j 1; each further lane keeps the
+ * bookkeeping of every open connection too, about 0.7 KB each: engine.h
+ * "Lanes"). Every lookup per record is a hash lookup (no
  * walk over a process's connections), so time is linear in the records.
  */
 #ifndef AN_PIPELINE_H
@@ -44,6 +49,10 @@
 
 #include "core/input.h"
 #include "event.h"
+
+/* pass 2's lanes at most (-j beyond it runs this many; core/engine.h
+ * "Lanes": each holds the bookkeeping of every open connection) */
+#define AN_MAX_LANES 16u
 
 /* exit statuses (the CLI's) */
 enum an_status {

@@ -143,6 +143,9 @@ static size_t body_size(const struct sr_record *rec)
 		n = TLS_FIXED + bytes_size(rec->tls.library) + bytes_size(rec->tls.path) +
 		    bytes_size(rec->tls.error);
 		break;
+	case SR_REC_DATA_CTX:
+	case SR_REC_DATA_COMPACT:
+		return 0; /* .srz framing, written only by its writer */
 	default:
 		/* a type this version does not know (read from a newer archive):
 		 * passed through with its body as read */
@@ -521,6 +524,13 @@ long sr_record_decode(const uint8_t *src, size_t src_len, struct sr_record *rec,
 	case SR_REC_TLS:
 		bad = decode_tls(&body, &rec->tls);
 		break;
+	case SR_REC_DATA_CTX:
+	case SR_REC_DATA_COMPACT:
+		/* they need their block's contexts: only the .srz reader reads them */
+		if (err && err_cap)
+			snprintf(err, err_cap, "%s record outside an .srz block",
+				 sr_type_name(rec->type));
+		return -1;
 	default:
 		break; /* unknown type: skipped by length, body kept */
 	}
@@ -573,6 +583,8 @@ const char *sr_type_name(uint16_t type)
 	    [SR_REC_END] = "end",
 	    [SR_REC_PROC_EVENT] = "proc_event",
 	    [SR_REC_TLS] = "tls",
+	    [SR_REC_DATA_CTX] = "data_context",
+	    [SR_REC_DATA_COMPACT] = "data_compact",
 	};
 	if (type < sizeof(names) / sizeof(names[0]) && names[type])
 		return names[type];

@@ -23,8 +23,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SR_FORMAT_MAJOR 1
-#define SR_FORMAT_MINOR 2 /* 1: process records end with environ_source; 2: TLS plaintext */
+/* 1.1: process records end with environ_source; 1.2: TLS plaintext;
+ * 2.0: compact data records in .srz blocks (types 10 and 11), which a 1.x
+ * reader would skip as unknown types and so lose every data record */
+#define SR_FORMAT_MAJOR 2
+#define SR_FORMAT_MINOR 0
 
 /* Every encoded record (8-byte header + body) fits in this many bytes. */
 #define SR_MAX_RECORD (1024u * 1024u)
@@ -49,6 +52,11 @@ enum sr_type {
 	SR_REC_END = 7,
 	SR_REC_PROC_EVENT = 8,
 	SR_REC_TLS = 9, /* minor 2: a TLS library of a target, probed or not */
+	/* format 2: .srz block framing of data records (srz_compact.h), never
+	 * records of the stream: the .srz reader expands them into SR_REC_DATA,
+	 * sr_record_decode() and the writers refuse them */
+	SR_REC_DATA_CTX = 10,
+	SR_REC_DATA_COMPACT = 11,
 };
 
 /* syscall kinds (sr_data.syscall, sr_conn.syscall) */
@@ -293,6 +301,8 @@ struct sr_tls {
 struct sr_record {
 	uint16_t type;   /* enum sr_type, or an unknown type */
 	uint16_t rflags; /* record header flags (reserved, 0) */
+	uint8_t compact; /* a data record the .srz reader expanded from a compact
+			  * record (type 11): body is that record's body */
 	union {
 		struct sr_capture_header hdr;
 		struct sr_data data;
@@ -312,7 +322,8 @@ static inline struct sr_bytes sr_str(const char *s);
 
 /*! sr_record_size() :
  *  A record of a type this version does not know is encoded from rec->body
- *  as is (so converting a newer archive keeps what it cannot read).
+ *  as is (so converting a newer archive keeps what it cannot read). Types
+ *  10 and 11 are .srz framing, not records: invalid here.
  *  @return the encoded size (header + body) of rec, or 0 if rec is invalid
  *          (type 0, a field over its cap, or larger than SR_MAX_RECORD). */
 size_t sr_record_size(const struct sr_record *rec);
@@ -324,7 +335,8 @@ size_t sr_record_encode(const struct sr_record *rec, uint8_t *dst, size_t dst_ca
 
 /*! sr_record_decode() :
  *  Decodes one record from src (header + body). rec points into src.
- *  Unknown types decode as just type + body. Known types with trailing
+ *  Unknown types decode as just type + body. Types 10 and 11 (compact
+ *  .srz framing) are invalid here: srz_reader_next() expands them. Known types with trailing
  *  bytes (a newer minor version) decode; the extra bytes are ignored.
  *  @return bytes consumed (> 0); 0 when src holds less than a whole record
  *          (truncated); -1 when the bytes are invalid (err, if given,

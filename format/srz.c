@@ -24,6 +24,7 @@
 #include "cursor.h"
 #include "fdio.h"
 #include "srz.h"
+#include "srz_compact.h"
 
 static const uint8_t file_magic[8] = {'s', 'o', 'c', 'k', 'r', 'e', 'c', 0};
 
@@ -60,6 +61,7 @@ struct srz_writer {
 	ZSTD_CCtx *cctx;
 	uint64_t bytes; /* file bytes written (complete blocks) */
 	uint64_t records;
+	struct srzc_table *ctx; /* the open block's data contexts; NULL: full records */
 	char errmsg[160];
 };
 
@@ -100,7 +102,12 @@ struct srz_writer *srz_writer_create(int fd, const struct srz_writer_opts *opts,
 	w->out_cap = SRZ_BLOCK_HDR_LEN + ZSTD_compressBound(SRZ_BLOCK_TARGET);
 	w->out = malloc(w->out_cap);
 	w->cctx = ZSTD_createCCtx();
-	if (!w->raw || !w->out || !w->cctx) {
+	if (!(opts && opts->full_records)) {
+		w->ctx = malloc(sizeof(*w->ctx));
+		if (w->ctx)
+			srzc_reset(w->ctx);
+	}
+	if (!w->raw || !w->out || !w->cctx || (!(opts && opts->full_records) && !w->ctx)) {
 		set_err(err, err_cap, "out of memory");
 		goto fail;
 	}
@@ -113,8 +120,9 @@ struct srz_writer *srz_writer_create(int fd, const struct srz_writer_opts *opts,
 
 	put_skippable(hdr, SRZ_FILE_MAGIC, SRZ_FILE_HDR_LEN - 8);
 	memcpy(hdr + 8, file_magic, 8);
-	sr_put_le16(hdr + 16, SR_FORMAT_MAJOR);
-	sr_put_le16(hdr + 18, SR_FORMAT_MINOR);
+	/* without compact records the archive is a 1.2 one: 1.x readers read it */
+	sr_put_le16(hdr + 16, w->ctx ? SR_FORMAT_MAJOR : 1);
+	sr_put_le16(hdr + 18, w->ctx ? SR_FORMAT_MINOR : SRZ_FULL_RECORDS_MINOR);
 	sr_put_le32(hdr + 20, 0);
 	sr_put_le32(hdr + 24, sr_crc32(0, hdr + 8, 16));
 	rc = sr_write_all(fd, hdr, sizeof(hdr));
@@ -125,6 +133,7 @@ struct srz_writer *srz_writer_create(int fd, const struct srz_writer_opts *opts,
 	w->bytes = sizeof(hdr);
 	return w;
 fail:
+	free(w->ctx);
 	ZSTD_freeCCtx(w->cctx);
 	free(w->out);
 	free(w->raw);
@@ -165,6 +174,32 @@ int srz_writer_flush(struct srz_writer *w)
 	w->seq++;
 	w->raw_len = 0;
 	w->nrec = 0;
+	if (w->ctx)
+		srzc_reset(w->ctx); /* contexts are block-local */
+	return 0;
+}
+
+/* A data record as a compact record (and its context when new).
+ * @return 0 appended, 1 not compact (append it whole), or -errno */
+static int append_compact(struct srz_writer *w, const struct sr_data *d)
+{
+	uint32_t n = 0;
+	long k = srzc_encode(w->ctx, d, w->raw + w->raw_len, SRZ_BLOCK_TARGET - w->raw_len, &n);
+
+	if (k == 0 && w->nrec) {
+		/* no room: the next block gets it, with its context again */
+		int rc = srz_writer_flush(w);
+		if (rc)
+			return rc;
+		k = srzc_encode(w->ctx, d, w->raw, SRZ_BLOCK_TARGET, &n);
+	}
+	if (k <= 0)
+		return 1;
+	if (!w->nrec)
+		w->opened_ns = mono_ns();
+	w->raw_len += (size_t)k;
+	w->nrec += n;
+	w->records++;
 	return 0;
 }
 
@@ -177,6 +212,11 @@ int srz_writer_append(struct srz_writer *w, const struct sr_record *rec)
 		return w->failed;
 	if (!need)
 		return -EINVAL;
+	if (w->ctx && rec->type == SR_REC_DATA) {
+		rc = append_compact(w, &rec->data);
+		if (rc <= 0)
+			return rc;
+	}
 	if (w->raw_len + need > SRZ_BLOCK_TARGET) {
 		rc = srz_writer_flush(w);
 		if (rc)
@@ -210,6 +250,7 @@ int srz_writer_close(struct srz_writer *w, int close_fd)
 	rc = srz_writer_flush(w);
 	if (close_fd && close(w->fd) != 0 && !rc)
 		rc = -errno;
+	free(w->ctx);
 	ZSTD_freeCCtx(w->cctx);
 	free(w->out);
 	free(w->raw);
@@ -254,6 +295,7 @@ struct srz_reader {
 	uint64_t good_off; /* offset just past the last complete block */
 	uint64_t err_off;
 	ZSTD_DCtx *dctx;
+	struct srzc_table *ctx; /* the current block's data contexts */
 	char errmsg[256];
 };
 
@@ -308,7 +350,8 @@ static struct srz_reader *reader_new(void)
 	r->fd = -1;
 	r->raw = malloc(SRZ_MAX_BLOCK_RAW);
 	r->dctx = ZSTD_createDCtx();
-	if (!r->raw || !r->dctx) {
+	r->ctx = malloc(sizeof(*r->ctx));
+	if (!r->raw || !r->dctx || !r->ctx) {
 		srz_reader_free(r);
 		return NULL;
 	}
@@ -344,10 +387,10 @@ static int read_file_header(struct srz_reader *r, char *err, size_t err_cap)
 		return -1;
 	}
 	major = sr_le16(h + 16);
-	if (major != SR_FORMAT_MAJOR) {
+	if (major < 1 || major > SR_FORMAT_MAJOR) {
 		set_err(err, err_cap,
-			"archive format %u.%u is not readable by this version (reads %u.x)", major,
-			sr_le16(h + 18), SR_FORMAT_MAJOR);
+			"archive format %u.%u is not readable by this version (reads 1.x to %u.x)",
+			major, sr_le16(h + 18), SR_FORMAT_MAJOR);
 		return -1;
 	}
 	r->good_off = r->pos;
@@ -510,6 +553,7 @@ static int load_block(struct srz_reader *r)
 				    seq, got, rlen);
 
 	r->block_off = off;
+	srzc_reset(r->ctx); /* contexts are block-local */
 	r->raw_len = rlen;
 	r->raw_pos = 0;
 	r->raw_nrec = nrec;
@@ -518,35 +562,75 @@ static int load_block(struct srz_reader *r)
 	return 1;
 }
 
+/* Decodes the record at raw_pos; a compact record comes back as the data
+ * record it stands for, a context record is kept in r->ctx (*is_ctx set,
+ * rec not filled). @return as sr_record_decode() */
+static long decode_at(struct srz_reader *r, struct sr_record *rec, int *is_ctx, char *why,
+		      size_t why_cap)
+{
+	const uint8_t *p = r->raw + r->raw_pos;
+	size_t left = r->raw_len - r->raw_pos;
+	uint32_t len;
+	uint16_t type;
+
+	*is_ctx = 0;
+	if (left < SR_RECORD_HDR)
+		return 0;
+	len = sr_le32(p);
+	type = sr_le16(p + 4);
+	if (type != SR_REC_DATA_CTX && type != SR_REC_DATA_COMPACT)
+		return sr_record_decode(p, left, rec, why, why_cap);
+	if (len > left - SR_RECORD_HDR)
+		return 0;
+	if (type == SR_REC_DATA_CTX) {
+		*is_ctx = 1;
+		if (srzc_decode_ctx(r->ctx, p + SR_RECORD_HDR, len, why, why_cap))
+			return -1;
+		return (long)(SR_RECORD_HDR + len);
+	}
+	memset(rec, 0, sizeof(*rec));
+	rec->type = SR_REC_DATA;
+	rec->rflags = sr_le16(p + 6);
+	rec->compact = 1;
+	rec->body.ptr = p + SR_RECORD_HDR;
+	rec->body.len = len;
+	if (srzc_decode_data(r->ctx, p + SR_RECORD_HDR, len, &rec->data, why, why_cap))
+		return -1;
+	return (long)(SR_RECORD_HDR + len);
+}
+
 int srz_reader_next(struct srz_reader *r, struct sr_record *rec)
 {
 	char why[160];
+	int is_ctx;
+	long n;
 
-	if (r->state == 1)
-		return 0;
-	if (r->state < 0)
-		return -1;
-	while (r->raw_pos >= r->raw_len) {
-		if (r->raw_len && r->raw_seen != r->raw_nrec)
-			return reader_error(r, r->block_off,
-					    "block %u holds %u records, header says %u", r->seq - 1,
-					    r->raw_seen, r->raw_nrec);
-		if (r->raw_len)
-			r->good_off = r->pos;
-		r->raw_len = r->raw_pos = 0;
-		int rc = load_block(r);
-		if (rc <= 0)
-			return rc;
-	}
-	why[0] = '\0';
-	long n =
-	    sr_record_decode(r->raw + r->raw_pos, r->raw_len - r->raw_pos, rec, why, sizeof(why));
-	if (n <= 0)
-		return reader_error(r, r->block_off, "block %u, record %u: %s", r->seq - 1,
-				    r->raw_seen,
-				    n == 0 ? "record runs past the end of its block" : why);
-	r->raw_pos += (size_t)n;
-	r->raw_seen++;
+	do {
+		if (r->state == 1)
+			return 0;
+		if (r->state < 0)
+			return -1;
+		while (r->raw_pos >= r->raw_len) {
+			if (r->raw_len && r->raw_seen != r->raw_nrec)
+				return reader_error(r, r->block_off,
+						    "block %u holds %u records, header says %u",
+						    r->seq - 1, r->raw_seen, r->raw_nrec);
+			if (r->raw_len)
+				r->good_off = r->pos;
+			r->raw_len = r->raw_pos = 0;
+			int rc = load_block(r);
+			if (rc <= 0)
+				return rc;
+		}
+		why[0] = '\0';
+		n = decode_at(r, rec, &is_ctx, why, sizeof(why));
+		if (n <= 0)
+			return reader_error(r, r->block_off, "block %u, record %u: %s", r->seq - 1,
+					    r->raw_seen,
+					    n == 0 ? "record runs past the end of its block" : why);
+		r->raw_pos += (size_t)n;
+		r->raw_seen++;
+	} while (is_ctx);
 	if (rec->type == SR_REC_END)
 		r->seen_end = 1;
 	return 1;
@@ -574,6 +658,7 @@ void srz_reader_free(struct srz_reader *r)
 	if (r->fd >= 0)
 		close(r->fd);
 	ZSTD_freeDCtx(r->dctx);
+	free(r->ctx);
 	free(r->cbuf);
 	free(r->raw);
 	free(r);

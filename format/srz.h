@@ -49,7 +49,14 @@ struct srz_writer_opts {
 	 * against x23.4); -2 saves 14 % for +4.7 %, -3 17 % for +21 %. The
 	 * capture shares the machine with the service it records. */
 	int level;
+	/* nonzero: data records whole (type 2), no compact records, and a
+	 * format 1.2 file header, so 1.x readers read the archive. Default
+	 * (0): compact data records (FORMAT.md, "Compact data records"). */
+	int full_records;
 };
+
+/* the minor of the 1.x header written with full_records */
+#define SRZ_FULL_RECORDS_MINOR 2
 
 /*! srz_writer_create() :
  *  Takes a writable fd positioned at 0 (the writer does not close it unless
@@ -60,7 +67,10 @@ struct srz_writer *srz_writer_create(int fd, const struct srz_writer_opts *opts,
 
 /*! srz_writer_append() :
  *  Adds rec to the open block; closes the block first when rec would not
- *  fit in SRZ_BLOCK_TARGET. @return 0, or -errno (-EINVAL: rec invalid). */
+ *  fit in SRZ_BLOCK_TARGET. A data record goes in as a compact record
+ *  (after a context record for its socket when the block has none yet)
+ *  unless the writer was created with full_records.
+ *  @return 0, or -errno (-EINVAL: rec invalid). */
 int srz_writer_append(struct srz_writer *w, const struct sr_record *rec);
 
 /*! srz_writer_tick() :
@@ -78,6 +88,7 @@ int srz_writer_close(struct srz_writer *w, int close_fd);
 
 /* bytes written to the file so far (complete blocks only) */
 uint64_t srz_writer_bytes(const struct srz_writer *w);
+/* records appended (a data record counts once, with or without its context) */
 uint64_t srz_writer_records(const struct srz_writer *w);
 const char *srz_writer_error(const struct srz_writer *w);
 

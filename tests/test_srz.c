@@ -9,7 +9,14 @@
  *  - an unknown record type in the middle is skipped by length;
  *  - a write failure (disk full) loses at most the open block;
  *  - an archive built by hand from FORMAT.md alone reads back (the spec is
- *    complete enough for a third-party writer).
+ *    complete enough for a third-party writer);
+ *  - compact data records (format 2.0): encode -> decode gives every field
+ *    back, the same records written whole read back identically, contexts
+ *    start over at every block (natural and forced boundaries), a full
+ *    context table falls back to whole records, and hostile compact bytes
+ *    (a missing or out-of-range context, a context of another block, bad
+ *    varints, payloads that do not fit) are refused by message;
+ *  - majors 1 and 2 read, others refused by name.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +41,7 @@
 #include "cursor.h"
 #include "record.h"
 #include "srz.h"
+#include "srz_compact.h"
 
 /* ---------- helpers ---------- */
 
@@ -386,11 +394,13 @@ struct multi {
 	size_t block_nrec[NBLOCKS];  /* records up to and including each block */
 };
 
-static struct multi *make_multi(void)
+/* full_records: data records whole (a 1.2 archive); else compact */
+static struct multi *make_multi(int full_records)
 {
 	struct multi *m = calloc(1, sizeof(*m));
 	int fd = tu_memfd("srz-test");
-	struct srz_writer *w = srz_writer_create(fd, NULL, NULL, 0);
+	struct srz_writer_opts o = { .full_records = full_records };
+	struct srz_writer *w = srz_writer_create(fd, &o, NULL, 0);
 	size_t k = 0;
 
 	for (int b = 0; b < NBLOCKS; b++) {
@@ -421,10 +431,9 @@ static void free_multi(struct multi *m)
 	free(m);
 }
 
-static void test_cut_at_every_offset(void **state)
+static void test_cut_at_every_offset_mode(int full_records)
 {
-	(void)state;
-	struct multi *m = make_multi();
+	struct multi *m = make_multi(full_records);
 	struct blob got[NREC];
 
 	for (size_t cut = 0; cut <= m->file.len; cut++) {
@@ -468,11 +477,19 @@ static void test_cut_at_every_offset(void **state)
 	free_multi(m);
 }
 
+/* compact (2.0) and whole data records (1.2) */
+static void test_cut_at_every_offset(void **state)
+{
+	(void)state;
+	test_cut_at_every_offset_mode(0);
+	test_cut_at_every_offset_mode(1);
+}
+
 static void test_cut_file_reader(void **state)
 {
 	(void)state;
 	/* the file-descriptor reader sees the same prefix as the memory reader */
-	struct multi *m = make_multi();
+	struct multi *m = make_multi(0);
 	char path[] = "/tmp/srz-cut-XXXXXX";
 	int fd = mkstemp(path);
 	size_t cut = (size_t)(m->block_end[2] + (m->block_end[3] - m->block_end[2]) / 2);
@@ -500,10 +517,9 @@ static void test_cut_file_reader(void **state)
 	free_multi(m);
 }
 
-static void test_bit_flips(void **state)
+static void test_bit_flips_mode(int full_records)
 {
-	(void)state;
-	struct multi *m = make_multi();
+	struct multi *m = make_multi(full_records);
 	struct blob got[NREC];
 	size_t detected = 0;
 
@@ -533,6 +549,14 @@ static void test_bit_flips(void **state)
 	assert_int_equal(detected, m->file.len * 8);
 	print_message("bit flips: all %zu detected\n", detected);
 	free_multi(m);
+}
+
+/* compact (2.0) and whole data records (1.2) */
+static void test_bit_flips(void **state)
+{
+	(void)state;
+	test_bit_flips_mode(0);
+	test_bit_flips_mode(1);
 }
 
 /* ---------- hand-built archives (from FORMAT.md alone) ---------- */
@@ -861,33 +885,667 @@ static void test_crc32_known_value(void **state)
 	assert_int_equal(sr_crc32(0, "123456789", 9), 0xCBF43926u);
 }
 
-/* Writes a few small archives (valid, cut, flipped) as fuzz seeds. */
+/* ---------- compact data records (format 2.0) ---------- */
+
+/* A stream of data records on a few sockets, with every field moving the
+ * way it can: tid changes, both directions, tcp_seq valid and not, a gap
+ * in tcp_seq, time going backwards, a 16-character comm, IPv6, empty and
+ * maximum payloads, a byte count past 32 bits. */
+static struct sr_record make_data_stream(uint32_t k)
+{
+	struct sr_record r = make_record(SR_REC_DATA, k % 5);
+	struct sr_data *d = &r.data;
+	uint32_t sock = k % 5;
+
+	d->ts_ns = 1000000000ull + (uint64_t)k * 1500 - (k % 7 == 3 ? 4000 : 0);
+	d->tgid = 100 + sock % 3;
+	d->tid = d->tgid + (k % 11 == 0 ? 7 : 0);
+	d->sock_id = 5000 + sock;
+	d->fd = (int32_t)(3 + sock);
+	d->dir = k % 2 ? SR_DIR_RECV : SR_DIR_SEND;
+	d->syscall = d->dir == SR_DIR_RECV ? SR_SYS_RECVFROM : SR_SYS_SENDTO;
+	if (sock == 4) {
+		d->family = 6;
+		memset(d->laddr, 0, 16);
+		memset(d->raddr, 0, 16);
+		d->laddr[15] = 1;
+		d->raddr[0] = 0xfe, d->raddr[15] = 2;
+		memcpy(d->comm, "ABCDEFGHIJKLMNOP", 16); /* 16 characters, no NUL */
+	}
+	d->payload = pat(k % 4000, 10 + k % 200);
+	d->bytes = d->payload.len;
+	d->flags = k % 13 == 5 ? 0 : SR_DATA_SEQ_VALID;
+	d->tcp_seq = d->flags ? 1000000u * sock + 37u * k + (k % 17 == 9 ? 5000u : 0u) : 0;
+	if (k % 29 == 7) {
+		d->payload = pat(0, 0);
+		d->bytes = 5ull << 32; /* sendfile: counted, none copied */
+		d->flags |= SR_DATA_NO_PAYLOAD;
+	}
+	if (k % 97 == 50) {
+		d->payload = pat(1, SR_MAX_SNAPLEN);
+		d->bytes = 10ull << 30;
+		d->flags |= SR_DATA_TRUNCATED;
+	}
+	return r;
+}
+
+/* The file's header version. */
+static void assert_version(const struct blob *f, uint16_t major, uint16_t minor)
+{
+	assert_true(f->len >= SRZ_FILE_HDR_LEN);
+	assert_int_equal(sr_le16(f->p + 16), major);
+	assert_int_equal(sr_le16(f->p + 18), minor);
+}
+
+/* The raw records of block i (decompressed), for looking at the framing. */
+static struct blob block_raw(const struct blob *f, unsigned i)
+{
+	size_t off = SRZ_FILE_HDR_LEN;
+	struct blob b;
+
+	for (unsigned k = 0; k < i; k++)
+		off += SRZ_BLOCK_HDR_LEN + sr_le32(f->p + off + 12);
+	assert_true(off + SRZ_BLOCK_HDR_LEN <= f->len);
+	b.len = sr_le32(f->p + off + 16);
+	b.p = malloc(b.len);
+	assert_int_equal(ZSTD_decompress(b.p, b.len, f->p + off + SRZ_BLOCK_HDR_LEN,
+					 sr_le32(f->p + off + 12)),
+			 b.len);
+	return b;
+}
+
+/* counts the records of each type in raw records */
+static void count_types(const struct blob *raw, size_t counts[16])
+{
+	memset(counts, 0, 16 * sizeof(counts[0]));
+	for (size_t off = 0; off < raw->len;) {
+		uint16_t t = sr_le16(raw->p + off + 4);
+		counts[t < 16 ? t : 0]++;
+		off += SR_RECORD_HDR + sr_le32(raw->p + off);
+	}
+}
+
+#define CSTREAM 600
+
+/* Encode -> decode gives every field back; the same records written whole
+ * (full_records, a 1.2 archive) read back identically; the compact archive
+ * is the smaller; each block defines its own contexts. */
+static void test_compact_roundtrip(void **state)
+{
+	(void)state;
+	struct srz_writer_opts full = { .full_records = 1 };
+	int fc = tu_memfd("srz-c"), ff = tu_memfd("srz-f");
+	struct srz_writer *wc = srz_writer_create(fc, NULL, NULL, 0);
+	struct srz_writer *wf = srz_writer_create(ff, &full, NULL, 0);
+	static struct blob want[CSTREAM + 2];
+	size_t n = 0;
+
+	want[n] = encode(&(struct sr_record){ .type = SR_REC_CAPTURE_HEADER });
+	assert_int_equal(srz_writer_append(wc, &(struct sr_record){ .type = SR_REC_CAPTURE_HEADER }), 0);
+	assert_int_equal(srz_writer_append(wf, &(struct sr_record){ .type = SR_REC_CAPTURE_HEADER }), 0);
+	n++;
+	for (uint32_t k = 0; k < CSTREAM; k++, n++) {
+		struct sr_record r = make_data_stream(k);
+		assert_int_equal(srz_writer_append(wc, &r), 0);
+		assert_int_equal(srz_writer_append(wf, &r), 0);
+		/* what the record reads back as whole: a comm of 16 characters
+		 * loses its last, as a full record's does */
+		struct blob once = encode(&r);
+		struct sr_record back;
+		assert_int_equal(sr_record_decode(once.p, once.len, &back, NULL, 0), (long)once.len);
+		want[n] = encode(&back);
+		free(once.p);
+		if (k == 250) { /* a block boundary in the middle of every socket */
+			assert_int_equal(srz_writer_flush(wc), 0);
+			assert_int_equal(srz_writer_flush(wf), 0);
+		}
+	}
+	struct sr_record end = make_record(SR_REC_END, 1);
+	want[n++] = encode(&end);
+	assert_int_equal(srz_writer_append(wc, &end), 0);
+	assert_int_equal(srz_writer_append(wf, &end), 0);
+	/* records counts what was appended, not the context records */
+	assert_int_equal(srz_writer_records(wc), n);
+	assert_int_equal(srz_writer_close(wc, 0), 0);
+	assert_int_equal(srz_writer_close(wf, 0), 0);
+
+	struct blob fcomp = tu_slurp(fc), ffull = tu_slurp(ff);
+	static struct blob got[CSTREAM + 2];
+	size_t m;
+	char err[256];
+	uint64_t off;
+	assert_version(&fcomp, 2, 0);
+	assert_version(&ffull, 1, 2);
+	for (int pass = 0; pass < 2; pass++) {
+		assert_int_equal(read_all(pass ? &ffull : &fcomp, got, n, &m, err, sizeof(err), &off), 0);
+		assert_int_equal(m, n);
+		for (size_t i = 0; i < n; i++) {
+			if (got[i].len != want[i].len || memcmp(got[i].p, want[i].p, got[i].len))
+				fail_msg("%s archive: record %zu differs", pass ? "full" : "compact", i);
+			free(got[i].p);
+		}
+	}
+	print_message("compact: %zu bytes, full records: %zu bytes\n", fcomp.len, ffull.len);
+	assert_true(fcomp.len < ffull.len);
+
+	/* the framing: contexts once per socket and block, compact records
+	 * for every data record; the second block starts its contexts over */
+	struct blob b0 = block_raw(&fcomp, 0), b1 = block_raw(&fcomp, 1);
+	size_t c0[16], c1[16];
+	count_types(&b0, c0);
+	count_types(&b1, c1);
+	assert_int_equal(c0[SR_REC_DATA_CTX], 5); /* 5 sockets */
+	assert_int_equal(c0[SR_REC_DATA_COMPACT], 251);
+	assert_int_equal(c0[SR_REC_DATA], 0);
+	assert_int_equal(c1[SR_REC_DATA_COMPACT], CSTREAM - 251);
+	assert_int_equal(c1[SR_REC_DATA_CTX], c0[SR_REC_DATA_CTX]);
+	assert_int_equal(sr_le16(b1.p + 4), SR_REC_DATA_CTX); /* before any reference */
+	free(b0.p);
+	free(b1.p);
+
+	/* decoded fields, not only bytes: the 16-character comm as a full
+	 * record decodes it, IPv6, the byte count past 32 bits */
+	struct srz_reader *r = srz_reader_open_mem(fcomp.p, fcomp.len, err, sizeof(err));
+	struct sr_record out;
+	assert_int_equal(srz_reader_next(r, &out), 1);
+	for (uint32_t k = 0; k < CSTREAM; k++) {
+		struct sr_record in = make_data_stream(k);
+		assert_int_equal(srz_reader_next(r, &out), 1);
+		assert_int_equal(out.type, SR_REC_DATA);
+		assert_true(out.compact);
+		assert_int_equal(out.data.ts_ns, in.data.ts_ns);
+		assert_int_equal(out.data.tid, in.data.tid);
+		assert_int_equal(out.data.tcp_seq, in.data.tcp_seq);
+		assert_int_equal(out.data.bytes, in.data.bytes);
+		assert_int_equal(out.data.family, in.data.family);
+		assert_int_equal(out.data.payload.len, in.data.payload.len);
+		if (in.data.family == 6)
+			assert_string_equal(out.data.comm, "ABCDEFGHIJKLMNO");
+	}
+	srz_reader_free(r);
+	for (size_t i = 0; i < n; i++)
+		free(want[i].p);
+	free(fcomp.p);
+	free(ffull.p);
+	close(fc);
+	close(ff);
+}
+
+/* More sockets than a block's context table holds: the rest are written
+ * whole, and everything still reads back. */
+static void test_compact_table_full(void **state)
+{
+	(void)state;
+	int fd = tu_memfd("srz-c");
+	struct srz_writer *w = srz_writer_create(fd, NULL, NULL, 0);
+	const uint32_t nsock = SRZC_MAX_CTX + 100;
+	struct blob got[2 * (SRZC_MAX_CTX + 100) + 1];
+	size_t m, counts[16];
+	char err[256];
+	uint64_t off;
+
+	for (uint32_t k = 0; k < 2 * nsock; k++) {
+		struct sr_record r = make_record(SR_REC_DATA, k % nsock);
+		r.data.payload = pat(k, 8);
+		r.data.bytes = 8;
+		assert_int_equal(srz_writer_append(w, &r), 0);
+	}
+	struct sr_record end = make_record(SR_REC_END, 1);
+	assert_int_equal(srz_writer_append(w, &end), 0);
+	assert_int_equal(srz_writer_close(w, 0), 0);
+	struct blob f = tu_slurp(fd), b0 = block_raw(&f, 0);
+	count_types(&b0, counts);
+	assert_int_equal(counts[SR_REC_DATA_CTX], SRZC_MAX_CTX);
+	assert_int_equal(counts[SR_REC_DATA_COMPACT], 2 * SRZC_MAX_CTX);
+	assert_int_equal(counts[SR_REC_DATA], 2 * 100);
+	assert_int_equal(read_all(&f, got, 2 * nsock + 1, &m, err, sizeof(err), &off), 0);
+	assert_int_equal(m, 2 * nsock + 1);
+	for (uint32_t k = 0; k < 2 * nsock; k++) {
+		struct sr_record r = make_record(SR_REC_DATA, k % nsock);
+		r.data.payload = pat(k, 8);
+		r.data.bytes = 8;
+		struct blob b = encode(&r);
+		assert_int_equal(got[k].len, b.len);
+		assert_memory_equal(got[k].p, b.p, b.len);
+		free(b.p);
+	}
+	for (size_t i = 0; i < m; i++)
+		free(got[i].p);
+	free(b0.p);
+	free(f.p);
+	close(fd);
+}
+
+/* Blocks that close because the next record does not fit: each block
+ * starts its contexts over, and every record reads back. */
+static void test_compact_natural_boundary(void **state)
+{
+	(void)state;
+	int fd = tu_memfd("srz-c");
+	struct srz_writer *w = srz_writer_create(fd, NULL, NULL, 0);
+	struct blob want[41], got[41];
+	size_t m, counts[16];
+	char err[256];
+	uint64_t off;
+
+	for (uint32_t k = 0; k < 40; k++) {
+		struct sr_record r = make_record(SR_REC_DATA, k % 2);
+		r.data.payload = pat(k, 100000);
+		r.data.bytes = 100000;
+		r.data.tcp_seq = 100000 * (k / 2 + 1);
+		assert_int_equal(srz_writer_append(w, &r), 0);
+		want[k] = encode(&r);
+	}
+	struct sr_record end = make_record(SR_REC_END, 1);
+	assert_int_equal(srz_writer_append(w, &end), 0);
+	want[40] = encode(&end);
+	assert_int_equal(srz_writer_close(w, 0), 0);
+	struct blob f = tu_slurp(fd);
+	assert_int_equal(read_all(&f, got, 41, &m, err, sizeof(err), &off), 0);
+	assert_int_equal(m, 41);
+	for (size_t i = 0; i < m; i++) {
+		assert_int_equal(got[i].len, want[i].len);
+		assert_memory_equal(got[i].p, want[i].p, got[i].len);
+		free(got[i].p);
+		free(want[i].p);
+	}
+	for (unsigned b = 0; b < 4; b++) { /* 10 records of ~100 KB a block */
+		struct blob raw = block_raw(&f, b);
+		count_types(&raw, counts);
+		assert_int_equal(counts[SR_REC_DATA_CTX], 2);
+		assert_int_equal(counts[SR_REC_DATA_COMPACT], 10);
+		assert_int_equal(sr_le16(raw.p + 4), SR_REC_DATA_CTX);
+		free(raw.p);
+	}
+	free(f.p);
+	close(fd);
+}
+
+/* appends a hand-made record: header + body */
+static size_t put_raw(uint8_t *p, uint16_t type, const uint8_t *body, size_t len)
+{
+	sr_put_le32(p, (uint32_t)len);
+	sr_put_le16(p + 4, type);
+	sr_put_le16(p + 6, 0);
+	memcpy(p + 8, body, len);
+	return 8 + len;
+}
+
+/* A context body by FORMAT.md: tgid 42, tid 43, sock 9999, fd 7, IPv4
+ * 127.0.0.1:40000 -> 127.0.0.2:8080, comm "curl". */
+static size_t ctx_body(uint8_t b[73])
+{
+	memset(b, 0, 73);
+	sr_put_le32(b, 42);
+	sr_put_le32(b + 4, 43);
+	sr_put_le64(b + 8, 9999);
+	sr_put_le32(b + 16, 7);
+	b[20] = 4;
+	b[21] = 127, b[24] = 1;
+	b[37] = 127, b[40] = 2;
+	sr_put_le16(b + 53, 40000);
+	sr_put_le16(b + 55, 8080);
+	memcpy(b + 57, "curl", 4);
+	return 73;
+}
+
+/* Builds a file (format 2.0) of nblocks blocks from raw record bytes. */
+static struct blob hand_blocks(const struct blob *raw, const uint32_t *nrec, unsigned nblocks)
+{
+	size_t cap = SRZ_FILE_HDR_LEN, len;
+	struct blob b;
+
+	for (unsigned i = 0; i < nblocks; i++)
+		cap += SRZ_BLOCK_HDR_LEN + ZSTD_compressBound(raw[i].len);
+	b.p = calloc(1, cap);
+	sr_put_le32(b.p, 0x184D2A50);
+	sr_put_le32(b.p + 4, 20);
+	memcpy(b.p + 8, "sockrec", 8);
+	sr_put_le16(b.p + 16, 2);
+	sr_put_le16(b.p + 18, 0);
+	sr_put_le32(b.p + 24, sr_crc32(0, b.p + 8, 16));
+	len = SRZ_FILE_HDR_LEN;
+	for (unsigned i = 0; i < nblocks; i++) {
+		uint8_t *h = b.p + len;
+		ZSTD_CCtx *c = ZSTD_createCCtx();
+		ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1);
+		size_t clen = ZSTD_compress2(c, h + SRZ_BLOCK_HDR_LEN, cap - len - SRZ_BLOCK_HDR_LEN,
+					     raw[i].p, raw[i].len);
+		assert_false(ZSTD_isError(clen));
+		ZSTD_freeCCtx(c);
+		sr_put_le32(h, 0x184D2A51);
+		sr_put_le32(h + 4, 28);
+		sr_put_le32(h + 8, i);
+		sr_put_le32(h + 12, (uint32_t)clen);
+		sr_put_le32(h + 16, (uint32_t)raw[i].len);
+		sr_put_le32(h + 20, nrec[i]);
+		sr_put_le32(h + 28, sr_crc32(0, h + SRZ_BLOCK_HDR_LEN, clen));
+		sr_put_le32(h + 32, sr_crc32(0, h + 8, 24));
+		len += SRZ_BLOCK_HDR_LEN + clen;
+	}
+	b.len = len;
+	return b;
+}
+
+/* A compact archive built from FORMAT.md alone decodes to the fields the
+ * spec says: the context's fields, ts and tcp_seq from their deltas, the
+ * tid that follows when bit 0 is set. */
+static void test_compact_from_spec(void **state)
+{
+	(void)state;
+	uint8_t raw[1024], body[128];
+	size_t n = 0;
+	struct blob blk;
+	uint32_t nrec = 4;
+
+	n += put_raw(raw + n, SR_REC_DATA_CTX, body, ctx_body(body));
+	/* ctx 0, bits 0 (send, context tid), ts 1,000,000 (zigzag 2,000,000 =
+	 * 0x1E8480: 80 89 7A), syscall 2, flags 8, seq: predicted 0 + 5,
+	 * actual 1005: delta 1000, zigzag 2000 (D0 0F), bytes 5, len 5 */
+	static const uint8_t r1[] = { 0x00, 0x00, 0x80, 0x89, 0x7A, 0x02, 0x08, 0xD0, 0x0F,
+				      0x05, 0x05, 'h', 'e', 'l', 'l', 'o' };
+	n += put_raw(raw + n, SR_REC_DATA_COMPACT, r1, sizeof(r1));
+	/* ctx 0, bits 3 (receive, tid follows: 77), ts -10 (zigzag 19),
+	 * syscall 1, flags 0 (tcp_seq as is: 300 = AC 02), bytes 2, len 2 */
+	static const uint8_t r2[] = { 0x00, 0x03, 0x13, 0x4D, 0x01, 0x00, 0xAC, 0x02, 0x02, 0x02,
+				      'o', 'k' };
+	n += put_raw(raw + n, SR_REC_DATA_COMPACT, r2, sizeof(r2));
+	/* ctx 0, send, context tid (now 77), ts +20 (zigzag 40), syscall 2,
+	 * flags 8, seq: predicted 1005 + 3, actual the same: 0, bytes 3 */
+	static const uint8_t r3[] = { 0x00, 0x00, 0x28, 0x02, 0x08, 0x00, 0x03, 0x03, 'a', 'b', 'c' };
+	n += put_raw(raw + n, SR_REC_DATA_COMPACT, r3, sizeof(r3));
+	blk = (struct blob){ raw, n };
+	struct blob f = hand_blocks(&blk, &nrec, 1);
+
+	char err[256];
+	struct srz_reader *r = srz_reader_open_mem(f.p, f.len, err, sizeof(err));
+	struct sr_record out;
+	assert_non_null(r);
+	assert_int_equal(srz_reader_next(r, &out), 1);
+	assert_int_equal(out.type, SR_REC_DATA);
+	assert_int_equal(out.data.ts_ns, 1000000);
+	assert_int_equal(out.data.tgid, 42);
+	assert_int_equal(out.data.tid, 43);
+	assert_int_equal(out.data.sock_id, 9999);
+	assert_int_equal(out.data.fd, 7);
+	assert_int_equal(out.data.syscall, SR_SYS_WRITE);
+	assert_int_equal(out.data.dir, SR_DIR_SEND);
+	assert_int_equal(out.data.family, 4);
+	assert_int_equal(out.data.raddr[3], 2);
+	assert_int_equal(out.data.lport, 40000);
+	assert_int_equal(out.data.rport, 8080);
+	assert_int_equal(out.data.flags, SR_DATA_SEQ_VALID);
+	assert_int_equal(out.data.tcp_seq, 1005);
+	assert_int_equal(out.data.bytes, 5);
+	assert_string_equal(out.data.comm, "curl");
+	assert_memory_equal(out.data.payload.ptr, "hello", 5);
+	assert_int_equal(srz_reader_next(r, &out), 1);
+	assert_int_equal(out.data.ts_ns, 1000000 - 10);
+	assert_int_equal(out.data.tid, 77);
+	assert_int_equal(out.data.dir, SR_DIR_RECV);
+	assert_int_equal(out.data.tcp_seq, 300);
+	assert_int_equal(out.data.flags, 0);
+	assert_int_equal(srz_reader_next(r, &out), 1);
+	assert_int_equal(out.data.ts_ns, 1000000 + 10);
+	assert_int_equal(out.data.tid, 77);
+	assert_int_equal(out.data.tcp_seq, 1008);
+	/* no end record: interrupted, said so */
+	assert_int_equal(srz_reader_next(r, &out), -1);
+	assert_non_null(strstr(srz_reader_error(r), "without an end record"));
+	srz_reader_free(r);
+	free(f.p);
+}
+
+/* Hostile compact blocks: each is refused with a message naming the block
+ * and the record, after exactly the records before it. */
+static void test_compact_hostile(void **state)
+{
+	(void)state;
+	uint8_t cb[128];
+	static const uint8_t ok[] = { 0x00, 0x00, 0x02, 0x02, 0x00, 0x00, 0x01, 0x01, 'x' };
+	struct {
+		const char *name;
+		uint8_t body[80];
+		size_t len;
+		uint16_t type;
+		int with_ctx;
+		const char *want;
+	} cases[] = {
+		{ "no context at all", { 0x00, 0x00, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00 }, 8,
+		  SR_REC_DATA_COMPACT, 0, "refers to context 0; this block has defined 0" },
+		{ "context out of range", { 0x05, 0x00, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00 }, 8,
+		  SR_REC_DATA_COMPACT, 1, "refers to context 5; this block has defined 1" },
+		{ "context number past 32 bits", { 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 0x00 }, 6,
+		  SR_REC_DATA_COMPACT, 1, "context number does not fit" },
+		{ "unknown bits", { 0x00, 0x04, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00 }, 8,
+		  SR_REC_DATA_COMPACT, 1, "unknown bits 0x04" },
+		{ "varint of 11 bytes", { 0x00, 0x00, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+					  0x80, 0x80, 0x01 },
+		  13, SR_REC_DATA_COMPACT, 1, "out of range" },
+		{ "syscall past 16 bits", { 0x00, 0x00, 0x02, 0x80, 0x80, 0x04, 0x00, 0x00, 0x00, 0x00 },
+		  10, SR_REC_DATA_COMPACT, 1, "out of range" },
+		{ "body ends inside a field", { 0x00, 0x00, 0x02, 0x02 }, 4, SR_REC_DATA_COMPACT, 1,
+		  "cut" },
+		{ "payload longer than the bytes", { 0x00, 0x00, 0x02, 0x02, 0x00, 0x00, 0x01, 0x02, 'a', 'b' },
+		  10, SR_REC_DATA_COMPACT, 1, "longer than the bytes moved" },
+		{ "payload past its body", { 0x00, 0x00, 0x02, 0x02, 0x00, 0x00, 0x09, 0x09, 'a' }, 9,
+		  SR_REC_DATA_COMPACT, 1, "runs past its body" },
+		{ "payload over the snaplen", { 0x00, 0x00, 0x02, 0x02, 0x00, 0x00, 0x80, 0x80, 0x20,
+						0x81, 0x80, 0x10 },
+		  12, SR_REC_DATA_COMPACT, 1, "out of range" },
+		{ "context body too short", { 0 }, 72, SR_REC_DATA_CTX, 1, "72-byte body, needs 73" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint8_t raw[512];
+		size_t n = 0;
+		uint32_t nrec = 0;
+		if (cases[i].with_ctx) {
+			n += put_raw(raw + n, SR_REC_DATA_CTX, cb, ctx_body(cb));
+			n += put_raw(raw + n, SR_REC_DATA_COMPACT, ok, sizeof(ok));
+			nrec += 2;
+		}
+		n += put_raw(raw + n, cases[i].type, cases[i].body, cases[i].len);
+		nrec++;
+		struct blob blk = { raw, n }, f = hand_blocks(&blk, &nrec, 1);
+		char err[256];
+		struct srz_reader *r = srz_reader_open_mem(f.p, f.len, err, sizeof(err));
+		struct sr_record out;
+		assert_non_null(r);
+		if (cases[i].with_ctx) {
+			assert_int_equal(srz_reader_next(r, &out), 1);
+			assert_memory_equal(out.data.payload.ptr, "x", 1);
+		}
+		assert_int_equal(srz_reader_next(r, &out), -1);
+		if (!strstr(srz_reader_error(r), cases[i].want) ||
+		    !strstr(srz_reader_error(r), "block 0, record"))
+			fail_msg("%s: error '%s' does not say '%s'", cases[i].name,
+				 srz_reader_error(r), cases[i].want);
+		assert_int_equal(srz_reader_error_offset(r), SRZ_FILE_HDR_LEN);
+		assert_int_equal(srz_reader_next(r, &out), -1); /* stays failed */
+		srz_reader_free(r);
+		free(f.p);
+	}
+
+	/* contexts are block-local: block 1 cannot use block 0's context,
+	 * and block 0's records come back before the error */
+	{
+		uint8_t raw0[256], raw1[64];
+		size_t n0 = 0;
+		n0 += put_raw(raw0, SR_REC_DATA_CTX, cb, ctx_body(cb));
+		n0 += put_raw(raw0 + n0, SR_REC_DATA_COMPACT, ok, sizeof(ok));
+		size_t n1 = put_raw(raw1, SR_REC_DATA_COMPACT, ok, sizeof(ok));
+		struct blob blk[2] = { { raw0, n0 }, { raw1, n1 } };
+		uint32_t nrec[2] = { 2, 1 };
+		struct blob f = hand_blocks(blk, nrec, 2);
+		char err[256];
+		struct srz_reader *r = srz_reader_open_mem(f.p, f.len, err, sizeof(err));
+		struct sr_record out;
+		assert_int_equal(srz_reader_next(r, &out), 1);
+		assert_int_equal(out.data.tgid, 42);
+		assert_int_equal(srz_reader_next(r, &out), -1);
+		assert_non_null(strstr(srz_reader_error(r),
+				       "block 1, record 0: compact data record refers to context 0; "
+				       "this block has defined 0"));
+		assert_true(srz_reader_error_offset(r) > SRZ_FILE_HDR_LEN);
+		srz_reader_free(r);
+		free(f.p);
+	}
+
+	/* more contexts than a block may define */
+	{
+		size_t cap = (SRZC_MAX_CTX + 1) * (SR_RECORD_HDR + SRZC_CTX_BODY), n = 0;
+		uint8_t *raw = malloc(cap);
+		for (uint32_t i = 0; i <= SRZC_MAX_CTX; i++)
+			n += put_raw(raw + n, SR_REC_DATA_CTX, cb, ctx_body(cb));
+		uint32_t nrec = SRZC_MAX_CTX + 1;
+		struct blob blk = { raw, n }, f = hand_blocks(&blk, &nrec, 1);
+		char err[256];
+		struct srz_reader *r = srz_reader_open_mem(f.p, f.len, err, sizeof(err));
+		struct sr_record out;
+		assert_int_equal(srz_reader_next(r, &out), -1);
+		assert_non_null(strstr(srz_reader_error(r), "more than 1024 data contexts"));
+		srz_reader_free(r);
+		free(f.p);
+		free(raw);
+	}
+
+	/* a block of nothing but a context: no record, then the end of input */
+	{
+		uint8_t raw[128];
+		size_t n = put_raw(raw, SR_REC_DATA_CTX, cb, ctx_body(cb));
+		uint32_t nrec = 1;
+		struct blob blk = { raw, n }, f = hand_blocks(&blk, &nrec, 1);
+		char err[256];
+		struct srz_reader *r = srz_reader_open_mem(f.p, f.len, err, sizeof(err));
+		struct sr_record out;
+		assert_int_equal(srz_reader_next(r, &out), -1);
+		assert_non_null(strstr(srz_reader_error(r), "without an end record"));
+		srz_reader_free(r);
+		free(f.p);
+	}
+
+	/* outside an .srz block the types are refused, and no writer takes them */
+	{
+		uint8_t raw[128];
+		size_t n = put_raw(raw, SR_REC_DATA_CTX, cb, ctx_body(cb));
+		struct sr_record out;
+		char why[160];
+		assert_int_equal(sr_record_decode(raw, n, &out, why, sizeof(why)), -1);
+		assert_non_null(strstr(why, "outside an .srz block"));
+		n = put_raw(raw, SR_REC_DATA_COMPACT, ok, sizeof(ok));
+		assert_int_equal(sr_record_decode(raw, n, &out, why, sizeof(why)), -1);
+		struct sr_record fake = { .type = SR_REC_DATA_COMPACT };
+		fake.body = (struct sr_bytes){ ok, sizeof(ok) };
+		assert_int_equal(sr_record_size(&fake), 0);
+		int fd = tu_memfd("srz-c");
+		struct srz_writer *w = srz_writer_create(fd, NULL, NULL, 0);
+		assert_int_equal(srz_writer_append(w, &fake), -EINVAL);
+		fake.type = SR_REC_DATA_CTX;
+		assert_int_equal(srz_writer_append(w, &fake), -EINVAL);
+		srz_writer_close(w, 1);
+	}
+}
+
+/* Major versions: 1 and 2 read, 3 refused by name. */
+static void test_versions(void **state)
+{
+	(void)state;
+	uint8_t raw[64], body[32] = { 0 };
+	size_t n = put_rec(raw, SR_REC_END, body, 32);
+	struct blob f = hand_archive(raw, n, 1, 0); /* a 1.0 archive */
+	char err[256];
+	struct srz_reader *r = srz_reader_open_mem(f.p, f.len, err, sizeof(err));
+	struct sr_record out;
+	assert_non_null(r);
+	assert_int_equal(srz_reader_next(r, &out), 1);
+	srz_reader_free(r);
+	sr_put_le16(f.p + 16, 3);
+	sr_put_le32(f.p + 24, sr_crc32(0, f.p + 8, 16));
+	assert_null(srz_reader_open_mem(f.p, f.len, err, sizeof(err)));
+	assert_non_null(strstr(err, "archive format 3.0 is not readable by this version (reads 1.x to 2.x)"));
+	sr_put_le16(f.p + 16, 0);
+	sr_put_le32(f.p + 24, sr_crc32(0, f.p + 8, 16));
+	assert_null(srz_reader_open_mem(f.p, f.len, err, sizeof(err)));
+	free(f.p);
+}
+
+static void write_file(const char *dir, const char *name, const uint8_t *p, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f || fwrite(p, 1, len, f) != len) {
+		fprintf(stderr, "cannot write %s\n", path);
+		exit(1);
+	}
+	fclose(f);
+}
+
+/* Writes a few small archives (valid, cut, flipped) as fuzz seeds: the
+ * 1.x ones (data records whole) and compact ones (format 2.0). */
 static int write_corpus(const char *dir)
 {
 	struct multi *m;
-	char path[512];
 	fill_pattern();
-	m = make_multi();
+	m = make_multi(1);
 	struct { const char *name; size_t len; } cuts[] = {
 		{ "full.srz", m->file.len },
 		{ "cut-mid-block.srz", (size_t)(m->block_end[1] + 17) },
 		{ "cut-at-block.srz", (size_t)m->block_end[2] },
 		{ "header-only.srz", SRZ_FILE_HDR_LEN },
 	};
-	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, cuts[i].name);
-		FILE *f = fopen(path, "wb");
-		if (!f)
-			return 1;
-		fwrite(m->file.p, 1, cuts[i].len, f);
-		fclose(f);
-	}
-	snprintf(path, sizeof(path), "%s/flipped.srz", dir);
-	FILE *f = fopen(path, "wb");
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++)
+		write_file(dir, cuts[i].name, m->file.p, cuts[i].len);
 	m->file.p[m->block_end[0] + 50] ^= 0x10;
-	fwrite(m->file.p, 1, m->file.len, f);
-	fclose(f);
+	write_file(dir, "flipped.srz", m->file.p, m->file.len);
 	free_multi(m);
+
+	/* compact: a stream of 5 sockets over 3 blocks, whole, cut, flipped */
+	int fd = tu_memfd("srz-corpus");
+	struct srz_writer *w = srz_writer_create(fd, NULL, NULL, 0);
+	uint64_t ends[3];
+	for (uint32_t k = 0; k < 90; k++) {
+		struct sr_record r = make_data_stream(k);
+		if (r.data.payload.len > 300) /* small seeds */
+			r.data.payload.len = 300;
+		srz_writer_append(w, &r);
+		if (k % 30 == 29) {
+			srz_writer_flush(w);
+			ends[k / 30] = srz_writer_bytes(w);
+		}
+	}
+	struct sr_record end = make_record(SR_REC_END, 1);
+	srz_writer_append(w, &end);
+	srz_writer_close(w, 0);
+	struct blob f = tu_slurp(fd);
+	close(fd);
+	write_file(dir, "compact-stream.srz", f.p, f.len);
+	write_file(dir, "compact-cut-mid-block.srz", f.p, (size_t)ends[0] + 40);
+	f.p[ends[1] - 20] ^= 0x04;
+	write_file(dir, "compact-flipped.srz", f.p, f.len);
+	free(f.p);
+
+	/* hostile, with valid CRCs: a context of another block, one out of range */
+	uint8_t cb[128], raw0[256], raw1[64];
+	static const uint8_t ok[] = { 0x00, 0x00, 0x02, 0x02, 0x00, 0x00, 0x01, 0x01, 'x' };
+	static const uint8_t far[] = { 0x07, 0x00, 0x02, 0x02, 0x00, 0x00, 0x01, 0x01, 'x' };
+	size_t n0 = put_raw(raw0, SR_REC_DATA_CTX, cb, ctx_body(cb));
+	n0 += put_raw(raw0 + n0, SR_REC_DATA_COMPACT, ok, sizeof(ok));
+	size_t n1 = put_raw(raw1, SR_REC_DATA_COMPACT, ok, sizeof(ok));
+	struct blob blk[2] = { { raw0, n0 }, { raw1, n1 } };
+	uint32_t nrec[2] = { 2, 1 };
+	f = hand_blocks(blk, nrec, 2);
+	write_file(dir, "compact-context-of-other-block.srz", f.p, f.len);
+	free(f.p);
+	n0 += put_raw(raw0 + n0, SR_REC_DATA_COMPACT, far, sizeof(far));
+	nrec[0] = 3;
+	blk[0].len = n0;
+	f = hand_blocks(blk, nrec, 1);
+	write_file(dir, "compact-context-out-of-range.srz", f.p, f.len);
+	free(f.p);
 	return 0;
 }
 
@@ -913,6 +1571,12 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_write_failure_loses_only_open_block),
 		cmocka_unit_test(test_block_closes_at_target_size),
 		cmocka_unit_test(test_tick_closes_old_block),
+		cmocka_unit_test(test_compact_roundtrip),
+		cmocka_unit_test(test_compact_natural_boundary),
+		cmocka_unit_test(test_compact_table_full),
+		cmocka_unit_test(test_compact_from_spec),
+		cmocka_unit_test(test_compact_hostile),
+		cmocka_unit_test(test_versions),
 	};
 	return cmocka_run_group_tests_name("srz", tests, NULL, NULL);
 }

@@ -131,7 +131,25 @@ struct engine {
 	struct http_limits lim;
 	struct txn_slots *spare_slots; /* released, for the next transaction */
 	struct dbuf decoded;	       /* a body decoded from its Content-Encoding */
+	/* one lane of several (engine.h "Lanes"); lane.n 0: the only engine */
+	struct engine_lane lane;
+	uint64_t op; /* the latest step (engine.h "Lanes") */
 };
+
+/* this lane parses o and gives its events (engine.h "Lanes") */
+static bool owned(const struct engine *e, const struct obs *o)
+{
+	return e->lane.n < 2 || o->id % e->lane.n == e->lane.k;
+}
+
+/* the next step: what follows belongs to one observation, or to advance or
+ * floor (engine.h "Lanes"); every lane counts the same steps */
+static void step(struct engine *e)
+{
+	e->op++;
+	if (e->lane.op)
+		e->lane.op(e->lane.ctx, e->op);
+}
 
 static const struct stream_ops stream_ops;
 static const struct http_ops http_ops;
@@ -698,7 +716,8 @@ static struct obs *obs_new(struct engine *e, const struct an_src *src, uint32_t 
 		stream_init(&o->st[i], &stream_ops, &o->feed[i]);
 	}
 	o->st[1].fin_in_seq = true;
-	o->http = http_conn_create(&http_ops, o, &e->lim, at_start);
+	if (owned(e, o))
+		o->http = http_conn_create(&http_ops, o, &e->lim, at_start);
 	obs_hash(e, o);
 	o->po = proc_obs_get(e, o->host, tgid, true);
 	o->pprev = o->po->tail;
@@ -795,7 +814,12 @@ static const struct stream_ops stream_ops = {on_data, on_gap};
 static uint64_t next_txn(void *ctx)
 {
 	struct obs *o = ctx;
-	return ++o->e->next_txn;
+	struct engine *e = o->e;
+
+	++e->next_txn;
+	if (e->lane.txn_new)
+		e->lane.txn_new(e->lane.ctx, e->next_txn);
+	return e->next_txn;
 }
 
 static struct txn_slots *txn_slots_of(struct engine *e, struct obs *o, struct http_txn *t)
@@ -901,6 +925,8 @@ static void on_txn_done(void *ctx, struct http_txn *t)
 			e->sinks[i]->txn(e->sinks[i]->ctx, &ev);
 		}
 	}
+	if (e->lane.txn_end)
+		e->lane.txn_end(e->lane.ctx, t->id);
 	if (u) {
 		if (e->spare_slots)
 			free(u);
@@ -967,6 +993,7 @@ static void conn_event(struct engine *e, struct obs *o)
 
 static void obs_end(struct engine *e, struct obs *o, bool clean)
 {
+	step(e);
 	stream_flush(&o->st[0]);
 	stream_flush(&o->st[1]);
 	if (o->http) {
@@ -980,7 +1007,8 @@ static void obs_end(struct engine *e, struct obs *o, bool clean)
 		http_conn_free(o->http);
 		o->http = NULL;
 	}
-	if (o->hstate != HTTP_YES && o->hstate != HTTP_H2 && o->moved[0] + o->moved[1] > 0)
+	if (owned(e, o) && o->hstate != HTTP_YES && o->hstate != HTTP_H2 &&
+	    o->moved[0] + o->moved[1] > 0)
 		conn_event(e, o);
 
 	link_detach(e, o);
@@ -1029,7 +1057,7 @@ static bool prefix_is_tls(const struct obs *o, int d)
  * stay in the stream. */
 static void obs_tls_late(struct engine *e, struct obs *o)
 {
-	if (!prefix_is_tls(o, 0) && !prefix_is_tls(o, 1))
+	if (!owned(e, o) || (!prefix_is_tls(o, 0) && !prefix_is_tls(o, 1)))
 		return;
 	for (int i = 0; i < 2; i++) {
 		stream_free(&o->st[i]);
@@ -1070,6 +1098,7 @@ static void on_data_record(struct engine *e, const struct an_src *src, const str
 			    d->laddr, d->lport, d->raddr, d->rport);
 	obs_touch(e, o, d->ts_ns);
 	o->any_data = true;
+	step(e);
 	if (d->flags & (SR_DATA_TLS | SR_DATA_TLS_CIPHER) && !o->tls) {
 		o->tls = true;
 		obs_tls_late(e, o);
@@ -1078,7 +1107,9 @@ static void on_data_record(struct engine *e, const struct an_src *src, const str
 		o->moved[dir] += d->bytes; /* bytes on the wire: the ciphertext's */
 	if (o->se && d->bytes)
 		o->se->moved = true;
-	if (o->tls && !(d->flags & SR_DATA_TLS)) {
+	if (!owned(e, o)) {
+		/* another lane reassembles and parses it */
+	} else if (o->tls && !(d->flags & SR_DATA_TLS)) {
 		/* a TLS connection's application data is its plaintext: the
 		 * ciphertext (handshake, records, close_notify) stays out */
 	} else if (dir == 1 && d->bytes == 0 && is_read(d->syscall) &&
@@ -1097,6 +1128,8 @@ static void on_data_record(struct engine *e, const struct an_src *src, const str
 		g.tcp_seq = d->tcp_seq;
 		stream_push(&o->st[dir], &g);
 	}
+	if (!owned(e, o))
+		return;
 	stream_expire(&o->st[0], d->ts_ns);
 	stream_expire(&o->st[1], d->ts_ns);
 	http_settle(o);
@@ -1189,6 +1222,8 @@ static void give_floor(struct engine *e)
 
 	for (const struct obs *o = e->lru_head; o; o = o->lnext) {
 		uint64_t ts;
+		if (!owned(e, o))
+			continue;
 		if (!o->http ||
 		    (http_conn_state(o->http) != HTTP_YES && http_conn_state(o->http) != HTTP_H2))
 			floor_min(e, wall_of(o->first_ts, o->boot_to_wall), &have, &floor);
@@ -1240,7 +1275,8 @@ void engine_record(struct engine *e, const struct an_src *src, const struct sr_r
 	/* what began a reorder window before this record goes out */
 	if (!e->want_advance)
 		return;
-	for (size_t i = 0; i < e->nsinks; i++)
+	step(e);
+	for (size_t i = 0; i < e->nsinks && e->lane.k == 0; i++)
 		if (e->sinks[i]->advance)
 			e->sinks[i]->advance(e->sinks[i]->ctx, wall);
 	/* looked at every so many records whether a sink holds lines or not,
@@ -1248,8 +1284,10 @@ void engine_record(struct engine *e, const struct an_src *src, const struct sr_r
 	 * sinks' thread, asks at the same records */
 	if (e->have_data && ++e->since_floor >= ENGINE_FLOOR_EVERY && e->since_floor >= e->nobs) {
 		e->since_floor = 0;
-		if (sinks_holding(e))
+		if (sinks_holding(e)) {
+			step(e);
 			give_floor(e);
+		}
 	}
 }
 
@@ -1258,8 +1296,17 @@ void engine_record(struct engine *e, const struct an_src *src, const struct sr_r
 struct engine *engine_create(const struct an_opts *o, const struct model *m,
 			     struct an_sink *const *sinks, size_t nsinks)
 {
+	return engine_create_lane(o, m, sinks, nsinks, NULL);
+}
+
+struct engine *engine_create_lane(const struct an_opts *o, const struct model *m,
+				  struct an_sink *const *sinks, size_t nsinks,
+				  const struct engine_lane *lane)
+{
 	struct engine *e = xcalloc(1, sizeof(*e));
 
+	if (lane)
+		e->lane = *lane;
 	e->o = o;
 	e->m = m;
 	e->sinks = sinks;

@@ -53,6 +53,24 @@
  * Containers: the observer's own or inherited container (model.h
  * "Ancestry"); when the archive cannot say, the container that has the
  * local address.
+ *
+ * Lanes (-j N of 2 and more: n = N - 1; engine_create_lane()): n engines, each on a thread
+ * of its own, are given every record. Each keeps the whole bookkeeping
+ * above (observations, ids, sockets, links, roles, eviction): it is cheap
+ * next to reassembly and parsing, depends on no parsed byte, and so is the
+ * same in every lane. Lane k reassembles, parses and gives the events of
+ * the observations whose id % n == k (an observation's view needs only its
+ * own parser and the shared bookkeeping). Every lane counts the same
+ * steps: one per observation's data record, one per observation ended,
+ * one before advance and one before a floor; lane.op() is told each step
+ * before the events that belong to it, so a merger that takes events in
+ * step order (core/relay.h) gives the sinks what one engine would, in the
+ * same order. Lane 0 alone gives advance; every lane gives the floor over
+ * its own observations (the minimum over the lanes is one engine's floor).
+ * Transaction ids are per lane (lane.txn_new() when one is handed out,
+ * lane.txn_end() when it is over): the merger renumbers them in step
+ * order. Each lane holds the bookkeeping of every open connection, so
+ * lanes multiply that part of the memory (not the streams' or parsers').
  */
 #ifndef AN_ENGINE_H
 #define AN_ENGINE_H
@@ -73,11 +91,26 @@
 
 struct engine;
 
+/* one lane of n (see "Lanes"); the callbacks are called on the lane's
+ * thread */
+struct engine_lane {
+	unsigned k, n;
+	void *ctx;
+	void (*op)(void *ctx, uint64_t op);	 /* the step what follows belongs to */
+	void (*txn_new)(void *ctx, uint64_t id); /* a transaction id handed out */
+	void (*txn_end)(void *ctx, uint64_t id); /* its transaction is over */
+};
+
 /*! engine_create() :
  *  sinks: at most AN_MAX_SINKS, not owned, must outlive the engine.
  *  @return the engine (never NULL: out of memory exits, base/util.h). */
 struct engine *engine_create(const struct an_opts *o, const struct model *m,
 			     struct an_sink *const *sinks, size_t nsinks);
+/*! engine_create_lane() : the same, as one lane of lane->n (lane copied;
+ *  NULL: the only engine). */
+struct engine *engine_create_lane(const struct an_opts *o, const struct model *m,
+				  struct an_sink *const *sinks, size_t nsinks,
+				  const struct engine_lane *lane);
 void engine_record(struct engine *e, const struct an_src *src, const struct sr_record *r);
 /* ends every observation still open (end of input) */
 void engine_finish(struct engine *e);

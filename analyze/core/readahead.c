@@ -26,6 +26,7 @@ struct chunk {
 
 struct batch {
 	struct batch *next;
+	size_t refs;	      /* readers that have not read it all yet */
 	size_t n;	      /* records */
 	size_t bytes;	      /* of their fields */
 	bool last;	      /* the inputs ended after these */
@@ -33,19 +34,27 @@ struct batch {
 	struct ra_item item[READAHEAD_BATCH];
 };
 
+/* one reader of every record (readahead_start_n()) */
+struct reader {
+	struct an_src *view; /* one per input: what readahead_next() hands out */
+	struct batch *cur;   /* being read */
+	size_t next;	     /* its next item */
+	bool ended;
+};
+
 struct readahead {
 	struct an_inputs *x;
-	struct an_src *view; /* one per input: what readahead_next() hands out */
+	struct reader *rd;
+	size_t nrd;
+	size_t batch; /* records per batch at most (READAHEAD_BATCH_ENV) */
 	pthread_t th;
 	pthread_mutex_t mu;
 	pthread_cond_t can_put, can_get;
-	struct batch *qhead, *qtail; /* filled, oldest first */
+	/* filled, oldest first, until every reader has read them */
+	struct batch *qhead, *qtail;
 	size_t qlen;
 	struct batch *spare; /* emptied, for the reading thread */
 	bool stop;	     /* the caller wants no more */
-	struct batch *cur;   /* being read by the caller */
-	size_t next;	     /* its next item */
-	bool ended;
 };
 
 /* ---- the reading thread ---- */
@@ -189,13 +198,14 @@ static bool batch_put(struct readahead *ra, struct batch *b)
 		pthread_cond_wait(&ra->can_put, &ra->mu);
 	stop = ra->stop;
 	if (!stop) {
+		b->refs = ra->nrd;
 		if (ra->qtail)
 			ra->qtail->next = b;
 		else
 			ra->qhead = b;
 		ra->qtail = b;
 		ra->qlen++;
-		pthread_cond_signal(&ra->can_get);
+		pthread_cond_broadcast(&ra->can_get);
 	}
 	pthread_mutex_unlock(&ra->mu);
 	if (stop)
@@ -212,7 +222,7 @@ static void *reading_thread(void *arg)
 	for (;;) {
 		struct batch *b = batch_get(ra);
 
-		while (b->n < READAHEAD_BATCH && b->bytes < READAHEAD_BATCH_BYTES) {
+		while (b->n < ra->batch && b->bytes < READAHEAD_BATCH_BYTES) {
 			struct ra_item *it;
 			if (input_next(ra->x, &r, &src) != 1) {
 				b->last = true;
@@ -238,15 +248,33 @@ static void *reading_thread(void *arg)
 
 struct readahead *readahead_start(struct an_inputs *x)
 {
+	return readahead_start_n(x, 1);
+}
+
+struct readahead *readahead_start_n(struct an_inputs *x, size_t nreaders)
+{
 	struct readahead *ra = xcalloc(1, sizeof(*ra));
 
+	const char *env = getenv(READAHEAD_BATCH_ENV);
+	char *end;
+	unsigned long batch = env ? strtoul(env, &end, 10) : 0;
+
 	ra->x = x;
-	ra->view = xcalloc(x->n ? x->n : 1, sizeof(*ra->view));
-	for (size_t i = 0; i < x->n; i++) {
-		ra->view[i].name = x->s[i].name;
-		ra->view[i].archive = x->s[i].archive;
-		ra->view[i].host = x->s[i].host;
-		ra->view[i].opened = x->s[i].opened;
+	ra->nrd = nreaders ? nreaders : 1;
+	/* a test's knob: a bad value is the default */
+	ra->batch = env && *env && !*end && batch >= 1 && batch <= READAHEAD_BATCH
+			? (size_t)batch
+			: READAHEAD_BATCH;
+	ra->rd = xcalloc(ra->nrd, sizeof(*ra->rd));
+	for (size_t c = 0; c < ra->nrd; c++) {
+		struct an_src *view = xcalloc(x->n ? x->n : 1, sizeof(*view));
+		for (size_t i = 0; i < x->n; i++) {
+			view[i].name = x->s[i].name;
+			view[i].archive = x->s[i].archive;
+			view[i].host = x->s[i].host;
+			view[i].opened = x->s[i].opened;
+		}
+		ra->rd[c].view = view;
 	}
 	pthread_mutex_init(&ra->mu, NULL);
 	pthread_cond_init(&ra->can_put, NULL);
@@ -255,54 +283,77 @@ struct readahead *readahead_start(struct an_inputs *x)
 		pthread_cond_destroy(&ra->can_get);
 		pthread_cond_destroy(&ra->can_put);
 		pthread_mutex_destroy(&ra->mu);
-		free(ra->view);
+		for (size_t c = 0; c < ra->nrd; c++)
+			free(ra->rd[c].view);
+		free(ra->rd);
 		free(ra);
 		return NULL;
 	}
 	return ra;
 }
 
-/* the batch read gives its memory back to the reading thread */
+/* a reader is done with the oldest batch it holds: the batches every
+ * reader is done with give their memory back to the reading thread (the
+ * readers go through the batches in order: the oldest is done first);
+ * under ra->mu */
 static void batch_done(struct readahead *ra, struct batch *b)
 {
-	batch_clear(b);
-	pthread_mutex_lock(&ra->mu);
-	b->next = ra->spare;
-	ra->spare = b;
-	pthread_mutex_unlock(&ra->mu);
+	b->refs--;
+	while (ra->qhead && !ra->qhead->refs) {
+		struct batch *d = ra->qhead;
+		ra->qhead = d->next;
+		if (!ra->qhead)
+			ra->qtail = NULL;
+		ra->qlen--;
+		batch_clear(d);
+		d->next = ra->spare;
+		ra->spare = d;
+		pthread_cond_signal(&ra->can_put);
+	}
 }
 
 int readahead_next(struct readahead *ra, const struct sr_record **rec, struct an_src **src)
 {
+	return readahead_next_of(ra, 0, rec, src);
+}
+
+bool readahead_batch_read(const struct readahead *ra, size_t c)
+{
+	const struct reader *d = &ra->rd[c];
+
+	return !d->cur || d->next >= d->cur->n;
+}
+
+int readahead_next_of(struct readahead *ra, size_t c, const struct sr_record **rec,
+		      struct an_src **src)
+{
+	struct reader *d = &ra->rd[c];
 	struct ra_item *it;
 	struct an_src *v;
 
-	while (!ra->cur || ra->next >= ra->cur->n) {
-		if (ra->ended)
+	while (!d->cur || d->next >= d->cur->n) {
+		struct batch *b;
+		if (d->ended)
 			return 0;
-		if (ra->cur) {
-			bool last = ra->cur->last;
-			batch_done(ra, ra->cur);
-			ra->cur = NULL;
-			if (last) {
-				ra->ended = true;
-				return 0;
-			}
-		}
 		pthread_mutex_lock(&ra->mu);
-		while (!ra->qhead)
+		if (d->cur && d->cur->last) {
+			batch_done(ra, d->cur);
+			pthread_mutex_unlock(&ra->mu);
+			d->cur = NULL;
+			d->ended = true;
+			return 0;
+		}
+		/* the batch after this reader's (the first: the oldest queued) */
+		while (!(b = d->cur ? d->cur->next : ra->qhead))
 			pthread_cond_wait(&ra->can_get, &ra->mu);
-		ra->cur = ra->qhead;
-		ra->qhead = ra->cur->next;
-		if (!ra->qhead)
-			ra->qtail = NULL;
-		ra->qlen--;
-		pthread_cond_signal(&ra->can_put);
+		if (d->cur)
+			batch_done(ra, d->cur);
 		pthread_mutex_unlock(&ra->mu);
-		ra->next = 0;
+		d->cur = b;
+		d->next = 0;
 	}
-	it = &ra->cur->item[ra->next++];
-	v = &ra->view[it->archive];
+	it = &d->cur->item[d->next++];
+	v = &d->view[it->archive];
 	v->have_hdr = it->have_hdr;
 	v->index = it->index;
 	v->key = it->key;
@@ -322,9 +373,8 @@ void readahead_stop(struct readahead *ra)
 	pthread_mutex_unlock(&ra->mu);
 	pthread_join(ra->th, NULL);
 	for (size_t i = 0; i < ra->x->n; i++)
-		ra->x->s[i].host = ra->view[i].host;
-	if (ra->cur)
-		batch_free(ra->cur);
+		ra->x->s[i].host = ra->rd[0].view[i].host;
+	/* the readers' current batches are queued until done */
 	while (ra->qhead) {
 		struct batch *b = ra->qhead;
 		ra->qhead = b->next;
@@ -338,6 +388,8 @@ void readahead_stop(struct readahead *ra)
 	pthread_cond_destroy(&ra->can_get);
 	pthread_cond_destroy(&ra->can_put);
 	pthread_mutex_destroy(&ra->mu);
-	free(ra->view);
+	for (size_t c = 0; c < ra->nrd; c++)
+		free(ra->rd[c].view);
+	free(ra->rd);
 	free(ra);
 }

@@ -35,6 +35,7 @@
 #define AN_RELAY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "event.h"
 
@@ -52,6 +53,29 @@ struct relay;
 struct relay *relay_create(struct an_sink *const *sinks, size_t nsinks);
 /* the proxies, in the order of the real sinks (as many) */
 struct an_sink *const *relay_sinks(struct relay *r);
+/*! relay_create_lanes() : the same for nlanes engines, each on a thread of
+ *  its own (core/engine.h "Lanes"): lane k's proxies are relay_lane_sinks(),
+ *  its engine_lane callbacks relay_lane_op(), relay_lane_txn_new() and
+ *  relay_lane_txn_end() with relay_lane() as ctx. Each lane's events go
+ *  into blocks and a bounded queue of its own; the sinks' thread takes
+ *  them in step order (the lowest step first, once every lane that could
+ *  still give a lower one has said it will not: a lane says so with
+ *  relay_lane_mark(), before it waits for more records, or ends), gives
+ *  transactions one engine's ids (numbered in step order), and gives the
+ *  sinks the minimum of the lanes' floor parts. relay_create() is one
+ *  lane. Memory: the above per lane. */
+struct relay *relay_create_lanes(struct an_sink *const *sinks, size_t nsinks, size_t nlanes);
+struct an_sink *const *relay_lane_sinks(struct relay *r, size_t k);
+void *relay_lane(struct relay *r, size_t k);
+/* the lane's engine_lane callbacks (the lane's thread) */
+void relay_lane_op(void *lane, uint64_t op);
+void relay_lane_txn_new(void *lane, uint64_t id);
+void relay_lane_txn_end(void *lane, uint64_t id);
+/* hands over what the lane gave so far: every step to come is later than
+ * its latest (the lane's thread, before it waits for records) */
+void relay_lane_mark(void *lane);
+/* the lane gives nothing more (its thread, or the caller's after it ended) */
+void relay_lane_end(void *lane);
 /*! relay_finish() : hands over what is left, waits until every event has
  *  reached the real sinks, ends the thread and frees the relay. Accepts
  *  NULL. */

@@ -11,6 +11,13 @@
 #     and for each generated archive the counts are checked against what
 #     gen_archive wrote (one request and one response per connection), so
 #     "the same" is not "the same and empty";
+#   - the same under forced thread hand-overs: with SOCKREC_ANALYZE_BATCH=1
+#     and 5 (records per batch: every lane hands its events to the merger
+#     after each batch, analyze/core/readahead.h) -j 2, 3 and 8 give -j 1's
+#     http and findings output for every fixture and a generated archive
+#     of 20,000 connections, each run twice: a merge that took one lane's
+#     events before another's earlier ones would show here, whatever the
+#     timing of the threads (analyze/core/relay.h);
 #   - a write that fails while the sinks run on their own thread still fails
 #     the command: stdout on /dev/full exits 2 and says why;
 #   - -j 0, -j x, -j -1 and -j 1025 are usage errors.
@@ -75,6 +82,34 @@ for arc in fixtures/*/capture.srz "$T/closed.srz" "$T/open.srz"; do
 		;;
 	esac
 	rm -rf "$T"/r[0-9] "$T"/*[0-9]
+done
+
+# the lanes' merge under forced hand-overs (tiny batches), twice each
+"$GEN" 20000 3 "$T/small.srz" closed >/dev/null || { echo "FAIL: gen_archive small"; exit 1; }
+for arc in fixtures/*/capture.srz "$T/small.srz"; do
+	case $arc in
+	"$T"/*) name=$(basename "$arc" .srz) ;;
+	*) name=$(basename "$(dirname "$arc")") ;;
+	esac
+	for cmd in http findings; do
+		"$A" $cmd -j 1 "$arc" >"$T/one" 2>/dev/null
+		echo "rc $?" >>"$T/one"
+		same=1
+		for b in 1 5; do
+			for j in 2 3 8; do
+				for run in 1 2; do
+					SOCKREC_ANALYZE_BATCH=$b "$A" $cmd -j $j "$arc" >"$T/many" 2>/dev/null
+					echo "rc $?" >>"$T/many"
+					if ! cmp -s "$T/one" "$T/many"; then
+						same=0
+						bad "$name: $cmd -j $j, batches of $b (run $run) differs from -j 1: $(diff "$T/one" "$T/many" | head -c 300)"
+						break 3
+					fi
+				done
+			done
+		done
+		[ $same = 1 ] && ok "$name: $cmd: batches of 1 and 5 records, -j 2, 3, 8, twice: -j 1's output ($(wc -l <"$T/one") lines)"
+	done
 done
 
 # a failed write while the sinks run on their own thread
