@@ -528,7 +528,8 @@ static void test_may_match(void **state)
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		struct blob b = load(files[i]);
 		size_t step = b.len / 97 + 1;
-		for (size_t n = 1; n <= b.len; n = n == b.len ? n + 1 : (n + step > b.len ? b.len : n + step))
+		for (size_t n = 1; n <= b.len;
+		     n = n == b.len ? n + 1 : (n + step > b.len ? b.len : n + step))
 			for (int cut = 0; cut < 2; cut++)
 				if (godebug_detect(b.p, n, cut, &r) != GODEBUG_C_NONE) {
 					accepted++;

@@ -507,8 +507,8 @@ unsigned godebug_header_signals(const char *name, size_t nlen, const char *val, 
 
 	/* only two names carry a signal: skip the others by their length
 	 * (every header of every response comes here) */
-	if (!name || !val || (nlen != sizeof("x-go-pprof") - 1 &&
-			      nlen != sizeof("content-disposition") - 1))
+	if (!name || !val ||
+	    (nlen != sizeof("x-go-pprof") - 1 && nlen != sizeof("content-disposition") - 1))
 		return 0;
 	while (vlen > 0 && (*val == ' ' || *val == '\t')) {
 		val++;
