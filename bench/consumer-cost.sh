@@ -22,6 +22,8 @@ ROUNDS=${3:-3} SECS=${4:-5}
 PORT=${BENCH_PORT:-27830}
 # shellcheck source=../scripts/lib/services.sh
 . scripts/lib/services.sh
+# shellcheck source=lib.sh
+. bench/lib.sh
 SR_PROFILE=bench
 sr_init consumer-cost
 RES=$SR_TMP/res
@@ -30,8 +32,6 @@ mkdir -p "$RES"
 sr_start_nginx "$PORT" nginx
 for p in $(pgrep -P "$SR_PID") "$SR_PID"; do taskset -pc 0 "$p" >/dev/null; done
 
-pid_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
-CLK_TCK=$(getconf CLK_TCK)
 
 cap_start() { # binary out
 	rm -f "$2"
@@ -43,10 +43,6 @@ cap_start() { # binary out
 	done
 	cat "$RES/cap.log" >&2
 	sr_die "sockrec did not start"
-}
-cap_stop() {
-	kill -INT "$CAP"
-	wait "$CAP" || sr_die "sockrec failed: $(cat "$RES/cap.log")"
 }
 run_wrk() { # seconds
 	env -i "${SR_BASE_ENV[@]}" ADI_PROFILE=bench ADI_PROFILE_NAME=wrk taskset -c 1 \

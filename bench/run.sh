@@ -49,6 +49,8 @@ PORT_BIG=$((PORT + 2))
 
 # shellcheck source=../scripts/lib/services.sh
 . scripts/lib/services.sh
+# shellcheck source=lib.sh
+. bench/lib.sh
 SR_PROFILE=bench
 sr_init bench
 for t in wrk tcpdump tshark editcap /usr/bin/time; do
@@ -81,12 +83,7 @@ NGINX_TARGETS=$((1 + $(pgrep -c -P "$NGINX_OPTED")))
 # CPU accounting of section 1: the machine's busy ticks (/proc/stat: user,
 # nice, system, irq, softirq; not idle, iowait or steal) and one process's
 # (utime + stime), in clock ticks
-CLK_TCK=$(getconf CLK_TCK)
 busy_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat; }
-pid_ticks() { # pid -> utime + stime (0 when gone or none)
-	[ -n "$1" ] && [ -r "/proc/$1/stat" ] || { echo 0; return; }
-	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
-}
 # the capture process whose CPU section 1 counts (sockrec, tcpdump), or none
 MEASURE_PID=
 
@@ -129,15 +126,10 @@ cap_start() { # out [args...]
 	cat "$RES/cap.log" >&2
 	sr_die "sockrec did not start"
 }
-cap_stop() {
-	kill -INT "$CAP"
-	wait "$CAP" || sr_die "sockrec failed: $(cat "$RES/cap.log")"
-}
 drops_of() { # archive -> ring_full total
 	"$SA" info "$1" 2>/dev/null | awk '/^loss:/ { l = 1 } l && /ring_full:/ { print $2; exit }'
 }
 
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # ------------------------------------------------------------ 1. overhead
 sec 1 && sr_log "1/6 capture overhead: $ROUNDS rounds x 5 modes x ${DURATION}s"
