@@ -262,12 +262,14 @@ if sec 3; then
 	done
 	rm -rf "$AN_OUT/report"
 	read -r a_secs a_rss _ < <(echo "${an_rows[2]}" | cut -d' ' -f2-)
-	# the whole archive again: -j 2 on both cores (the sinks, http.jsonl
-	# among them, on a thread of their own: analyze/core/relay.h), and
-	# --summary-only (no per-message log) with -j 1 on one core and -j 2 on
-	# both
+	# the whole archive again on both cores: -j 2 (a reading thread, one
+	# engine, the sinks, http.jsonl among them, on a thread of their own:
+	# analyze/core/relay.h) and -j 3 (two engines, lanes: core/engine.h);
+	# and --summary-only (no per-message log) with -j 1 on one core and
+	# -j 2, -j 3 on both
 	var_rows=()
-	for v in "j2:0,1:-j 2" "sum1:0:--summary-only -j 1" "sum2:0,1:--summary-only -j 2"; do
+	for v in "j2:0,1:-j 2" "j3:0,1:-j 3" "sum1:0:--summary-only -j 1" "sum2:0,1:--summary-only -j 2" \
+		"sum3:0,1:--summary-only -j 3"; do
 		IFS=: read -r vname vcpus vargs <<<"$v"
 		best= best_cpu= peak=0
 		for _ in $(seq "$ANALYZE_REPS"); do
