@@ -39,6 +39,7 @@ capture_liveenv_nginx:the startup scan reading environments from process memory 
 capture_liveenv_postgres:as capture_liveenv_nginx
 capture_liveenv_rewrite:as capture_liveenv_nginx
 analyze_scale:no kernel involved (the analyzer on generated archives of 20k-70k sockets)
+analyze_jobs:no kernel involved (the analyzer on fixture and generated archives at several -j)
 capture_paths:forces, on the host, each slower BPF path its kernel has; each guest runs its own kernel's paths in the tests above
 analyze_fields:no kernel involved (the analyzer on fixture archives)
 analyze_h2:HTTP/2 and gRPC decoding of what the plain socket path records (capture_nginx_curl's path in the guests)
