@@ -767,11 +767,6 @@ static void *sinks_thread(void *arg)
 
 /* ---- lifecycle ---- */
 
-struct relay *relay_create(struct an_sink *const *sinks, size_t nsinks)
-{
-	return relay_create_lanes(sinks, nsinks, 1);
-}
-
 struct relay *relay_create_lanes(struct an_sink *const *sinks, size_t nsinks, size_t nlanes)
 {
 	struct relay *r = xcalloc(1, sizeof(*r));
@@ -825,11 +820,6 @@ struct relay *relay_create_lanes(struct an_sink *const *sinks, size_t nsinks, si
 		return NULL;
 	}
 	return r;
-}
-
-struct an_sink *const *relay_sinks(struct relay *r)
-{
-	return r->lanes[0].pxs;
 }
 
 struct an_sink *const *relay_lane_sinks(struct relay *r, size_t k)

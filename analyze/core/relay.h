@@ -1,8 +1,8 @@
-/* relay - the sinks on a thread of their own (-j 2 and more): the engine
- * analyzes on the caller's thread, the outputs are made on another.
+/* relay - the sinks on a thread of their own (-j 2 and more): the engines
+ * (lanes) analyze on theirs, the outputs are made on another.
  *
- * relay_create() starts the sinks' thread and hands out proxy sinks, one
- * per real sink, with the real one's flags and the same callbacks present
+ * relay_create_lanes() starts the sinks' thread and hands out proxy sinks,
+ * for each lane one per real sink, with the real one's flags and the same callbacks present
  * (event.h struct an_sink); the engine calls the proxies as it would call
  * the real sinks. A proxy copies the event (the connection view; the
  * message with its headers, trailers, body, decoded body, raw bytes,
@@ -20,7 +20,7 @@
  *  - advance and floor reach every real sink one after the other, as the
  *    engine calls them.
  * The real sinks' loaded() and end() are the caller's to call (before
- * relay_create(), after relay_finish()); the proxies have none.
+ * relay_create_lanes(), after relay_finish()); the proxies have none.
  *
  * Threads: the proxies are called from one thread (the engine's); the
  * real sinks only from the relay's. Both read the sealed model (model.h
@@ -46,15 +46,13 @@
 
 struct relay;
 
-/*! relay_create() :
+/*! relay_create_lanes() :
  *  sinks: at most AN_MAX_SINKS, not owned, must outlive the relay.
  *  @return the relay, its thread running; NULL when the thread cannot be
- *          started (the caller then calls the sinks itself). */
-struct relay *relay_create(struct an_sink *const *sinks, size_t nsinks);
-/* the proxies, in the order of the real sinks (as many) */
-struct an_sink *const *relay_sinks(struct relay *r);
-/*! relay_create_lanes() : the same for nlanes engines, each on a thread of
- *  its own (core/engine.h "Lanes"): lane k's proxies are relay_lane_sinks(),
+ *          started (the caller then calls the sinks itself).
+ *  For nlanes engines, each on a thread of its own (core/engine.h
+ *  "Lanes"): lane k's proxies are relay_lane_sinks() (in the order of the
+ *  real sinks, as many),
  *  its engine_lane callbacks relay_lane_op(), relay_lane_txn_new() and
  *  relay_lane_txn_end() with relay_lane() as ctx. Each lane's events go
  *  into blocks and a bounded queue of its own; the sinks' thread takes
@@ -62,8 +60,8 @@ struct an_sink *const *relay_sinks(struct relay *r);
  *  still give a lower one has said it will not: a lane says so with
  *  relay_lane_mark(), before it waits for more records, or ends), gives
  *  transactions one engine's ids (numbered in step order), and gives the
- *  sinks the minimum of the lanes' floor parts. relay_create() is one
- *  lane. Memory: the above per lane. */
+ *  sinks the minimum of the lanes' floor parts. Memory: the above per
+ *  lane. */
 struct relay *relay_create_lanes(struct an_sink *const *sinks, size_t nsinks, size_t nlanes);
 struct an_sink *const *relay_lane_sinks(struct relay *r, size_t k);
 void *relay_lane(struct relay *r, size_t k);
